@@ -1,0 +1,85 @@
+#include "bootd/config/bootd_config.h"
+
+#include "common/yaml_config.h"
+
+namespace rackboot::bootd {
+namespace {
+
+Ipv4Address ParseIp(const YamlMap& m, const std::string& key) {
+  auto ip = Ipv4Address::Parse(m.String(key));
+  if (!ip) m.Fail(key, "must be a dotted IPv4 address (got \"" + m.String(key) + "\")");
+  return *ip;
+}
+
+DhcpPoolConfig ParsePool(const YamlMap& m) {
+  DhcpPoolConfig pool;
+  auto subnet = Ipv4Prefix::Parse(m.String("subnet"));
+  if (!subnet) m.Fail("subnet", "must be an IPv4 prefix like 10.0.0.0/24");
+  pool.subnet = *subnet;
+  pool.range_start = ParseIp(m, "rangeStart");
+  pool.range_end = ParseIp(m, "rangeEnd");
+  if (!pool.subnet.Contains(pool.range_start)) m.Fail("rangeStart", "is outside subnet " + pool.subnet.ToString());
+  if (!pool.subnet.Contains(pool.range_end)) m.Fail("rangeEnd", "is outside subnet " + pool.subnet.ToString());
+  if (pool.range_end < pool.range_start) m.Fail("rangeEnd", "must not be below rangeStart");
+  if (m.Has("router")) pool.router = ParseIp(m, "router");
+  for (const std::string& dns : m.StringList("dnsServers")) {
+    auto ip = Ipv4Address::Parse(dns);
+    if (!ip) m.Fail("dnsServers", "entry \"" + dns + "\" is not an IPv4 address");
+    pool.dns_servers.push_back(*ip);
+  }
+  pool.domain_name = m.String("domainName", "");
+  pool.lease_seconds = static_cast<uint32_t>(m.Int("leaseSeconds", 60, 31536000, 3600));
+  m.RejectUnknownFields();
+  return pool;
+}
+
+DhcpConfig ParseDhcp(const YamlMap& m) {
+  DhcpConfig c;
+  std::string mode = m.Enum("mode", {"server", "proxy", "off"}, "off");
+  c.mode = mode == "server" ? DhcpMode::kServer : mode == "proxy" ? DhcpMode::kProxy : DhcpMode::kOff;
+  if (c.mode != DhcpMode::kOff) {
+    c.interface = m.String("interface");
+    c.server_address = ParseIp(m, "serverAddress");
+  } else {
+    c.interface = m.String("interface", "");
+    if (m.Has("serverAddress")) c.server_address = ParseIp(m, "serverAddress");
+  }
+  for (const YamlMap& p : m.MapList("pools")) c.pools.push_back(ParsePool(p));
+  if (c.mode == DhcpMode::kServer && c.pools.empty()) m.Fail("pools", "server mode needs at least one pool");
+  m.RejectUnknownFields();
+  return c;
+}
+
+}  // namespace
+
+BootdConfig LoadBootdConfig(const std::string& path) {
+  YamlMap root(LoadYamlFile(path), path, "");
+  BootdConfig c;
+  c.source_file = path;
+  c.rack = root.String("rack");
+  c.log_level = root.Enum("logLevel", {"debug", "info", "warn", "error"}, "info");
+  c.state_dir = root.String("stateDir", c.state_dir);
+  c.manifest_dir = root.String("manifestDir", "");
+  if (auto dhcp = root.OptionalMap("dhcp")) c.dhcp = ParseDhcp(*dhcp);
+  if (auto tftp = root.OptionalMap("tftp")) {
+    c.tftp.enabled = tftp->Bool("enabled", true);
+    c.tftp.listen = tftp->String("listen", c.tftp.listen);
+    c.tftp.root = tftp->String("root");
+    tftp->RejectUnknownFields();
+  }
+  if (auto http = root.OptionalMap("http")) {
+    c.http.enabled = http->Bool("enabled", true);
+    c.http.listen = http->String("listen", c.http.listen);
+    c.http.public_url = http->String("publicUrl", "");
+    c.http.artifact_root = http->String("artifactRoot", "");
+    http->RejectUnknownFields();
+  }
+  if (auto metrics = root.OptionalMap("metrics")) {
+    c.metrics_listen = metrics->String("listen");
+    metrics->RejectUnknownFields();
+  }
+  root.RejectUnknownFields();
+  return c;
+}
+
+}  // namespace rackboot::bootd

@@ -1,0 +1,62 @@
+#pragma once
+// bootd's own configuration (one rack): which interface, which DHCP mode,
+// where files live. Machines and profiles are not here: they come from the
+// controller, or in standalone mode from a manifest directory.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/net_address.h"
+
+namespace rackboot::bootd {
+
+enum class DhcpMode { kServer, kProxy, kOff };
+
+struct DhcpPoolConfig {
+  Ipv4Prefix subnet;
+  Ipv4Address range_start;
+  Ipv4Address range_end;
+  std::optional<Ipv4Address> router;
+  std::vector<Ipv4Address> dns_servers;
+  std::string domain_name;
+  uint32_t lease_seconds = 3600;
+};
+
+struct DhcpConfig {
+  DhcpMode mode = DhcpMode::kOff;
+  std::string interface;       // e.g. eth0; required unless mode is off
+  Ipv4Address server_address;  // our address on that interface (siaddr, option 54)
+  std::vector<DhcpPoolConfig> pools;
+};
+
+struct TftpConfig {
+  bool enabled = false;
+  std::string listen = "0.0.0.0:69";
+  std::string root;
+};
+
+struct HttpConfig {
+  bool enabled = false;
+  std::string listen = "0.0.0.0:8080";
+  std::string public_url;  // what clients are told, e.g. http://10.0.0.1:8080
+  std::string artifact_root;
+};
+
+struct BootdConfig {
+  std::string source_file;
+  std::string rack;
+  std::string log_level = "info";
+  std::string state_dir = "/var/lib/rackboot";
+  std::string manifest_dir;  // standalone mode when set
+  DhcpConfig dhcp;
+  TftpConfig tftp;
+  HttpConfig http;
+  std::string metrics_listen;  // empty: off
+};
+
+// Throws ConfigError naming file, line and field.
+BootdConfig LoadBootdConfig(const std::string& path);
+
+}  // namespace rackboot::bootd
