@@ -1,10 +1,16 @@
 // bootd: the per-rack boot server (DHCP, TFTP, HTTP). See docs/architecture.md.
 
+#include <signal.h>
+
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
+#include "bootd/service.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
@@ -22,6 +28,20 @@ constexpr const char* kUsage =
     "  --check-config   validate the configuration, print a summary and exit\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n";
+
+const char* ModeName(rackboot::bootd::DhcpMode m) {
+  using rackboot::bootd::DhcpMode;
+  return m == DhcpMode::kServer ? "server" : m == DhcpMode::kProxy ? "proxy" : "off";
+}
+
+// Adds every service the configuration enables. Each protocol registers
+// itself here (one line each), keeping main() free of protocol details.
+std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bootd::BootdContext& ctx) {
+  std::vector<std::unique_ptr<rackboot::bootd::Service>> services;
+  (void)ctx;
+  // SERVICES: (keep this marker; protocol services are added below it)
+  return services;
+}
 
 }  // namespace
 
@@ -51,24 +71,53 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  bootd::BootdConfig config;
+  auto ctx = std::make_unique<bootd::BootdContext>();
   try {
-    config = bootd::LoadBootdConfig(config_path);
+    ctx->config = bootd::LoadBootdConfig(config_path);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "bootd: invalid configuration: %s\n", e.what());
     return 1;
   }
+  const bootd::BootdConfig& config = ctx->config;
   log::Level level;
   if (log::ParseLevel(config.log_level, &level)) log::SetLevel(level);
 
   if (check_only) {
-    std::printf("configuration ok: rack=%s dhcp=%s tftp=%s http=%s\n", config.rack.c_str(),
-                config.dhcp.mode == bootd::DhcpMode::kServer  ? "server"
-                : config.dhcp.mode == bootd::DhcpMode::kProxy ? "proxy"
-                                                              : "off",
+    std::printf("configuration ok: rack=%s dhcp=%s tftp=%s http=%s\n", config.rack.c_str(), ModeName(config.dhcp.mode),
                 config.tftp.enabled ? "on" : "off", config.http.enabled ? "on" : "off");
     return 0;
   }
-  log::Error("bootd", "no service is implemented yet; use --check-config", {{"rack", config.rack}});
-  return 3;
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto services = MakeServices(*ctx);
+  if (services.empty()) {
+    log::Error("bootd", "configuration enables no service", {{"config", config_path}});
+    return 1;
+  }
+  size_t started = 0;
+  for (; started < services.size(); ++started) {
+    Status s = services[started]->Start();
+    if (!s.ok()) {
+      log::Error("bootd", "service failed to start", {{"service", services[started]->name()}, {"error", s.message()}});
+      break;
+    }
+    log::Info("bootd", "service started", {{"service", services[started]->name()}});
+  }
+  int exit_code = 0;
+  if (started == services.size()) {
+    log::Info("bootd", "ready", {{"rack", config.rack}, {"version", kVersion}});
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log::Info("bootd", "stopping", {{"signal", strsignal(sig)}});
+  } else {
+    exit_code = 1;
+  }
+  while (started > 0) services[--started]->Stop();
+  return exit_code;
 }

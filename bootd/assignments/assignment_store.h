@@ -1,0 +1,45 @@
+#pragma once
+// AssignmentStore: the set of Assignments bootd currently serves, shared by
+// DHCP, TFTP and HTTP. Readers get immutable snapshots (shared_ptr) so a
+// reload never changes an assignment under a request in flight.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bootd/assignments/assignment.h"
+
+namespace rackboot::bootd {
+
+class AssignmentStore {
+ public:
+  using Ptr = std::shared_ptr<const Assignment>;
+
+  // Replaces everything (full snapshot or a manifest reload).
+  void ReplaceAll(std::vector<Assignment> assignments);
+  void Upsert(Assignment assignment);
+  void Remove(const std::string& machine_name);
+
+  Ptr FindByMac(const MacAddress& mac) const;
+  Ptr FindByUuid(const std::string& uuid) const;  // lowercase canonical form
+  Ptr FindByName(const std::string& machine_name) const;
+  std::vector<Ptr> All() const;
+  size_t size() const;
+  // Bumped on every change; lets caches know they are stale.
+  uint64_t revision() const;
+
+ private:
+  void IndexLocked(const Ptr& a);
+  void UnindexLocked(const Ptr& a);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Ptr> by_name_;
+  std::map<MacAddress, Ptr> by_mac_;
+  std::map<std::string, Ptr> by_uuid_;
+  uint64_t revision_ = 0;
+};
+
+}  // namespace rackboot::bootd

@@ -1,0 +1,37 @@
+#pragma once
+// BootEvent: one stage of one machine's boot as bootd saw it. The same
+// stages as proto BootStage.
+
+#include <cstdint>
+#include <string>
+
+#include "common/net_address.h"
+
+namespace rackboot::bootd {
+
+enum class BootStage {
+  kDhcpDiscover,
+  kDhcpOffer,
+  kDhcpAck,
+  kBootFile,  // TFTP (or HTTP) boot program served
+  kScript,    // iPXE/GRUB/pxelinux script served
+  kKernel,
+  kInitrd,
+  kBooted,  // callback from the booted OS
+  kError,
+};
+
+const char* BootStageName(BootStage stage);  // "dhcp_offer", "kernel", ...
+
+struct BootEvent {
+  uint64_t sequence = 0;  // assigned by the recorder, increasing
+  MacAddress mac;
+  std::string machine_name;  // empty for unknown clients
+  BootStage stage = BootStage::kError;
+  int64_t unix_millis = 0;
+  uint64_t bytes = 0;
+  uint64_t duration_millis = 0;
+  std::string detail;  // file name, client class, error text (never a secret)
+};
+
+}  // namespace rackboot::bootd
