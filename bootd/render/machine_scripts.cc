@@ -1,0 +1,287 @@
+#include "bootd/render/machine_scripts.h"
+
+#include <set>
+#include <vector>
+
+namespace rackboot::bootd::render {
+
+const char* const kDefaultIpxeTemplate =
+    "#!ipxe\n"
+    "echo rackboot: {{machine.name}} {{machine.mac}} profile {{profile}}\n"
+    "kernel {{kernel_url}} {{cmdline}}\n"
+    "{{#initrds}}\n"
+    "initrd --name {{name}} {{url}}\n"
+    "{{/initrds}}\n"
+    "boot\n";
+
+// AutoPXE-style menu (seed 000): entries, default, timeout, and a shell
+// entry that returns to the menu.
+const char* const kDefaultIpxeMenuTemplate =
+    "#!ipxe\n"
+    ":start\n"
+    "menu rackboot {{machine.name}} {{machine.mac}} {{machine.ip}}\n"
+    "{{#entries}}\n"
+    "item {{name}} {{label}}\n"
+    "{{/entries}}\n"
+    "item --gap\n"
+    "item shell iPXE shell\n"
+    "choose --default {{menu_default}} --timeout {{menu_timeout_ms}} target && goto ${target} || goto shell\n"
+    "{{#entries}}\n"
+    ":{{name}}\n"
+    "kernel {{kernel_url}} {{cmdline}}\n"
+    "{{#initrds}}\n"
+    "initrd --name {{name}} {{url}}\n"
+    "{{/initrds}}\n"
+    "boot || goto start\n"
+    "{{/entries}}\n"
+    ":shell\n"
+    "echo Type 'exit' to get back to the menu\n"
+    "shell\n"
+    "goto start\n";
+
+const char* const kDefaultGrubTemplate =
+    "set default=0\n"
+    "set timeout=0\n"
+    "menuentry 'rackboot {{machine.name}} {{profile}}' {\n"
+    "  linux {{kernel_url}} {{cmdline}}\n"
+    "  initrd{{#initrds}} {{url}}{{/initrds}}\n"
+    "}\n";
+
+const char* const kDefaultPxelinuxTemplate =
+    "DEFAULT rackboot\n"
+    "PROMPT 0\n"
+    "TIMEOUT 0\n"
+    "LABEL rackboot\n"
+    "  KERNEL {{kernel_url}}\n"
+    "  INITRD {{initrd_list}}\n"
+    "  APPEND {{cmdline}}\n";
+
+namespace {
+
+enum class Loader { kIpxe, kGrub, kPxelinux };
+
+TargetLanguage LanguageOf(Loader l) {
+  return l == Loader::kIpxe   ? TargetLanguage::kIpxe
+         : l == Loader::kGrub ? TargetLanguage::kGrub
+                              : TargetLanguage::kPxelinux;
+}
+
+bool StartsWith(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+// URL of an artifact as the loader must fetch it. Relative artifacts are
+// served by bootd under /boot/<mac>/ so the fetch is recorded per machine;
+// absolute URLs are used as they are (the lab's iPXE has no HTTPS).
+Result<std::string> ArtifactUrl(const BootArtifact& art, const ScriptRequest& req, Loader loader) {
+  std::string url;
+  if (StartsWith(art.url, "http://")) {
+    url = art.url;
+  } else if (StartsWith(art.url, "https://")) {
+    if (loader == Loader::kIpxe) return Error{"artifact " + art.url + " is https, which this iPXE cannot fetch"};
+    url = art.url;
+  } else {
+    std::string path = art.url;
+    while (!path.empty() && path.front() == '/') path.erase(path.begin());
+    if (path.empty()) return Error{"artifact has an empty path"};
+    url = req.public_url + "/boot/" + req.mac.ToString('-') + "/" + path;
+  }
+  if (loader == Loader::kGrub) {
+    // GRUB's network syntax: (http,host[:port])/path.
+    const size_t scheme = url.find("://");
+    const size_t slash = url.find('/', scheme + 3);
+    if (slash == std::string::npos) return Error{"artifact URL has no path: " + url};
+    url = "(" + url.substr(0, scheme) + "," + url.substr(scheme + 3, slash - scheme - 3) + ")" + url.substr(slash);
+  }
+  return url;
+}
+
+// iPXE names an image after the last path segment; UEFI kernels find their
+// initrds by that name (initrd=<name>, PXE lab facts).
+std::string ImageName(const std::string& url, size_t index, std::set<std::string>* used) {
+  std::string base = url.substr(0, url.find('?'));
+  base = base.substr(base.rfind('/') + 1);
+  std::string name;
+  for (char c : base) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+        c == '-') {
+      name.push_back(c);
+    }
+  }
+  if (name.empty() || name.size() > 64 || used->count(name)) name = "initrd" + std::to_string(index);
+  used->insert(name);
+  return name;
+}
+
+struct Boot {
+  std::string kernel_url;
+  TemplateList initrds;
+  std::vector<std::string> initrd_urls;
+  std::string cmdline;
+};
+
+Result<Boot> ResolveBoot(const BootArtifact& kernel, const std::vector<BootArtifact>& initrds,
+                         const std::string& cmdline_template, const TemplateData& vars, const ScriptRequest& req,
+                         Loader loader) {
+  Boot b;
+  if (kernel.url.empty()) return Error{"profile has no kernel"};
+  auto kurl = ArtifactUrl(kernel, req, loader);
+  if (!kurl.ok()) return kurl.error();
+  b.kernel_url = *kurl;
+  auto cmdline = RenderTemplate(cmdline_template, vars, LanguageOf(loader));
+  if (!cmdline.ok()) return Error{"cmdline: " + cmdline.error().message};
+  b.cmdline = *cmdline;
+  if (b.cmdline.find_first_of("\r\n") != std::string::npos) return Error{"cmdline renders to more than one line"};
+  std::set<std::string> used;
+  for (size_t i = 0; i < initrds.size(); ++i) {
+    auto url = ArtifactUrl(initrds[i], req, loader);
+    if (!url.ok()) return url.error();
+    const std::string name = ImageName(*url, i, &used);
+    TemplateData item;
+    item.set("name", name);
+    item.set("url", *url);
+    b.initrds.push_back(item);
+    b.initrd_urls.push_back(*url);
+    if (loader == Loader::kIpxe) b.cmdline += (b.cmdline.empty() ? "" : " ") + std::string("initrd=") + name;
+  }
+  return b;
+}
+
+void SetBoot(TemplateData* d, const Boot& b) {
+  d->set("kernel_url", b.kernel_url);
+  d->set("initrds", b.initrds);
+  d->set("cmdline", b.cmdline);
+  std::string list;
+  for (const auto& u : b.initrd_urls) list += (list.empty() ? "" : ",") + u;
+  d->set("initrd_list", list);
+}
+
+Result<std::string> RenderLoader(const Assignment& a, const ScriptRequest& req, Loader loader) {
+  TemplateData vars = MachineVariables(a, req);
+  const BootTarget& t = a.boot;
+  std::set<std::string> trusted;  // command lines rendered from operator templates
+  std::string tmpl;
+  if (loader == Loader::kIpxe && !t.menu.empty()) {
+    TemplateList entries;
+    for (const MenuEntry& e : t.menu) {
+      if (e.name.empty() || e.name == "shell" || e.name == "start" ||
+          e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+              std::string::npos) {
+        return Error{"menu entry name '" + e.name + "' must be [A-Za-z0-9_-] and not shell/start"};
+      }
+      auto boot = ResolveBoot(e.kernel, e.initrds, e.cmdline_template, vars, req, loader);
+      if (!boot.ok()) return Error{"menu entry " + e.name + ": " + boot.error().message};
+      TemplateData entry;
+      entry.set("name", e.name);
+      entry.set("label", e.label.empty() ? e.name : e.label);
+      SetBoot(&entry, *boot);
+      trusted.insert(boot->cmdline);
+      entries.push_back(entry);
+    }
+    vars.set("entries", entries);
+    vars.set("menu_default", t.menu_default.empty() ? t.menu.front().name : t.menu_default);
+    vars.set("menu_timeout_ms", std::to_string(static_cast<int64_t>(t.menu_timeout_seconds) * 1000));
+    tmpl = t.ipxe_template.empty() ? kDefaultIpxeMenuTemplate : t.ipxe_template;
+  } else {
+    auto boot = ResolveBoot(t.kernel, t.initrds, t.cmdline_template, vars, req, loader);
+    if (!boot.ok()) return boot.error();
+    SetBoot(&vars, *boot);
+    trusted.insert(boot->cmdline);
+    switch (loader) {
+      case Loader::kIpxe: tmpl = t.ipxe_template.empty() ? kDefaultIpxeTemplate : t.ipxe_template; break;
+      case Loader::kGrub: tmpl = t.grub_template.empty() ? kDefaultGrubTemplate : t.grub_template; break;
+      case Loader::kPxelinux:
+        tmpl = t.pxelinux_template.empty() ? kDefaultPxelinuxTemplate : t.pxelinux_template;
+        break;
+    }
+  }
+  if (loader == Loader::kIpxe && !StartsWith(tmpl, "#!ipxe")) return Error{"iPXE template must start with #!ipxe"};
+  return RenderTemplate(tmpl, vars, LanguageOf(loader), &trusted);
+}
+
+}  // namespace
+
+TemplateData MachineVariables(const Assignment& a, const ScriptRequest& req) {
+  TemplateData machine;
+  machine.set("name", a.machine_name);
+  machine.set("hostname", a.hostname);
+  machine.set("mac", req.mac.ToString(':'));
+  machine.set("mac_hex", req.mac.ToString('-'));
+  std::string ip;
+  if (const InterfaceAssignment* iface = a.FindInterface(req.mac); iface != nullptr && iface->ipv4) {
+    ip = iface->ipv4->ToString();
+  } else if (req.client_ip) {
+    ip = req.client_ip->ToString();
+  }
+  machine.set("ip", ip);
+  machine.set("uuid", a.uuid);
+  machine.set("arch", a.architecture);
+  machine.set("firmware", a.firmware);
+  machine.set("rack", a.rack.empty() ? req.rack : a.rack);
+  TemplateData vars;
+  vars.set("machine", machine);
+  TemplateData params;
+  for (const auto& [k, v] : a.parameters) params.set(k, v);
+  vars.set("params", params);
+  TemplateData env;
+  for (const auto& [k, v] : req.environment) env.set(k, v);
+  vars.set("env", env);
+  vars.set("profile", a.boot.profile_name);
+  vars.set("public_url", req.public_url);
+  const std::string mac = req.mac.ToString('-');
+  vars.set("booted_url", req.public_url + "/booted/" + mac);
+  TemplateData configs;
+  if (!req.config_token.empty()) {
+    for (const auto& [name, unused] : a.boot.install_configs) {
+      configs.set(name, req.public_url + "/config/" + mac + "/" + name + "?token=" + req.config_token);
+    }
+    // cloud-init's nocloud-net appends file names to its seed URL, so the
+    // token travels in the path there.
+    vars.set("config_base", req.public_url + "/config/" + mac + "/t/" + req.config_token + "/");
+  }
+  vars.set("configs", configs);
+  return vars;
+}
+
+Result<std::string> RenderIpxeScript(const Assignment& a, const ScriptRequest& req) {
+  return RenderLoader(a, req, Loader::kIpxe);
+}
+Result<std::string> RenderGrubConfig(const Assignment& a, const ScriptRequest& req) {
+  return RenderLoader(a, req, Loader::kGrub);
+}
+Result<std::string> RenderPxelinuxConfig(const Assignment& a, const ScriptRequest& req) {
+  return RenderLoader(a, req, Loader::kPxelinux);
+}
+
+TargetLanguage InstallConfigLanguage(const std::string& name) {
+  if (name == "user-data" || name == "meta-data" || name == "vendor-data" || name == "network-config" ||
+      name.ends_with(".yaml") || name.ends_with(".yml")) {
+    return TargetLanguage::kYaml;
+  }
+  if (name.ends_with(".ks") || name.find("kickstart") != std::string::npos || name == "ks.cfg") {
+    return TargetLanguage::kKickstart;
+  }
+  if (name.find("preseed") != std::string::npos) return TargetLanguage::kPreseed;
+  return TargetLanguage::kText;
+}
+
+Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name) {
+  auto it = a.boot.install_configs.find(name);
+  if (it == a.boot.install_configs.end()) return Error{"no install config named " + name};
+  return RenderTemplate(it->second, MachineVariables(a, req), InstallConfigLanguage(name));
+}
+
+std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack) {
+  // Both inputs are parsed or configured values (a MAC, the rack name from
+  // bootd's own config), yet the rack name is still checked before use.
+  std::string safe_rack = rack;
+  if (!EscapeValue(TargetLanguage::kIpxe, rack).ok()) safe_rack = "(unnamed)";
+  return "#!ipxe\n"
+         "echo rackboot: no machine with MAC " +
+         mac.ToString(':') + " is registered on rack " + safe_rack +
+         "\n"
+         "echo rackboot: create a Machine with this MAC, then reboot. Continuing with the next boot device.\n"
+         "exit\n";
+}
+
+}  // namespace rackboot::bootd::render

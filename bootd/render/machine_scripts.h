@@ -1,0 +1,50 @@
+#pragma once
+// Per-machine boot scripts and install configs: iPXE (direct boot or an
+// AutoPXE-style menu), GRUB, pxelinux, cloud-init / kickstart / preseed.
+// Pure: an Assignment and the request facts in, text or an Error out.
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "bootd/assignments/assignment.h"
+#include "bootd/render/template_renderer.h"
+#include "common/net_address.h"
+#include "common/result.h"
+
+namespace rackboot::bootd::render {
+
+struct ScriptRequest {
+  MacAddress mac;                        // the MAC the client asked for
+  std::optional<Ipv4Address> client_ip;  // the address the request came from
+  std::string public_url;                // e.g. http://10.0.0.1:8080 (no trailing '/')
+  std::string rack;
+  std::map<std::string, std::string> environment;  // rack environment, {{env.nfs-server}}
+  std::string config_token;                        // token for secret install configs; empty = no config URLs
+};
+
+// Variables every template sees:
+//   machine.{name,hostname,mac,mac_hex,ip,uuid,arch,firmware,rack}
+//   params.<key>  env.<key>  profile  public_url  booted_url
+//   configs.<name> (URL of each install config, with its token)  config_base
+TemplateData MachineVariables(const Assignment& a, const ScriptRequest& req);
+
+Result<std::string> RenderIpxeScript(const Assignment& a, const ScriptRequest& req);
+Result<std::string> RenderGrubConfig(const Assignment& a, const ScriptRequest& req);
+Result<std::string> RenderPxelinuxConfig(const Assignment& a, const ScriptRequest& req);
+// `name` is a key of BootTarget::install_configs; its language follows the
+// name (user-data, meta-data... -> YAML; *.ks -> kickstart; preseed* -> preseed).
+Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name);
+TargetLanguage InstallConfigLanguage(const std::string& name);
+
+// For MACs bootd does not know: a script that says so and exits, so the
+// firmware falls through to its next boot device instead of looping.
+std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack);
+
+// Built-in templates (used when the profile has none).
+extern const char* const kDefaultIpxeTemplate;
+extern const char* const kDefaultIpxeMenuTemplate;
+extern const char* const kDefaultGrubTemplate;
+extern const char* const kDefaultPxelinuxTemplate;
+
+}  // namespace rackboot::bootd::render

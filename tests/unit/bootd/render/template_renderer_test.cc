@@ -1,0 +1,73 @@
+#include "bootd/render/template_renderer.h"
+
+#include <gtest/gtest.h>
+
+namespace rackboot::bootd::render {
+namespace {
+
+TEST(TemplateRenderer, RendersVariablesAndSections) {
+  TemplateData d;
+  d.set("name", "node-01");
+  TemplateList items;
+  for (const char* u : {"a", "b"}) {
+    TemplateData it;
+    it.set("u", u);
+    items.push_back(it);
+  }
+  d.set("items", items);
+  auto r =
+      RenderTemplate("#!ipxe\necho {{name}}\n{{#items}}\ninitrd {{u}}\n{{/items}}\nboot\n", d, TargetLanguage::kIpxe);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "#!ipxe\necho node-01\ninitrd a\ninitrd b\nboot\n");
+}
+
+TEST(TemplateRenderer, IpxeOwnSyntaxInTemplateIsKept) {
+  TemplateData d;
+  auto r = RenderTemplate("#!ipxe\nchain http://x/${mac:hexraw} || goto fail\n", d, TargetLanguage::kIpxe);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "#!ipxe\nchain http://x/${mac:hexraw} || goto fail\n");
+}
+
+TEST(TemplateRenderer, UnsafeValueFailsWholeRender) {
+  TemplateData d;
+  d.set("h", "x\nshell");
+  auto r = RenderTemplate("#!ipxe\necho {{h}}\nboot\n", d, TargetLanguage::kIpxe);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("line break"), std::string::npos);
+}
+
+TEST(TemplateRenderer, UnescapedTagsDelimiterChangesAndPartialsAreRefused) {
+  TemplateData d;
+  d.set("h", "x");
+  for (const char* t : {"{{{h}}}", "{{&h}}", "{{ & h}}", "{{=<% %>=}}<%h%>", "{{>part}}"}) {
+    EXPECT_FALSE(RenderTemplate(t, d, TargetLanguage::kIpxe).ok()) << t;
+  }
+}
+
+TEST(TemplateRenderer, MalformedTemplateIsAnError) {
+  TemplateData d;
+  EXPECT_FALSE(RenderTemplate("{{#a}} no close", d, TargetLanguage::kText).ok());
+  EXPECT_FALSE(RenderTemplate("{{a", d, TargetLanguage::kText).ok());
+}
+
+TEST(TemplateRenderer, TrustedValuesPassAsIs) {
+  TemplateData d;
+  d.set("c", "root=nfs:${nfs-server}:/x");
+  EXPECT_FALSE(RenderTemplate("{{c}}", d, TargetLanguage::kIpxe).ok());
+  std::set<std::string> trusted{"root=nfs:${nfs-server}:/x"};
+  auto r = RenderTemplate("{{c}}", d, TargetLanguage::kIpxe, &trusted);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "root=nfs:${nfs-server}:/x");
+}
+
+TEST(TemplateRenderer, ValuesAreNotReinterpretedAsTemplates) {
+  TemplateData d;
+  d.set("a", "{{b}}");
+  d.set("b", "secret");
+  auto r = RenderTemplate("{{a}}", d, TargetLanguage::kText);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "{{b}}");
+}
+
+}  // namespace
+}  // namespace rackboot::bootd::render
