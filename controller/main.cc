@@ -1,13 +1,24 @@
 // rackboot-controller: watches Machines and BootProfiles, resolves host
 // assignments and pushes them to each rack's bootd. See docs/architecture.md.
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
 #include <string>
 
 #include "common/log.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
 #include "controller/config/controller_config.h"
+#include "controller/k8s/api_client.h"
+#include "controller/k8s/client_config.h"
+#include "controller/k8s/cpprest_transport.h"
+#include "controller/k8s/leader_election.h"
+#include "controller/reconcile/machine_controller.h"
 
 namespace {
 
@@ -22,6 +33,101 @@ constexpr const char* kUsage =
     "  --check-config   validate the configuration and exit\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n";
+
+// Unique per replica: the pod name (downward API) or host name, plus a
+// random suffix so a restarted process never renews its predecessor's lease.
+std::string ReplicaIdentity() {
+  std::string base;
+  if (const char* pod = std::getenv("POD_NAME"); pod && *pod) {
+    base = pod;
+  } else {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    base = host;
+  }
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "_%08x", rd());
+  return base + suffix;
+}
+
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int Run(const rackboot::controller::ControllerConfig& config) {
+  using namespace rackboot;
+  // Block the signals in every thread; the main thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  k8s::ClientConfig client_config;
+  try {
+    client_config = config.kubeconfig.empty() ? k8s::InClusterConfig() : k8s::LoadKubeconfig(config.kubeconfig);
+  } catch (const ConfigError& e) {
+    log::Error("controller", "cannot configure the Kubernetes client", {{"error", e.what()}});
+    return 1;
+  }
+  std::shared_ptr<k8s::HttpTransport> transport;
+  try {
+    transport = std::make_shared<k8s::CpprestTransport>(client_config);
+  } catch (const ConfigError& e) {
+    log::Error("controller", "cannot configure the Kubernetes client", {{"error", e.what()}});
+    return 1;
+  }
+  auto client = std::make_shared<k8s::ApiClient>(transport);
+  const std::string identity = ReplicaIdentity();
+
+  controller::MachineControllerOptions options;
+  options.namespace_ = config.namespace_;
+  options.racks = config.racks;
+  options.identity = identity;
+  controller::MachineController machines(client, options);
+  machines.Start();
+  log::Info("controller", "started",
+            {{"identity", identity},
+             {"server", client_config.server},
+             {"racks", config.racks.size()},
+             {"leaderElection", config.leader_election}});
+
+  std::unique_ptr<k8s::LeaderElector> elector;
+  if (config.leader_election) {
+    k8s::LeaderElectionConfig le;
+    le.lease_namespace = config.lease_namespace;
+    le.lease_name = config.lease_name;
+    le.identity = identity;
+    le.lease_duration = std::chrono::seconds(config.lease_duration_seconds);
+    le.renew_deadline = std::chrono::seconds(config.renew_deadline_seconds);
+    le.retry_period = std::chrono::seconds(config.retry_period_seconds);
+    k8s::LeaderCallbacks cb;
+    cb.on_started_leading = [&machines](int64_t epoch) { machines.StartLeading(epoch); };
+    // Another replica may already be assigning: stop at once and let the
+    // Deployment restart us as a follower (client-go does the same).
+    cb.on_stopped_leading = [] {
+      log::Error("controller", "leadership lost; exiting so a clean replica takes over");
+      std::_Exit(4);
+    };
+    elector = std::make_unique<k8s::LeaderElector>(client, le, cb);
+    elector->Start();
+  } else {
+    machines.StartLeading(0);
+  }
+
+  int sig = WaitForSignal();
+  log::Info("controller", "shutting down", {{"signal", sig}});
+  machines.Stop();
+  if (elector) elector->Stop();  // releases the lease for a fast hand-over
+  return 0;
+}
 
 }  // namespace
 
@@ -58,10 +164,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (check_only) {
-    std::printf("configuration ok: kubeconfig=%s grpc=%s\n",
-                config.kubeconfig.empty() ? "(in-cluster)" : config.kubeconfig.c_str(), config.grpc_listen.c_str());
+    std::printf("configuration ok: kubeconfig=%s grpc=%s racks=%zu\n",
+                config.kubeconfig.empty() ? "(in-cluster)" : config.kubeconfig.c_str(), config.grpc_listen.c_str(),
+                config.racks.size());
     return 0;
   }
-  log::Error("controller", "reconciliation is not implemented yet; use --check-config");
-  return 3;
+  log::Level level;
+  if (log::ParseLevel(config.log_level, &level)) log::SetLevel(level);
+  return Run(config);
 }

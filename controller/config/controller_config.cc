@@ -1,8 +1,27 @@
 #include "controller/config/controller_config.h"
 
+#include <set>
+
 #include "common/yaml_config.h"
 
 namespace rackboot::controller {
+namespace {
+
+Ipv4Address ParseIp(const YamlMap& m, const std::string& key) {
+  std::string text = m.String(key);
+  auto ip = Ipv4Address::Parse(text);
+  if (!ip) m.Fail(key, "'" + text + "' is not an IPv4 address");
+  return *ip;
+}
+
+Ipv4Prefix ParsePrefix(const YamlMap& m, const std::string& key) {
+  std::string text = m.String(key);
+  auto p = Ipv4Prefix::Parse(text);
+  if (!p) m.Fail(key, "'" + text + "' is not an IPv4 prefix like 10.0.0.0/24");
+  return *p;
+}
+
+}  // namespace
 
 ControllerConfig LoadControllerConfig(const std::string& path) {
   YamlMap root(LoadYamlFile(path), path, "");
@@ -29,7 +48,38 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
     c.leader_election = le->Bool("enabled", true);
     c.lease_name = le->String("leaseName", c.lease_name);
     c.lease_namespace = le->String("leaseNamespace", c.lease_namespace);
+    c.lease_duration_seconds = static_cast<int>(le->Int("leaseDurationSeconds", 1, 3600, 15));
+    c.renew_deadline_seconds = static_cast<int>(le->Int("renewDeadlineSeconds", 1, 3600, 10));
+    c.retry_period_seconds = static_cast<int>(le->Int("retryPeriodSeconds", 1, 3600, 2));
+    if (c.renew_deadline_seconds >= c.lease_duration_seconds) {
+      le->Fail("renewDeadlineSeconds", "must be shorter than leaseDurationSeconds");
+    }
+    if (c.retry_period_seconds >= c.renew_deadline_seconds) {
+      le->Fail("retryPeriodSeconds", "must be shorter than renewDeadlineSeconds");
+    }
     le->RejectUnknownFields();
+  }
+  std::set<std::string> rack_names;
+  for (const YamlMap& r : root.MapList("racks")) {
+    RackNetwork rack;
+    rack.name = r.String("name");
+    if (!rack_names.insert(rack.name).second) r.Fail("name", "duplicate rack '" + rack.name + "'");
+    rack.subnet = ParsePrefix(r, "subnet");
+    YamlMap pool = r.Map("pool");
+    rack.pool_start = ParseIp(pool, "start");
+    rack.pool_end = ParseIp(pool, "end");
+    if (rack.pool_end < rack.pool_start) pool.Fail("end", "must not be below pool.start");
+    if (!rack.subnet.Contains(rack.pool_start)) pool.Fail("start", "is outside subnet " + rack.subnet.ToString());
+    if (!rack.subnet.Contains(rack.pool_end)) pool.Fail("end", "is outside subnet " + rack.subnet.ToString());
+    pool.RejectUnknownFields();
+    if (r.Has("router")) rack.router = ParseIp(r, "router");
+    for (const std::string& d : r.StringList("dns")) {
+      auto ip = Ipv4Address::Parse(d);
+      if (!ip) r.Fail("dns", "'" + d + "' is not an IPv4 address");
+      rack.dns.push_back(*ip);
+    }
+    r.RejectUnknownFields();
+    c.racks.push_back(std::move(rack));
   }
   root.RejectUnknownFields();
   return c;

@@ -3,8 +3,31 @@
 // to serve bootd streams, leader election.
 
 #include <string>
+#include <vector>
+
+#include "common/net_address.h"
 
 namespace rackboot::controller {
+
+// Rack network configuration lives here, in the controller's config (one
+// list, rendered by Helm from values), not in an API object: pools are
+// operator infrastructure that changes rarely, and keeping them next to the
+// allocator means one source of truth for "which IPs may I hand out".
+// A Machine's spec.rack must name one of these to get a pool address.
+//   racks:
+//     - name: rack-a
+//       subnet: 10.0.0.0/24
+//       pool: {start: 10.0.0.100, end: 10.0.0.199}
+//       router: 10.0.0.1
+//       dns: [10.0.0.2]
+struct RackNetwork {
+  std::string name;
+  Ipv4Prefix subnet;
+  Ipv4Address pool_start;
+  Ipv4Address pool_end;  // inclusive
+  Ipv4Address router;    // zero: none
+  std::vector<Ipv4Address> dns;
+};
 
 struct ControllerConfig {
   std::string source_file;
@@ -19,6 +42,11 @@ struct ControllerConfig {
   bool leader_election = true;
   std::string lease_name = "rackboot-controller";
   std::string lease_namespace = "rackboot-system";
+  // client-go defaults; shorter values only for tests.
+  int lease_duration_seconds = 15;
+  int renew_deadline_seconds = 10;
+  int retry_period_seconds = 2;
+  std::vector<RackNetwork> racks;
 };
 
 // Throws ConfigError naming file, line and field.

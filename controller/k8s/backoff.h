@@ -1,0 +1,48 @@
+#pragma once
+// Delays between retries. Pure (the random source is injected) so tests can
+// check the sequence without sleeping.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+
+namespace rackboot::k8s {
+
+using Duration = std::chrono::milliseconds;
+
+// Reconnect backoff of client-go's reflector: 0.8 s doubling to 30 s, each
+// delay stretched by up to `jitter` x itself so replicas do not reconnect in
+// lockstep after an API server restart.
+class Backoff {
+ public:
+  Backoff(Duration initial = Duration(800), Duration max = Duration(30000), double jitter = 1.0,
+          uint32_t seed = std::random_device{}());
+  Duration Next();
+  void Reset() { current_ = Duration(0); }
+
+ private:
+  Duration initial_, max_;
+  double jitter_;
+  Duration current_{0};
+  std::mt19937 rng_;
+};
+
+// Per-item exponential delay for the workqueue: 5 ms * 2^failures, capped at
+// 1000 s (client-go's ItemExponentialFailureRateLimiter). Thread-safe.
+class ItemBackoff {
+ public:
+  ItemBackoff(Duration base = Duration(5), Duration max = Duration(1000 * 1000)) : base_(base), max_(max) {}
+  Duration When(const std::string& item);  // and counts one more failure
+  void Forget(const std::string& item);
+  int Failures(const std::string& item) const;
+
+ private:
+  Duration base_, max_;
+  mutable std::mutex mu_;
+  std::map<std::string, int> failures_;
+};
+
+}  // namespace rackboot::k8s

@@ -1,0 +1,284 @@
+#include "controller/push/push_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "common/log.h"
+#include "controller/push/peer_identity.h"
+#include "controller/push/stream_session.h"
+#include "rackboot/v1alpha1/assignment.grpc.pb.h"
+
+namespace rackboot::controller::push {
+
+using v1alpha1::BootdMessage;
+using v1alpha1::ControllerMessage;
+
+// One bootd stream. Owns itself (deleted in OnDone). gRPC allows one
+// outstanding write per stream, so writes are driven from Pump(): a pending
+// cumulative EventAck first, then the session's next update.
+// Lock order: server mu_ -> reactor mu_ -> cache mutex.
+class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, ControllerMessage> {
+ public:
+  AssignmentStreamReactor(AssignmentPushServer& server, grpc::CallbackServerContext* ctx)
+      : server_(server), stream_id_(server.NextStreamId()), session_("", stream_id_), peer_(ctx->peer()) {
+    auto rack = RackFromAuthContext(*ctx->auth_context());
+    if (!rack.ok()) {
+      log::Warn("push", "stream rejected", {{"peer", peer_}, {"error", rack.error().message}});
+      RequestFinish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, rack.error().message));
+      return;
+    }
+    cert_rack_ = *rack;
+    StartRead(&in_);
+  }
+
+  // Something changed for our rack (or our turn to write came back).
+  void Pump() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (writing_ || finish_requested_) return;
+    out_.Clear();
+    if (pending_event_ack_) {
+      out_.mutable_event_ack()->set_sequence(*pending_event_ack_);
+      pending_event_ack_.reset();
+    } else if (auto u = session_.NextUpdate(server_.cache_)) {
+      log::Debug("push", "update sent",
+                 {{"rack", cert_rack_},
+                  {"version", u->version()},
+                  {"full", u->full_snapshot()},
+                  {"upserts", u->upserts_size()},
+                  {"removals", u->removals_size()}});
+      *out_.mutable_update() = std::move(*u);
+    } else {
+      return;
+    }
+    writing_ = true;
+    StartWrite(&out_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // bootd closed its side, or the call was cancelled
+      RequestFinish(grpc::Status::OK);
+      return;
+    }
+    switch (in_.kind_case()) {
+      case BootdMessage::kHello:
+        if (!OnHello(in_.hello())) return;
+        break;
+      case BootdMessage::kAck:
+        if (!registered_) return RequestFinish(ProtocolError("ack before hello"));
+        OnAck(in_.ack());
+        break;
+      case BootdMessage::kEvent:
+        if (!registered_) return RequestFinish(ProtocolError("event before hello"));
+        OnEvent(in_.event());
+        break;
+      default: return RequestFinish(ProtocolError("empty message"));
+    }
+    Pump();
+    StartRead(&in_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool finish = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      if (!ok && !finish_requested_) {
+        finish_requested_ = true;
+        finish_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed");
+      }
+      finish = finish_requested_ && !finish_called_;
+      if (finish) finish_called_ = true;
+    }
+    if (finish) return Finish(finish_status_);
+    Pump();
+  }
+
+  void OnDone() override {
+    server_.Unregister(this);
+    delete this;
+  }
+
+ private:
+  static grpc::Status ProtocolError(const std::string& what) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, what);
+  }
+
+  bool OnHello(const v1alpha1::Hello& hello) {
+    if (registered_) {
+      RequestFinish(ProtocolError("second hello"));
+      return false;
+    }
+    // The certificate decides the rack; Hello can only agree with it.
+    if (hello.rack() != cert_rack_) {
+      log::Warn("push", "stream rejected: hello rack differs from certificate",
+                {{"peer", peer_}, {"hello_rack", hello.rack()}, {"cert_rack", cert_rack_}});
+      RequestFinish(
+          grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                       "hello rack '" + hello.rack() + "' does not match certificate rack '" + cert_rack_ + "'"));
+      return false;
+    }
+    boot_id_ = hello.boot_id();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      StreamSession fresh(cert_rack_, stream_id_);
+      session_ = std::move(fresh);
+      session_.OnHello(hello);
+    }
+    registered_ = true;
+    server_.Register(this, cert_rack_);
+    log::Info("push", "bootd connected",
+              {{"rack", cert_rack_}, {"peer", peer_}, {"last_applied_version", hello.last_applied_version()}});
+    return true;
+  }
+
+  void OnAck(const v1alpha1::Ack& ack) {
+    AckOutcome outcome;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      outcome = session_.OnAck(ack);
+    }
+    if (outcome.kind == AckOutcome::Kind::kAck) {
+      server_.observer_.OnAck(cert_rack_, outcome.version);
+    } else if (outcome.kind == AckOutcome::Kind::kNack) {
+      log::Warn("push", "bootd rejected update",
+                {{"rack", cert_rack_}, {"version", outcome.version}, {"error", outcome.error_detail}});
+      server_.observer_.OnNack(cert_rack_, outcome.version, outcome.error_detail, outcome.machines);
+    }
+  }
+
+  void OnEvent(const v1alpha1::BootEvent& event) {
+    if (server_.dedup_.Accept(cert_rack_, boot_id_, event.sequence())) {
+      server_.observer_.OnBootEvent(cert_rack_, event);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!pending_event_ack_ || *pending_event_ack_ < event.sequence()) pending_event_ack_ = event.sequence();
+  }
+
+  void RequestFinish(grpc::Status status) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finish_requested_) return;
+      finish_requested_ = true;
+      finish_status_ = status;
+      if (writing_) return;  // OnWriteDone finishes
+      finish_called_ = true;
+    }
+    Finish(status);  // may lead to OnDone: touch nothing after this
+  }
+
+  AssignmentPushServer& server_;
+  const std::string stream_id_;
+  std::mutex mu_;
+  StreamSession session_;
+  std::string peer_;
+  std::string cert_rack_;
+  std::string boot_id_;
+  bool registered_ = false;  // touched only from the read path
+  BootdMessage in_;
+  ControllerMessage out_;
+  bool writing_ = false;
+  bool finish_requested_ = false;
+  bool finish_called_ = false;
+  grpc::Status finish_status_;
+  std::optional<uint64_t> pending_event_ack_;
+};
+
+class AssignmentPushServer::Service : public v1alpha1::AssignmentService::CallbackService {
+ public:
+  explicit Service(AssignmentPushServer& server) : server_(server) {}
+  grpc::ServerBidiReactor<BootdMessage, ControllerMessage>* StreamAssignments(
+      grpc::CallbackServerContext* ctx) override {
+    {
+      std::lock_guard<std::mutex> lock(server_.mu_);
+      ++server_.live_reactors_;
+    }
+    return new AssignmentStreamReactor(server_, ctx);
+  }
+
+ private:
+  AssignmentPushServer& server_;
+};
+
+AssignmentPushServer::AssignmentPushServer(PushServerOptions options, RackSnapshotCache& cache, PushObserver& observer)
+    : options_(std::move(options)), cache_(cache), observer_(observer) {}
+
+AssignmentPushServer::~AssignmentPushServer() {
+  Stop();
+}
+
+Status AssignmentPushServer::Start() {
+  for (const auto* f : {&options_.ca_file, &options_.cert_file, &options_.key_file}) {
+    if (f->empty() || access(f->c_str(), R_OK) != 0) return Error{"cannot read TLS file '" + *f + "'"};
+  }
+  // Re-reads the files every cert_refresh_seconds: rotation without restart.
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      options_.key_file, options_.cert_file, options_.ca_file, options_.cert_refresh_seconds);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_root_certs();
+  tls.watch_identity_key_cert_pairs();
+  tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  // TLS 1.2 is gRPC's minimum (grpc_tls_version TLS1_2..TLS1_3); 1.51 has no
+  // knob to lower it, and tests/integration/grpc checks a TLS 1.1 client fails.
+
+  service_ = std::make_unique<Service>(*this);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, grpc::experimental::TlsServerCredentials(tls), &port_);
+  builder.RegisterService(service_.get());
+  // Detect dead bootds (NAT drops, power loss) and let bootd ping us.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) return Error{"cannot listen on " + options_.listen};
+  cache_.SetChangeListener([this](const std::string& rack) { WakeRack(rack); });
+  log::Info("push", "listening", {{"address", options_.listen}, {"port", port_}});
+  return Status::Ok();
+}
+
+void AssignmentPushServer::Stop() {
+  if (!server_) return;
+  cache_.SetChangeListener(nullptr);
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    all_done_.wait(lock, [this] { return live_reactors_ == 0; });
+  }
+  server_->Wait();
+  server_.reset();
+}
+
+size_t AssignmentPushServer::stream_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return streams_.size();
+}
+
+void AssignmentPushServer::Register(AssignmentStreamReactor* r, const std::string& rack) {
+  std::lock_guard<std::mutex> lock(mu_);
+  streams_[r] = rack;
+}
+
+void AssignmentPushServer::Unregister(AssignmentStreamReactor* r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  streams_.erase(r);
+  --live_reactors_;
+  all_done_.notify_all();
+}
+
+void AssignmentPushServer::WakeRack(const std::string& rack) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [r, r_rack] : streams_) {
+    if (r_rack == rack) r->Pump();
+  }
+}
+
+std::string AssignmentPushServer::NextStreamId() {
+  return "s" + std::to_string(next_stream_id_++);
+}
+
+}  // namespace rackboot::controller::push

@@ -1,0 +1,312 @@
+#include "controller/reconcile/machine_controller.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "controller/k8s/backoff.h"
+#include "controller/model/event.h"
+
+namespace rackboot::controller {
+namespace {
+
+using web::json::value;
+
+// Conflicts are normal when users edit a Machine while we write its status.
+constexpr int kMaxConflictRetries = 5;
+
+std::vector<std::string> MachineMacs(const value& o) {
+  std::vector<std::string> out;
+  auto m = model::Machine::FromJson(o);
+  if (!m.ok()) return out;
+  for (const auto& i : m->spec.interfaces) {
+    auto mac = MacAddress::Parse(i.mac);
+    out.push_back(mac ? mac->ToString() : i.mac);
+  }
+  return out;
+}
+
+std::vector<std::string> MachineRack(const value& o) {
+  auto m = model::Machine::FromJson(o);
+  if (!m.ok() || m->spec.rack.empty()) return {};
+  return {m->spec.rack};
+}
+
+std::vector<std::string> MachineProfile(const value& o) {
+  auto m = model::Machine::FromJson(o);
+  if (!m.ok() || m->spec.boot_profile.empty()) return {};
+  return {m->meta.namespace_ + "/" + m->spec.boot_profile};
+}
+
+}  // namespace
+
+const k8s::ResourceKind& MachineKind() {
+  static const k8s::ResourceKind k{"rackboot.io", "v1alpha1", "machines", true};
+  return k;
+}
+const k8s::ResourceKind& BootProfileKind() {
+  static const k8s::ResourceKind k{"rackboot.io", "v1alpha1", "bootprofiles", true};
+  return k;
+}
+const k8s::ResourceKind& EventKind() {
+  static const k8s::ResourceKind k{"", "v1", "events", true};
+  return k;
+}
+
+MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, MachineControllerOptions options)
+    : client_(std::move(client)), options_(std::move(options)), ips_(options_.racks) {
+  k8s::InformerHandlers machine_handlers;
+  machine_handlers.on_change = [this](const value* old_o, const value* new_o) {
+    queue_.Add(k8s::ObjectKey(new_o ? *new_o : *old_o));
+  };
+  machines_ = std::make_unique<k8s::Informer>(client_, MachineKind(), options_.namespace_, machine_handlers);
+  machines_->store().AddIndex(kIndexByMac, MachineMacs);
+  machines_->store().AddIndex(kIndexByRack, MachineRack);
+  machines_->store().AddIndex(kIndexByProfile, MachineProfile);
+
+  k8s::InformerHandlers profile_handlers;
+  profile_handlers.on_change = [this](const value* old_o, const value* new_o) {
+    const value& o = new_o ? *new_o : *old_o;
+    const std::string index_value = k8s::ObjectNamespace(o) + "/" + k8s::ObjectName(o);
+    for (const auto& key : machines_->store().KeysByIndex(kIndexByProfile, index_value)) queue_.Add(key);
+  };
+  profiles_ = std::make_unique<k8s::Informer>(client_, BootProfileKind(), options_.namespace_, profile_handlers);
+}
+
+MachineController::~MachineController() {
+  Stop();
+}
+
+void MachineController::Start() {
+  machines_->Start();
+  profiles_->Start();
+}
+
+void MachineController::Stop() {
+  stopping_ = true;
+  machines_->Stop();  // also wakes LeadingSetUp waiting for a sync
+  profiles_->Stop();
+  if (leading_thread_.joinable()) leading_thread_.join();
+  queue_.ShutDown();
+  workers_.clear();  // joins
+}
+
+Status MachineController::RebuildAllocations() {
+  // A fresh (quorum) list, not the cache: the cache may lag writes the
+  // previous leader made just before it died.
+  auto list = client_->List(MachineKind(), options_.namespace_);
+  if (!list.ok()) return list.error();
+  std::lock_guard lock(alloc_mu_);
+  ips_.Clear();
+  size_t claimed = 0;
+  for (const auto& o : list->items) {
+    auto m = model::Machine::FromJson(o);
+    if (!m.ok() || m->status.ipv4.empty()) continue;
+    auto ip = Ipv4Address::Parse(m->status.ipv4);
+    if (!ip) continue;
+    if (ips_.Claim(*ip, m->meta.Key())) {
+      ++claimed;
+    } else {
+      log::Error("controller", "two Machines record the same address",
+                 {{"ip", ip->ToString()}, {"machine", m->meta.Key()}, {"owner", *ips_.Owner(*ip)}});
+    }
+  }
+  log::Info("controller", "rebuilt IP allocations", {{"machines", list->items.size()}, {"claimed", claimed}});
+  return Status::Ok();
+}
+
+void MachineController::StartLeading(int64_t epoch) {
+  epoch_ = epoch;
+  if (stopping_ || leading_thread_.joinable()) return;
+  leading_thread_ = std::jthread([this] { LeadingSetUp(); });
+}
+
+void MachineController::LeadingSetUp() {
+  if (!machines_->WaitForSync() || !profiles_->WaitForSync()) return;
+  k8s::Backoff backoff;
+  for (;;) {
+    if (stopping_) return;
+    Status s = RebuildAllocations();
+    if (s.ok()) break;
+    log::Warn("controller", "rebuild of IP allocations failed", {{"error", s.message()}});
+    auto until = std::chrono::steady_clock::now() + backoff.Next();
+    while (!stopping_ && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  if (stopping_) return;
+  for (const auto& key : machines_->store().Keys()) queue_.Add(key);
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Worker(); });
+  leading_ready_ = true;
+  log::Info("controller", "leading: reconciling", {{"epoch", epoch_.load()}, {"machines", machines_->store().Size()}});
+}
+
+void MachineController::Worker() {
+  while (auto key = queue_.Get()) {
+    Status s = Reconcile(*key);
+    if (s.ok()) {
+      queue_.Forget(*key);
+    } else {
+      log::Warn("controller", "reconcile failed, will retry",
+                {{"machine", *key}, {"error", s.message()}, {"retries", queue_.NumRequeues(*key)}});
+      queue_.AddRateLimited(*key);
+    }
+    queue_.Done(*key);
+  }
+}
+
+std::vector<ResolvedAssignment> MachineController::Assignments() const {
+  std::lock_guard lock(assignments_mu_);
+  std::vector<ResolvedAssignment> out;
+  for (const auto& [k, a] : assignments_) out.push_back(a);
+  return out;
+}
+
+Result<value> MachineController::EnsureFinalizer(value object) {
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    auto meta = model::ObjectMeta::FromJson(object);
+    if (meta.HasFinalizer(kIpFinalizer)) return object;
+    value& md = object["metadata"];
+    value list = md.has_field("finalizers") && md.at("finalizers").is_array() ? md.at("finalizers") : value::array();
+    list[list.size()] = value::string(kIpFinalizer);
+    md["finalizers"] = list;
+    auto r = client_->Replace(MachineKind(), object);
+    if (!r.ok()) return r.error();
+    if (r->ok()) return r->body;
+    if (r->code != 409) return Error{"add finalizer: " + r->Message()};
+    auto fresh = client_->Get(MachineKind(), meta.namespace_, meta.name);
+    if (!fresh.ok()) return fresh.error();
+    if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
+    object = fresh->body;
+  }
+  return Error{"add finalizer: too many conflicts"};
+}
+
+Status MachineController::Finalize(const model::Machine& m) {
+  {
+    std::lock_guard lock(alloc_mu_);
+    ips_.Release(m.meta.Key());
+  }
+  {
+    std::lock_guard lock(assignments_mu_);
+    assignments_.erase(m.meta.Key());
+  }
+  if (!m.meta.HasFinalizer(kIpFinalizer)) return Status::Ok();
+  value object = m.raw;
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    value& md = object["metadata"];
+    value kept = value::array();
+    if (md.has_field("finalizers") && md.at("finalizers").is_array()) {
+      for (const auto& f : md.at("finalizers").as_array()) {
+        if (!(f.is_string() && f.as_string() == kIpFinalizer)) kept[kept.size()] = f;
+      }
+    }
+    md["finalizers"] = kept;
+    auto r = client_->Replace(MachineKind(), object);
+    if (!r.ok()) return r.error();
+    if (r->ok() || r->code == 404) {
+      log::Info("controller", "released address of deleted Machine",
+                {{"machine", m.meta.Key()}, {"ip", m.status.ipv4}});
+      return Status::Ok();
+    }
+    if (r->code != 409) return Error{"remove finalizer: " + r->Message()};
+    auto fresh = client_->Get(MachineKind(), m.meta.namespace_, m.meta.name);
+    if (!fresh.ok()) return fresh.error();
+    if (fresh->code == 404) return Status::Ok();
+    object = fresh->body;
+  }
+  return Error{"remove finalizer: too many conflicts"};
+}
+
+void MachineController::RecordEvent(const model::Machine& m, const DecidedEvent& e) {
+  model::EventRecord rec;
+  rec.api_version = "rackboot.io/v1alpha1";
+  rec.kind = "Machine";
+  rec.object = m.meta;
+  rec.type = e.type;
+  rec.reason = e.reason;
+  rec.message = e.message;
+  rec.instance = options_.identity;
+  const int64_t now = model::NowMicros();
+  char suffix[40];
+  std::snprintf(suffix, sizeof suffix, "%llx%llx", static_cast<unsigned long long>(now),
+                static_cast<unsigned long long>(++event_seq_));
+  const std::string ns = m.meta.namespace_.empty() ? "default" : m.meta.namespace_;
+  auto r = client_->Create(EventKind(), ns, rec.ToJson(suffix, now));
+  if (!r.ok() || !r->ok()) {
+    log::Warn("controller", "event not recorded",
+              {{"machine", m.meta.Key()}, {"reason", e.reason}, {"error", r.ok() ? r->Message() : r.error().message}});
+  }
+}
+
+Status MachineController::Reconcile(const std::string& key) {
+  ++reconciles_;
+  auto cached = machines_->store().Get(key);
+  if (!cached) {
+    // Gone (deleted without our finalizer, or after it): nothing holds its address.
+    std::lock_guard lock(alloc_mu_);
+    ips_.Release(key);
+    std::lock_guard alock(assignments_mu_);
+    assignments_.erase(key);
+    return Status::Ok();
+  }
+  value object = *cached;
+  for (int attempt = 0; attempt <= kMaxConflictRetries; ++attempt) {
+    auto m = model::Machine::FromJson(object);
+    if (!m.ok()) return m.error();
+    if (!m->meta.deletion_timestamp.empty()) return Finalize(*m);
+    if (!m->meta.HasFinalizer(kIpFinalizer)) {
+      auto with = EnsureFinalizer(object);
+      if (!with.ok()) return with.error();
+      object = *with;
+      continue;
+    }
+    std::optional<model::BootProfile> profile;
+    if (!m->spec.boot_profile.empty()) {
+      auto p = profiles_->store().Get(m->meta.namespace_.empty() ? m->spec.boot_profile
+                                                                 : m->meta.namespace_ + "/" + m->spec.boot_profile);
+      if (p) {
+        auto parsed = model::BootProfile::FromJson(*p);
+        if (parsed.ok()) profile = *parsed;
+      }
+    }
+    MachineDecision d;
+    {
+      std::lock_guard lock(alloc_mu_);
+      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, model::FormatTime(model::NowMicros() / 1000000));
+      // Claim before writing: the key keeps the address across retries, so
+      // a failed write never lets the address go to another Machine.
+      if (d.release) ips_.ReleaseIp(*d.release, key);
+      if (d.claim && !ips_.Claim(*d.claim, key)) return Error{"address claimed concurrently"};
+    }
+    if (d.status_changed) {
+      auto r = client_->ReplaceStatus(MachineKind(), m->WithStatus(d.status));
+      if (!r.ok()) return r.error();
+      if (r->code == 409) {
+        ++status_conflicts_;
+        auto fresh = client_->Get(MachineKind(), m->meta.namespace_, m->meta.name);
+        if (!fresh.ok()) return fresh.error();
+        if (fresh->code == 404) return Status::Ok();
+        if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
+        object = fresh->body;
+        continue;
+      }
+      if (r->code == 404) return Status::Ok();
+      if (!r->ok()) return Error{"status write: " + r->Message()};
+      log::Info("controller", "status written",
+                {{"machine", key}, {"phase", d.status.phase}, {"ip", d.status.ipv4}, {"epoch", epoch_.load()}});
+    }
+    {
+      std::lock_guard lock(assignments_mu_);
+      if (d.assignment) {
+        assignments_[key] = *d.assignment;
+      } else {
+        assignments_.erase(key);
+      }
+    }
+    for (const auto& e : d.events) RecordEvent(*m, e);
+    return Status::Ok();
+  }
+  return Error{"status write: too many conflicts"};
+}
+
+}  // namespace rackboot::controller

@@ -1,0 +1,96 @@
+#pragma once
+// Applies DecideMachine against the API server: informers for Machines and
+// BootProfiles feed a workqueue; workers (only while this replica leads)
+// reconcile one key at a time: finalizer first, then the IP claim, then a
+// /status write with conflict retry (re-read on 409 and decide again), then
+// Events. A BootProfile change re-queues every Machine that references it
+// (the "profile" index).
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "controller/config/controller_config.h"
+#include "controller/k8s/api_client.h"
+#include "controller/k8s/informer.h"
+#include "controller/k8s/workqueue.h"
+#include "controller/reconcile/ip_allocator.h"
+#include "controller/reconcile/machine_decision.h"
+
+namespace rackboot::controller {
+
+const k8s::ResourceKind& MachineKind();
+const k8s::ResourceKind& BootProfileKind();
+const k8s::ResourceKind& EventKind();
+
+// Cache index names on the Machine store.
+inline constexpr const char* kIndexByMac = "mac";
+inline constexpr const char* kIndexByRack = "rack";
+inline constexpr const char* kIndexByProfile = "profile";  // "ns/profile"
+
+struct MachineControllerOptions {
+  std::string namespace_;  // empty: all namespaces
+  std::vector<RackNetwork> racks;
+  int workers = 4;
+  std::string identity;  // Events' reportingInstance
+};
+
+class MachineController {
+ public:
+  MachineController(std::shared_ptr<k8s::ApiClient> client, MachineControllerOptions options);
+  ~MachineController();
+
+  // Starts the informers (every replica keeps a warm cache).
+  void Start();
+  // This replica became leader: on a thread of its own (the caller is the
+  // elector, which must keep renewing), wait for the caches, rebuild the IP
+  // table from a fresh list of all Machines, queue every Machine, start the
+  // workers.
+  void StartLeading(int64_t epoch);
+  bool leading_ready() const { return leading_ready_.load(); }
+  void Stop();
+
+  // One reconcile pass for a key ("ns/name"); public for tests and tools.
+  Status Reconcile(const std::string& key);
+
+  k8s::Informer& machines() { return *machines_; }
+  k8s::Informer& profiles() { return *profiles_; }
+  std::vector<ResolvedAssignment> Assignments() const;
+  uint64_t reconciles() const { return reconciles_.load(); }
+  uint64_t status_conflicts() const { return status_conflicts_.load(); }
+
+ private:
+  void Worker();
+  void LeadingSetUp();
+  Status RebuildAllocations();
+  Status Finalize(const model::Machine& m);
+  Result<web::json::value> EnsureFinalizer(web::json::value object);
+  void RecordEvent(const model::Machine& m, const DecidedEvent& e);
+
+  std::shared_ptr<k8s::ApiClient> client_;
+  MachineControllerOptions options_;
+  std::unique_ptr<k8s::Informer> machines_;
+  std::unique_ptr<k8s::Informer> profiles_;
+  k8s::WorkQueue queue_;
+
+  std::mutex alloc_mu_;  // serialises decide + claim across workers
+  IpAllocator ips_;
+
+  mutable std::mutex assignments_mu_;
+  std::map<std::string, ResolvedAssignment> assignments_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> epoch_{0};
+  std::atomic<uint64_t> reconciles_{0};
+  std::atomic<uint64_t> status_conflicts_{0};
+  std::atomic<uint64_t> event_seq_{0};
+  std::atomic<bool> leading_ready_{false};
+  std::jthread leading_thread_;
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace rackboot::controller

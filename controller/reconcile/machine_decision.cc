@@ -1,0 +1,159 @@
+#include "controller/reconcile/machine_decision.h"
+
+namespace rackboot::controller {
+namespace {
+
+using model::Condition;
+
+Condition Make(const char* type, bool ok, std::string reason, std::string message, int64_t generation) {
+  return Condition{type, ok ? "True" : "False", std::move(reason), std::move(message), generation, ""};
+}
+
+struct AddressOutcome {
+  Condition condition;
+  std::optional<Ipv4Address> ip;
+};
+
+AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, int64_t gen,
+                             std::optional<Ipv4Address> current) {
+  const std::string key = m.meta.Key();
+  const model::MachineInterface* primary = m.spec.Primary();
+  if (!primary) {
+    return {Make(kConditionAssigned, false, "NoInterfaces", "spec.interfaces is empty; add the machine's NIC MAC", gen),
+            std::nullopt};
+  }
+  if (!primary->ipv4.empty()) {
+    auto ip = Ipv4Address::Parse(primary->ipv4);
+    if (!ip) {
+      return {
+          Make(kConditionAssigned, false, "InvalidIP", "spec.interfaces ipv4 '" + primary->ipv4 + "' is not IPv4", gen),
+          std::nullopt};
+    }
+    auto owner = ips.Owner(*ip);
+    if (owner && *owner != key) {
+      return {Make(kConditionAssigned, false, "IPConflict",
+                   "static ipv4 " + ip->ToString() + " is already assigned to Machine " + *owner +
+                       "; choose another address",
+                   gen),
+              std::nullopt};
+    }
+    return {Make(kConditionAssigned, true, "StaticIP", "static address " + ip->ToString() + " from spec", gen), ip};
+  }
+  const RackNetwork* rack = ips.Rack(m.spec.rack);
+  if (!rack) {
+    return {Make(kConditionAssigned, false, "UnknownRack",
+                 "rack '" + m.spec.rack +
+                     "' has no address pool in the controller configuration (racks:); add it or set a static ipv4",
+                 gen),
+            std::nullopt};
+  }
+  // Keep the address this Machine already holds (status is the durable record).
+  if (current && ips.InPool(*rack, *current)) {
+    auto owner = ips.Owner(*current);
+    if (!owner || *owner == key) {
+      return {Make(kConditionAssigned, true, "AllocatedFromPool",
+                   current->ToString() + " from the pool of rack " + rack->name, gen),
+              current};
+    }
+  }
+  for (Ipv4Address held : ips.OwnedBy(key)) {
+    if (ips.InPool(*rack, held)) {
+      return {Make(kConditionAssigned, true, "AllocatedFromPool",
+                   held.ToString() + " from the pool of rack " + rack->name, gen),
+              held};
+    }
+  }
+  auto next = ips.NextFree(*rack);
+  if (!next) {
+    return {Make(kConditionAssigned, false, "PoolExhausted",
+                 "no free address left in the pool of rack " + rack->name + "; widen the pool or free machines", gen),
+            std::nullopt};
+  }
+  return {Make(kConditionAssigned, true, "AllocatedFromPool", next->ToString() + " from the pool of rack " + rack->name,
+               gen),
+          next};
+}
+
+}  // namespace
+
+MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile* profile, const IpAllocator& ips,
+                              const std::string& now) {
+  MachineDecision d;
+  const int64_t gen = m.meta.generation;
+  if (!m.meta.deletion_timestamp.empty()) {
+    d.deleting = true;
+    d.remove_finalizer = m.meta.HasFinalizer(kIpFinalizer);
+    return d;
+  }
+  d.add_finalizer = !m.meta.HasFinalizer(kIpFinalizer);
+
+  std::optional<Ipv4Address> current;
+  if (!m.status.ipv4.empty()) current = Ipv4Address::Parse(m.status.ipv4);
+
+  d.status = m.status;
+  d.status.observed_generation = gen;
+
+  // ProfileResolved
+  Condition profile_cond =
+      m.spec.boot_profile.empty() ? Make(kConditionProfileResolved, false, "NoProfileReference",
+                                         "spec.bootProfileRef.name is empty; name a BootProfile", gen)
+      : profile == nullptr
+          ? Make(kConditionProfileResolved, false, "ProfileNotFound",
+                 "BootProfile '" + m.spec.boot_profile + "' does not exist" +
+                     (m.meta.namespace_.empty() ? "" : " in namespace " + m.meta.namespace_) +
+                     "; create it or fix spec.bootProfileRef.name",
+                 gen)
+          : Make(kConditionProfileResolved, true, "Resolved",
+                 "BootProfile '" + m.spec.boot_profile + "' generation " + std::to_string(profile->meta.generation),
+                 gen);
+
+  AddressOutcome address = DecideAddress(m, ips, gen, current);
+
+  const Condition* old_assigned = model::FindCondition(m.status.conditions, kConditionAssigned);
+  const Condition* old_profile = model::FindCondition(m.status.conditions, kConditionProfileResolved);
+  const bool assigned_changed = !old_assigned || old_assigned->status != address.condition.status ||
+                                old_assigned->reason != address.condition.reason ||
+                                old_assigned->message != address.condition.message;
+  const bool profile_changed =
+      !old_profile || old_profile->status != profile_cond.status || old_profile->reason != profile_cond.reason;
+
+  model::SetCondition(&d.status.conditions, profile_cond, now);
+  model::SetCondition(&d.status.conditions, address.condition, now);
+
+  if (address.ip) {
+    d.claim = address.ip;
+    d.status.ipv4 = address.ip->ToString();
+    if (current && *current != *address.ip) d.release = current;
+  } else if (address.condition.reason != "IPConflict" && current) {
+    // No address any more (e.g. rack removed): give the old one back. On a
+    // conflict we keep whatever we held so nothing flaps.
+    d.release = current;
+    d.status.ipv4.clear();
+  }
+
+  const bool ready = address.ip && profile != nullptr;
+  d.status.phase = ready ? kPhaseAssigned : kPhasePending;
+  d.status_changed = !(d.status == m.status);
+
+  if (profile_changed && profile_cond.status == "False") {
+    d.events.push_back({"Warning", profile_cond.reason, profile_cond.message});
+  }
+  if (assigned_changed) {
+    d.events.push_back({address.condition.status == "True" ? "Normal" : "Warning", address.condition.reason,
+                        address.condition.message});
+  }
+  if (ready) {
+    ResolvedAssignment a;
+    a.machine_key = m.meta.Key();
+    a.rack = m.spec.rack;
+    for (const auto& i : m.spec.interfaces) a.macs.push_back(i.mac);
+    a.ipv4 = *address.ip;
+    a.hostname = m.spec.hostname.empty() ? m.meta.name : m.spec.hostname;
+    a.profile = m.spec.boot_profile;
+    a.allow_pxe = m.spec.allow_pxe;
+    d.assignment = a;
+  }
+  return d;
+}
+
+}  // namespace rackboot::controller

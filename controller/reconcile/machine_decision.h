@@ -1,0 +1,58 @@
+#pragma once
+// The pure core of Machine reconciliation: (Machine, its BootProfile if
+// found, the IP table) -> desired status, IP claim/release, finalizer change,
+// Events. No I/O here; machine_controller.h applies the decision.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/net_address.h"
+#include "controller/model/boot_profile.h"
+#include "controller/model/machine.h"
+#include "controller/reconcile/ip_allocator.h"
+
+namespace rackboot::controller {
+
+inline constexpr const char* kIpFinalizer = "rackboot.io/ip-release";
+inline constexpr const char* kConditionProfileResolved = "ProfileResolved";
+inline constexpr const char* kConditionAssigned = "Assigned";
+inline constexpr const char* kPhasePending = "Pending";
+inline constexpr const char* kPhaseAssigned = "Assigned";
+
+struct DecidedEvent {
+  std::string type;  // Normal | Warning
+  std::string reason;
+  std::string message;
+};
+
+// What bootd needs for one host, once the Machine is Assigned (pushed to
+// the rack by the gRPC part).
+struct ResolvedAssignment {
+  std::string machine_key;
+  std::string rack;
+  std::vector<std::string> macs;
+  Ipv4Address ipv4;
+  std::string hostname;
+  std::string profile;
+  bool allow_pxe = true;
+};
+
+struct MachineDecision {
+  bool deleting = false;  // finalize: release IPs, drop finalizer
+  bool add_finalizer = false;
+  bool remove_finalizer = false;
+  std::optional<Ipv4Address> claim;    // address to record for this Machine
+  std::optional<Ipv4Address> release;  // address it no longer holds
+  model::MachineStatus status;         // desired status (unused when deleting)
+  bool status_changed = false;
+  std::vector<DecidedEvent> events;
+  std::optional<ResolvedAssignment> assignment;
+};
+
+// `profile` is null when the referenced BootProfile does not exist.
+// `now` is the RFC 3339 time for condition transitions.
+MachineDecision DecideMachine(const model::Machine& machine, const model::BootProfile* profile, const IpAllocator& ips,
+                              const std::string& now);
+
+}  // namespace rackboot::controller
