@@ -1,5 +1,8 @@
 #include "bootd/config/bootd_config.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "common/yaml_config.h"
 
 namespace rackboot::bootd {
@@ -46,6 +49,31 @@ DhcpConfig ParseDhcp(const YamlMap& m) {
   }
   for (const YamlMap& p : m.MapList("pools")) c.pools.push_back(ParsePool(p));
   if (c.mode == DhcpMode::kServer && c.pools.empty()) m.Fail("pools", "server mode needs at least one pool");
+  for (const auto& [cls, file] : m.StringMap("bootFiles")) {
+    static const char* kClasses[] = {"x86_64-bios", "i386-uefi",        "x86_64-uefi",    "arm32-uefi",
+                                     "arm64-uefi",  "x86_64-uefi-http", "arm64-uefi-http"};
+    if (std::find(std::begin(kClasses), std::end(kClasses), cls) == std::end(kClasses)) {
+      m.Fail("bootFiles", "unknown client class \"" + cls + "\" (x86_64-bios, i386-uefi, x86_64-uefi, arm32-uefi, " +
+                              "arm64-uefi, x86_64-uefi-http, arm64-uefi-http)");
+    }
+    if (file.empty()) {
+      c.boot_files.erase(cls);
+    } else {
+      c.boot_files[cls] = file;
+    }
+  }
+  c.ipxe_no_proxy_wait = m.Bool("ipxeNoProxyWait", c.ipxe_no_proxy_wait);
+  c.offer_hold_seconds = static_cast<uint32_t>(m.Int("offerHoldSeconds", 1, 3600, c.offer_hold_seconds));
+  c.decline_quarantine_seconds =
+      static_cast<uint32_t>(m.Int("declineQuarantineSeconds", 0, 604800, c.decline_quarantine_seconds));
+  c.rate_limit_per_mac = static_cast<uint32_t>(m.Int("rateLimitPerMac", 0, 100000, c.rate_limit_per_mac));
+  c.queue_capacity = static_cast<uint32_t>(m.Int("queueCapacity", 16, 1048576, c.queue_capacity));
+  if (auto leases = m.OptionalMap("leases")) {
+    c.leases.path = leases->String("path", "");
+    c.leases.fsync = *ParseFsyncPolicy(leases->Enum("fsync", {"always", "group", "never"}, "group"));
+    c.leases.compact_ratio = static_cast<int>(leases->Int("compactRatio", 2, 1000, c.leases.compact_ratio));
+    leases->RejectUnknownFields();
+  }
   m.RejectUnknownFields();
   return c;
 }
@@ -72,6 +100,16 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     c.http.listen = http->String("listen", c.http.listen);
     c.http.public_url = http->String("publicUrl", "");
     c.http.artifact_root = http->String("artifactRoot", "");
+    c.http.tls_listen = http->String("tlsListen", "");
+    c.http.tls_cert_file = http->String("tlsCertFile", "");
+    c.http.tls_key_file = http->String("tlsKeyFile", "");
+    if (!c.http.tls_listen.empty() && (c.http.tls_cert_file.empty() || c.http.tls_key_file.empty())) {
+      http->Fail("tlsListen", "needs tlsCertFile and tlsKeyFile");
+    }
+    for (auto& [k, v] : http->StringMap("environment")) c.http.environment[k] = v;
+    c.http.public_configs = http->StringList("publicConfigs");
+    c.http.token_ttl_seconds = http->Int("tokenTtlSeconds", 60, 7 * 86400, 3600);
+    c.http.max_connections = http->Int("maxConnections", 1, 65536, 512);
     http->RejectUnknownFields();
   }
   if (auto metrics = root.OptionalMap("metrics")) {
