@@ -205,7 +205,7 @@ lab_build_initrd() {
   mkdir -p "$root"/{bin,dev,proc,sys,modules,tmp}
   cp /bin/busybox "$root/bin/busybox"
   ln -s busybox "$root/bin/sh"
-  for m in e1000 virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
+  for m in e1000 virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
     cp "$LAB_CACHE/modules/$m.ko"* "$root/modules/" 2>/dev/null || true
   done
   cat >"$root/init" <<'EOF'
@@ -218,8 +218,8 @@ mount -t devtmpfs dev /dev 2>/dev/null
 exec >/dev/console 2>&1
 arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1"=*) echo "${w#*=}";; esac; done; }
 # Load order matters for virtio (facts file); missing modules are fine.
-for m in e1000 virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
-  [ -f /modules/$m.ko ] && insmod /modules/$m.ko 2>/dev/null
+for m in e1000 virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
+  [ -f /modules/$m.ko ] && { insmod /modules/$m.ko 2>/dev/null || failed="$failed $m"; }
 done
 want=$(arg rb.mac | tr 'A-F' 'a-f')
 dev=""
@@ -232,7 +232,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   [ -n "$dev" ] && break
   sleep 0.1
 done
-echo "RACKBOOT-BOOTED mac=${mac:-unknown} dev=${dev:-none} kernel=$(uname -r)"
+echo "RACKBOOT-BOOTED mac=${mac:-unknown} dev=${dev:-none} kernel=$(uname -r)${failed:+ insmod-failed=$failed}"
 ip=$(arg rb.ip); mask=$(arg rb.mask); cb=$(arg rb.callback)
 if [ -n "$dev" ] && [ -n "$ip" ]; then
   ifconfig lo up

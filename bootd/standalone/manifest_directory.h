@@ -1,0 +1,40 @@
+#pragma once
+// ManifestDirectory: turns a directory of Machine and BootProfile manifests
+// (*.yaml / *.yml, several documents per file allowed) into the Assignments
+// bootd serves standalone. A bad document -- or a Machine whose profile is
+// missing or incomplete -- is reported and skipped; the rest keep serving.
+
+#include <string>
+#include <vector>
+
+#include "bootd/assignments/assignment.h"
+#include "bootd/standalone/manifest.h"
+#include "common/result.h"
+
+namespace rackboot::bootd::standalone {
+
+struct ManifestProblem {
+  std::string file;
+  int line = 0;
+  std::string field;    // dotted path, may be empty
+  std::string message;  // full text, "file:line:col: field 'x': problem"
+};
+
+struct ManifestLoad {
+  std::vector<Assignment> assignments;
+  std::vector<ManifestProblem> problems;
+  size_t files = 0;
+  size_t profiles = 0;
+};
+
+// Reads every manifest file directly in `dir` (sorted by name; hidden files
+// and editor backups are ignored). Only Machines of `rack` become
+// Assignments (an empty rack accepts all). Never throws for bad manifests;
+// a missing or unreadable directory is a problem too.
+ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack);
+
+// Builds the assignment of one machine from its profile (nullptr: only
+// known, no boot target). Fails when a required profile parameter is unset.
+Result<Assignment> ResolveAssignment(const MachineManifest& machine, const BootProfileManifest* profile);
+
+}  // namespace rackboot::bootd::standalone

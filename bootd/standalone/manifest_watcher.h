@@ -1,0 +1,51 @@
+#pragma once
+// ManifestWatcher: standalone bootd's source of Assignments. Loads the
+// manifest directory into the AssignmentStore at start, then reloads it
+// whenever a file there changes (inotify). Readers hold immutable snapshots,
+// so a reload never disturbs a lease or a transfer in flight; a bad manifest
+// is logged (file, line, field) and skipped while the rest keep serving.
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bootd/assignments/assignment_store.h"
+#include "bootd/service.h"
+#include "bootd/standalone/manifest_directory.h"
+
+namespace rackboot::bootd::standalone {
+
+class ManifestWatcher : public Service {
+ public:
+  // Only Machines of `rack` are served (empty: all).
+  ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store);
+  ~ManifestWatcher() override;
+
+  std::string name() const override { return "manifests"; }
+  // Loads once (problems are logged, not fatal), then watches. Fails only
+  // when the directory cannot be watched.
+  Status Start() override;
+  void Stop() override;
+
+  // Reads the directory now and publishes the result. Returns what it found.
+  ManifestLoad Reload();
+  // Number of completed loads (start + reloads); for tests and logs.
+  uint64_t loads() const { return loads_.load(); }
+  ManifestLoad last_load() const;
+
+ private:
+  void WatchLoop();
+
+  std::string dir_;
+  std::string rack_;
+  AssignmentStore& store_;
+  int inotify_fd_ = -1;
+  int stop_fd_ = -1;  // eventfd that wakes the watch thread on Stop()
+  std::thread thread_;
+  std::atomic<uint64_t> loads_{0};
+  mutable std::mutex mu_;
+  ManifestLoad last_;
+};
+
+}  // namespace rackboot::bootd::standalone
