@@ -11,6 +11,7 @@
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
 #include "bootd/service.h"
+#include "bootd/standalone/manifest_watcher.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
@@ -40,6 +41,12 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   std::vector<std::unique_ptr<rackboot::bootd::Service>> services;
   (void)ctx;
   // SERVICES: (keep this marker; protocol services are added below it)
+  // Standalone: assignments come from the manifest directory; first, so they
+  // are loaded before DHCP answers anyone.
+  if (!ctx.config.manifest_dir.empty()) {
+    services.push_back(std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
+        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments));
+  }
   return services;
 }
 
