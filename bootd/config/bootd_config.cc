@@ -89,6 +89,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
   c.state_dir = root.String("stateDir", c.state_dir);
   c.manifest_dir = root.String("manifestDir", "");
   if (auto dhcp = root.OptionalMap("dhcp")) c.dhcp = ParseDhcp(*dhcp);
+  if (c.dhcp.leases.path.empty()) c.dhcp.leases.path = c.state_dir + "/dhcp-leases.journal";
   if (auto tftp = root.OptionalMap("tftp")) {
     c.tftp.enabled = tftp->Bool("enabled", true);
     c.tftp.listen = tftp->String("listen", c.tftp.listen);

@@ -26,11 +26,19 @@ struct DhcpPoolConfig {
   uint32_t lease_seconds = 3600;
 };
 
+// dhcp.leases: the durable lease journal (bootd/leases/lease_journal.h).
+struct DhcpLeasesConfig {
+  std::string path;                         // default <stateDir>/dhcp-leases.journal
+  FsyncPolicy fsync = FsyncPolicy::kGroup;  // always | group | never
+  int compact_ratio = 4;                    // compact when the log holds > ratio x live leases
+};
+
 struct DhcpConfig {
   DhcpMode mode = DhcpMode::kOff;
   std::string interface;       // e.g. eth0; required unless mode is off
   Ipv4Address server_address;  // our address on that interface (siaddr, option 54)
   std::vector<DhcpPoolConfig> pools;
+  DhcpLeasesConfig leases;
 };
 
 struct TftpConfig {
