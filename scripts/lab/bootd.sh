@@ -1,7 +1,122 @@
 # shellcheck shell=bash
-# bootd in the lab (standalone mode). Filled in once bootd serves DHCP, TFTP
-# and HTTP. Sourced after lib.sh.
-lab_bootd_start() { lab_die "bootd stack not wired yet; use --stack reference"; }
-lab_bootd_stages() { :; }
-lab_bootd_detail() { :; }
-lab_bootd_events_json() { :; }
+# bootd in the lab: standalone mode (a manifest directory with one
+# BootProfile and one Machine for the VM), DHCP (server or proxy), TFTP with
+# Debian's iPXE binaries, HTTP with the kernel and initrd as artifacts. Stages
+# are read back from bootd's own records (GET /api/v1/events/<mac>).
+# Sourced after lib.sh.
+
+LAB_BOOTD_URL="http://$LAB_SRV_IP:$LAB_HTTP_PORT"
+
+# Writes the manifests for one VM; rewriting them while bootd runs is a
+# reload (inotify). lab_bootd_manifests <mac> <uuid> <allow_pxe true|false> [cmdline-extra]
+lab_bootd_manifests() {
+  local mac=$1 uuid=$2 allow=$3 extra=${4:-} dir="$LAB_DIR/manifests"
+  mkdir -p "$dir"
+  # ${ip}/${netmask} are iPXE's own settings (the address it got, also under
+  # ProxyDHCP); initrd= is needed by the EFI stub under iPXE EFI.
+  cat >"$dir/.lab.yaml.tmp" <<EOF
+apiVersion: rackboot.io/v1alpha1
+kind: BootProfile
+metadata:
+  name: lab-tiny
+spec:
+  kernel:
+    path: vmlinuz
+  initrds:
+    - path: initrd.img
+  cmdline: "initrd=initrd.img console=ttyS0 quiet rb.mac={{machine.mac}} rb.ip=\${ip} rb.mask=\${netmask} rb.callback={{booted_url}}$extra"
+---
+apiVersion: rackboot.io/v1alpha1
+kind: Machine
+metadata:
+  name: lab-vm
+spec:
+  rack: lab
+  uuid: $uuid
+  interfaces:
+    - mac: "$mac"
+  bootProfileRef:
+    name: lab-tiny
+  netboot:
+    allowPXE: $allow
+EOF
+  mv "$dir/.lab.yaml.tmp" "$dir/lab.yaml"
+}
+
+# lab_bootd_start <bootd binary> <server|proxy> <mac> <uuid> <no_pxe 0|1>
+lab_bootd_start() {
+  local bin=$1 mode=$2 mac=$3 uuid=$4 no_pxe=$5 allow=true
+  [ -x "$bin" ] || lab_die "bootd binary not found at $bin (scripts/build release, or --bootd PATH)"
+  [ "$no_pxe" = 1 ] && allow=false
+  mkdir -p "$LAB_DIR/tftp" "$LAB_DIR/artifacts" "$LAB_DIR/bootd-state"
+  cp /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/ipxe.efi /usr/lib/ipxe/snponly.efi "$LAB_DIR/tftp/"
+  ln -sf "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz"
+  ln -sf "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img"
+  lab_bootd_manifests "$mac" "$uuid" "$allow"
+  {
+    echo "rack: lab"
+    echo "logLevel: info"
+    echo "stateDir: $LAB_DIR/bootd-state"
+    echo "manifestDir: $LAB_DIR/manifests"
+    echo "dhcp:"
+    echo "  mode: $mode"
+    echo "  interface: eth0"
+    echo "  serverAddress: $LAB_SRV_IP"
+    if [ "$mode" = server ]; then
+      echo "  pools:"
+      echo "    - subnet: $LAB_SUBNET_PREFIX.0/24"
+      echo "      rangeStart: $LAB_SUBNET_PREFIX.100"
+      echo "      rangeEnd: $LAB_SUBNET_PREFIX.199"
+      echo "      router: $LAB_SRV_IP"
+    fi
+    echo "tftp:"
+    echo "  listen: $LAB_SRV_IP:69"
+    echo "  root: $LAB_DIR/tftp"
+    echo "http:"
+    echo "  listen: $LAB_SRV_IP:$LAB_HTTP_PORT"
+    echo "  publicUrl: $LAB_BOOTD_URL"
+    echo "  artifactRoot: $LAB_DIR/artifacts"
+  } >"$LAB_DIR/bootd.yaml"
+  "$bin" --check-config --config "$LAB_DIR/bootd.yaml" >/dev/null || lab_die "bootd rejected the lab config"
+  lab_spawn srv bootd.log "$bin" --config "$LAB_DIR/bootd.yaml"
+  LAB_BOOTD_PID=$LAB_LAST_PID
+  local i
+  for i in $(seq 1 50); do
+    if lab_exec srv curl -fs -o /dev/null "$LAB_BOOTD_URL/healthz" 2>/dev/null; then
+      lab_bootd_check_services
+      return 0
+    fi
+    kill -0 "$LAB_BOOTD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  sed 's/^/  | /' "$LAB_DIR/bootd.log" >&2
+  lab_die "bootd did not become ready"
+}
+
+# A bootd without a DHCP or TFTP service (not built yet) cannot boot a VM:
+# exit 3 so callers (scripts/demo) can fall back to the reference stack.
+lab_bootd_check_services() {
+  local udp missing=()
+  udp=$(lab_exec srv ss -Hulnp 2>/dev/null || true)
+  grep -q ":67 " <<<"$udp" || missing+=(DHCP)
+  grep -q ":69 " <<<"$udp" || missing+=(TFTP)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "lab: this bootd does not serve ${missing[*]} yet" >&2
+    exit 3
+  fi
+}
+
+lab_bootd_events_json() {
+  lab_exec srv curl -fs --max-time 2 "$LAB_BOOTD_URL/api/v1/events/$1" 2>/dev/null
+}
+
+# Prints "<stage> <unix_millis>" for every stage bootd recorded for <mac>.
+lab_bootd_stages() {
+  lab_bootd_events_json "$1" | sed -n 's/.*"stage":"\([a-z_]*\)","unix_millis":\([0-9]*\).*/\1 \2/p'
+}
+
+# Detail of the first record of a stage: "<detail> (<bytes> bytes)".
+lab_bootd_detail() {
+  lab_bootd_events_json "$1" | grep -m1 "\"stage\":\"$2\"" |
+    sed -n 's/.*"bytes":\([0-9]*\).*"detail":"\(.*\)"}.*/\2 (\1 bytes)/p'
+}

@@ -63,9 +63,11 @@ lab_site_dhcp_start() {
   lab_expect_running "$LAB_LAST_PID" site-dhcp.log
 }
 
-# lab_ref_start <server|proxy> <mac>
+# lab_ref_start <server|proxy> <mac> [firmware]
+# With firmware uefi-http, PXE clients get no boot file, so OVMF falls through
+# its boot options from PXE to HTTP Boot.
 lab_ref_start() {
-  local mode=$1 mac=$2 url="http://$LAB_SRV_IP:$LAB_HTTP_PORT/boot.ipxe"
+  local mode=$1 mac=$2 fw=${3:-} url="http://$LAB_SRV_IP:$LAB_HTTP_PORT/boot.ipxe"
   lab_ref_webroot "$mac"
   lab_ref_httpd
   {
@@ -82,7 +84,7 @@ lab_ref_start() {
       echo "dhcp-range=$LAB_SUBNET_PREFIX.100,$LAB_SUBNET_PREFIX.199,255.255.255.0,1h"
       echo "dhcp-authoritative"
       echo "dhcp-boot=tag:ipxe,$url"
-      echo "dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,$LAB_SRV_IP"
+      [ "$fw" = uefi-http ] || echo "dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,$LAB_SRV_IP"
       echo "dhcp-boot=tag:!ipxe,tag:!efi64,tag:!http,undionly.kpxe,,$LAB_SRV_IP"
       # UEFI HTTP Boot: the reply must echo option 60 "HTTPClient" (UEFI 2.5+ §24.7).
       echo "dhcp-option-force=tag:http,60,HTTPClient"
