@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ctest fixture setup: builds (cached) and starts the test control plane in
+# DIR, then installs the rackboot CRDs from SRC/crds and waits until they are
+# Established, so every test with FIXTURES_REQUIRED k8s can use them.
+# Usage: testenv_up.sh DIR SRC
+set -euo pipefail
+DIR=$1
+SRC=$2
+"$SRC/scripts/k8s-testenv/build"
+"$SRC/scripts/k8s-testenv/start" "$DIR"
+export KUBECONFIG=$DIR/kubeconfig
+if ! kubectl apply -f "$SRC/crds/" ||
+  ! kubectl wait --for condition=Established --timeout=60s \
+    crd/machines.rackboot.io crd/bootprofiles.rackboot.io; then
+  echo "testenv_up: CRDs did not install; stopping the control plane" >&2
+  "$SRC/scripts/k8s-testenv/stop" "$DIR"
+  exit 1
+fi
+kubectl version
