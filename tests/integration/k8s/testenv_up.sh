@@ -7,7 +7,8 @@ set -euo pipefail
 DIR=$1
 SRC=$2
 "$SRC/scripts/k8s-testenv/build"
-"$SRC/scripts/k8s-testenv/start" "$DIR"
+# $PPID is ctest: if it is killed, the watchdog stops the servers.
+"$SRC/scripts/k8s-testenv/start" "$DIR" --owner-pid "$PPID"
 export KUBECONFIG=$DIR/kubeconfig
 if ! kubectl apply -f "$SRC/crds/" ||
   ! kubectl wait --for condition=Established --timeout=60s \
