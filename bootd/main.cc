@@ -12,6 +12,7 @@
 #include "bootd/config/bootd_config.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_watcher.h"
+#include "bootd/tftp/tftp_service.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
@@ -46,6 +47,11 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   if (!ctx.config.manifest_dir.empty()) {
     services.push_back(std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
         ctx.config.manifest_dir, ctx.config.rack, ctx.assignments));
+  }
+  if (ctx.config.tftp.enabled) {
+    // The renderer's VirtualFileProvider is connected here once bootd/render exists.
+    services.push_back(std::make_unique<rackboot::bootd::tftp::TftpService>(
+        ctx.config.tftp, &ctx.events, &ctx.assignments, std::make_shared<rackboot::bootd::tftp::NoVirtualFiles>()));
   }
   return services;
 }

@@ -94,6 +94,11 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     c.tftp.enabled = tftp->Bool("enabled", true);
     c.tftp.listen = tftp->String("listen", c.tftp.listen);
     c.tftp.root = tftp->String("root");
+    c.tftp.max_transfers = static_cast<int>(tftp->Int("maxTransfers", 1, 65536, c.tftp.max_transfers));
+    c.tftp.max_blksize = static_cast<int>(tftp->Int("maxBlksize", 512, 65464, c.tftp.max_blksize));
+    c.tftp.max_windowsize = static_cast<int>(tftp->Int("maxWindowsize", 1, 64, c.tftp.max_windowsize));
+    c.tftp.retransmit_millis = static_cast<int>(tftp->Int("retransmitMillis", 10, 255000, c.tftp.retransmit_millis));
+    c.tftp.max_retries = static_cast<int>(tftp->Int("maxRetries", 1, 100, c.tftp.max_retries));
     tftp->RejectUnknownFields();
   }
   if (auto http = root.OptionalMap("http")) {

@@ -45,6 +45,11 @@ struct TftpConfig {
   bool enabled = false;
   std::string listen = "0.0.0.0:69";
   std::string root;
+  int max_transfers = 256;       // concurrent transfers; more RRQs get ERROR 0 "server busy"
+  int max_blksize = 65464;       // RFC 2348 cap; also clamped per transfer to path MTU - 32
+  int max_windowsize = 64;       // RFC 7440 cap
+  int retransmit_millis = 1000;  // first retransmission when the client negotiated no timeout
+  int max_retries = 6;           // timer expiries without progress before a transfer is dropped
 };
 
 struct HttpConfig {

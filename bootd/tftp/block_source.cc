@@ -1,0 +1,50 @@
+#include "bootd/tftp/block_source.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace rackboot::bootd::tftp {
+
+Result<size_t> MemoryBlockSource::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+  if (offset >= content_.size()) return size_t{0};
+  const size_t n = std::min<uint64_t>(out.size(), content_.size() - offset);
+  std::memcpy(out.data(), content_.data() + offset, n);
+  return n;
+}
+
+FileBlockSource::~FileBlockSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> FileBlockSource::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size() && offset + done < size_) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{std::string("read failed: ") + std::strerror(errno)};
+    if (n == 0) break;  // file shrank under us: the transfer ends short
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+std::string ToNetascii(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\r\n";
+    } else if (c == '\r') {
+      out.push_back('\r');
+      out.push_back('\0');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace rackboot::bootd::tftp

@@ -1,0 +1,462 @@
+#include "bootd/tftp/tftp_service.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "bootd/tftp/block_source.h"
+#include "bootd/tftp/options.h"
+#include "bootd/tftp/packet.h"
+#include "bootd/tftp/path_confinement.h"
+#include "bootd/tftp/read_transfer.h"
+#include "common/log.h"
+
+namespace rackboot::bootd::tftp {
+namespace {
+
+constexpr const char* kComponent = "tftp";
+// netascii is converted in memory; boot files are binary, so keep it small.
+constexpr uint64_t kMaxNetasciiSize = 16 << 20;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string AddrString(const sockaddr_in& a) {
+  char buf[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &a.sin_addr, buf, sizeof buf);
+  return std::string(buf) + ":" + std::to_string(ntohs(a.sin_port));
+}
+
+uint64_t ClientKey(const sockaddr_in& a) {
+  return uint64_t{ntohl(a.sin_addr.s_addr)} << 16 | ntohs(a.sin_port);
+}
+
+Result<sockaddr_in> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error{"listen must be HOST:PORT, got \"" + listen + "\""};
+  auto ip = Ipv4Address::Parse(listen.substr(0, colon));
+  auto port = ParseDecimal(listen.substr(colon + 1));
+  if (!ip || !port || *port > 65535) return Error{"listen must be IPv4:PORT, got \"" + listen + "\""};
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(ip->value());
+  a.sin_port = htons(static_cast<uint16_t>(*port));
+  return a;
+}
+
+std::string Errno(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+struct ActiveTransfer {
+  int fd = -1;
+  uint64_t client_key = 0;
+  sockaddr_in client = {};
+  std::string path;
+  bool rendered = false;
+  int64_t started_ms = 0;
+  std::unique_ptr<BlockSource> source;
+  std::unique_ptr<ReadTransfer> transfer;
+};
+
+class TftpService::Loop {
+ public:
+  explicit Loop(TftpService* service) : svc_(service), buffer_(65536) {}
+  ~Loop() {
+    for (auto& [fd, t] : transfers_) ::close(fd);
+    for (int fd : {listen_fd_, epoll_fd_, wake_fd_, root_fd_}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  Status Open();
+  void Run();
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  void Drain(int fd);
+  void OnRequestDatagram(size_t len, const sockaddr_in& client, in_addr local);
+  void StartTransfer(const Request& req, const sockaddr_in& client, in_addr local);
+  void SendError(in_addr local, const sockaddr_in& client, ErrorCode code, const std::string& message);
+  int OpenTransferSocket(in_addr local, const sockaddr_in& client);
+  void OnTransferReadable(ActiveTransfer& t);
+  void Close(int fd);
+  void RecordCompletion(const ActiveTransfer& t, int64_t now);
+
+  TftpService* svc_;
+  std::vector<uint8_t> buffer_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  int root_fd_ = -1;
+  uint16_t port_ = 0;
+  in_addr listen_addr_ = {};
+  std::atomic<bool> stop_{false};
+  std::unordered_map<int, std::unique_ptr<ActiveTransfer>> transfers_;
+  std::unordered_map<uint64_t, int> by_client_;
+
+  friend class TftpService;
+};
+
+Status TftpService::Loop::Open() {
+  const TftpConfig& c = svc_->config_;
+  root_fd_ = ::open(c.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd_ < 0) return Error{Errno(("tftp root " + c.root).c_str())};
+  Result<sockaddr_in> addr = ParseListen(c.listen);
+  if (!addr.ok()) return addr.error();
+  listen_addr_ = addr->sin_addr;
+  listen_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return Error{Errno("socket")};
+  const int on = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  ::setsockopt(listen_fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+  if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
+    return Error{Errno(("bind " + c.listen).c_str())};
+  }
+  sockaddr_in bound = {};
+  socklen_t len = sizeof bound;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.sin_port);
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) return Error{Errno("epoll/eventfd")};
+  for (int fd : {listen_fd_, wake_fd_}) {
+    epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return Error{Errno("epoll_ctl")};
+  }
+  return Status::Ok();
+}
+
+void TftpService::Loop::Run() {
+  std::vector<epoll_event> events(64);
+  while (!stop_.load()) {
+    int64_t now = NowMillis();
+    int64_t next = now + 1000;
+    for (auto& [fd, t] : transfers_) next = std::min(next, t->transfer->deadline_ms());
+    const int wait_ms = static_cast<int>(std::clamp<int64_t>(next - now, 0, 1000));
+    const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
+    if (n < 0 && errno != EINTR) {
+      log::Error(kComponent, "epoll_wait failed", {{"error", std::strerror(errno)}});
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) continue;
+      if (fd == listen_fd_) {
+        Drain(fd);
+        continue;
+      }
+      auto it = transfers_.find(fd);
+      if (it != transfers_.end()) OnTransferReadable(*it->second);
+    }
+    // Timers, and reaping of finished transfers.
+    now = NowMillis();
+    std::vector<int> done;
+    for (auto& [fd, t] : transfers_) {
+      const int sock = fd;
+      if (!t->transfer->finished() && now >= t->transfer->deadline_ms()) {
+        t->transfer->OnDeadline(now, [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); });
+      }
+      if (t->transfer->finished()) done.push_back(fd);
+    }
+    for (int fd : done) Close(fd);
+  }
+}
+
+void TftpService::Loop::Drain(int fd) {
+  while (true) {
+    sockaddr_in client = {};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))];
+    iovec iov = {buffer_.data(), buffer_.size()};
+    msghdr msg = {};
+    msg.msg_name = &client;
+    msg.msg_namelen = sizeof client;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &msg, 0);
+    if (n < 0) return;  // EAGAIN: drained
+    in_addr local = listen_addr_;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(c), sizeof info);
+        local = info.ipi_spec_dst;  // the address the client talked to
+      }
+    }
+    OnRequestDatagram(static_cast<size_t>(n), client, local);
+  }
+}
+
+void TftpService::Loop::OnRequestDatagram(size_t len, const sockaddr_in& client, in_addr local) {
+  if (ntohs(client.sin_port) == 0) return;  // cannot answer port 0
+  Result<Packet> p = DecodePacket(std::span<const uint8_t>(buffer_.data(), len));
+  if (!p.ok()) {
+    ++svc_->counters_.malformed;
+    log::Debug(kComponent, "malformed request dropped",
+               {{"client", AddrString(client)}, {"reason", p.error().message}});
+    // Answer only datagrams that look like requests; never answer ERROR/ACK
+    // (no packet storms between two servers).
+    const uint16_t op = len >= 2 ? static_cast<uint16_t>(buffer_[0] << 8 | buffer_[1]) : 0;
+    if (op == 1 || op == 2) SendError(local, client, ErrorCode::kIllegalOperation, "malformed request");
+    return;
+  }
+  const Request* req = std::get_if<Request>(&*p);
+  if (req == nullptr) return;  // stray DATA/ACK/ERROR on port 69: ignore
+  ++svc_->counters_.requests;
+  if (req->opcode == Opcode::kWrq) {
+    ++svc_->counters_.refused;
+    log::Info(kComponent, "write request refused", {{"client", AddrString(client)}, {"file", req->filename}});
+    SendError(local, client, ErrorCode::kAccessViolation, "read-only server");
+    return;
+  }
+  if (by_client_.count(ClientKey(client)) != 0) return;  // retransmitted RRQ: the transfer already answers
+  StartTransfer(*req, client, local);
+}
+
+void TftpService::Loop::SendError(in_addr local, const sockaddr_in& client, ErrorCode code,
+                                  const std::string& message) {
+  // RFC 1350 §4: replies come from a fresh TID, errors included.
+  const int fd = OpenTransferSocket(local, client);
+  if (fd < 0) return;
+  const std::vector<uint8_t> pkt = EncodeError(code, message);
+  ::send(fd, pkt.data(), pkt.size(), 0);
+  ::close(fd);
+}
+
+int TftpService::Loop::OpenTransferSocket(in_addr local, const sockaddr_in& client) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in bind_addr = {};
+  bind_addr.sin_family = AF_INET;
+  bind_addr.sin_addr = local;
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&bind_addr), sizeof bind_addr) != 0 ||
+      ::connect(fd, reinterpret_cast<const sockaddr*>(&client), sizeof client) != 0) {
+    log::Warn(kComponent, "transfer socket failed", {{"client", AddrString(client)}, {"error", std::strerror(errno)}});
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& client, in_addr local) {
+  const TftpConfig& c = svc_->config_;
+  auto refuse = [&](ErrorCode code, const std::string& message, const std::string& reason) {
+    ++svc_->counters_.refused;
+    log::Info(kComponent, "read request refused",
+              {{"client", AddrString(client)}, {"file", req.filename.substr(0, 256)}, {"reason", reason}});
+    SendError(local, client, code, message);
+  };
+  if (req.mode != "octet" && req.mode != "netascii") {
+    return refuse(ErrorCode::kIllegalOperation, "unsupported mode", "mode " + req.mode.substr(0, 16));
+  }
+  if (transfers_.size() >= static_cast<size_t>(c.max_transfers)) {
+    return refuse(ErrorCode::kNotDefined, "server busy", "max transfers reached");
+  }
+  Result<std::string> path = NormalizeRequestPath(req.filename);
+  if (!path.ok()) return refuse(ErrorCode::kAccessViolation, "access violation", path.error().message);
+
+  auto t = std::make_unique<ActiveTransfer>();
+  t->client = client;
+  t->client_key = ClientKey(client);
+  t->path = *path;
+  const Ipv4Address client_ip(ntohl(client.sin_addr.s_addr));
+  std::optional<std::string> rendered;
+  if (svc_->files_) rendered = svc_->files_->Render(*path, client_ip);
+  if (rendered) {
+    t->rendered = true;
+    t->source = std::make_unique<MemoryBlockSource>(req.mode == "netascii" ? ToNetascii(*rendered) : *rendered);
+  } else {
+    ConfinedFile file;
+    OpenFailure failure;
+    if (!OpenConfined(root_fd_, *path, &file, &failure)) {
+      if (failure.reason == PathRefusal::kNotFound)
+        return refuse(ErrorCode::kFileNotFound, "file not found", "not found");
+      return refuse(ErrorCode::kAccessViolation, "access violation",
+                    failure.err ? std::strerror(failure.err) : "not a regular file");
+    }
+    auto source = std::make_unique<FileBlockSource>(file.fd, file.size);
+    if (req.mode == "netascii") {
+      if (file.size > kMaxNetasciiSize)
+        return refuse(ErrorCode::kNotDefined, "file too large for netascii", "netascii");
+      std::string content(file.size, '\0');
+      Result<size_t> n = source->ReadAt(0, std::span<uint8_t>(reinterpret_cast<uint8_t*>(content.data()), file.size));
+      if (!n.ok()) return refuse(ErrorCode::kNotDefined, "read error", n.error().message);
+      content.resize(*n);
+      t->source = std::make_unique<MemoryBlockSource>(ToNetascii(content));
+    } else {
+      t->source = std::move(source);
+    }
+  }
+
+  t->fd = OpenTransferSocket(local, client);
+  if (t->fd < 0) return;
+  // RFC 2348: a block must fit the path; IP_MTU on the connected socket is
+  // the interface (or path) MTU towards this client.
+  OptionLimits limits;
+  limits.max_blksize = static_cast<uint16_t>(c.max_blksize);
+  limits.max_windowsize = static_cast<uint16_t>(c.max_windowsize);
+  int mtu = 0;
+  socklen_t mtu_len = sizeof mtu;
+  if (::getsockopt(t->fd, IPPROTO_IP, IP_MTU, &mtu, &mtu_len) == 0 && mtu > 0) {
+    limits.max_blksize = std::min(limits.max_blksize, BlockSizeForMtu(mtu));
+  }
+  RetransmitPolicy policy;
+  policy.initial_timeout_ms = c.retransmit_millis;
+  policy.max_timeout_ms = std::max<int64_t>(c.retransmit_millis * int64_t{8}, 1000);
+  policy.max_retries = c.max_retries;
+  t->transfer =
+      std::make_unique<ReadTransfer>(NegotiateOptions(req.options, limits, t->source->size()), t->source.get(), policy);
+  t->started_ms = NowMillis();
+  epoll_event ev = {};
+  ev.events = EPOLLIN;
+  ev.data.fd = t->fd;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, t->fd, &ev) != 0) {
+    ::close(t->fd);
+    return;
+  }
+  log::Debug(kComponent, "transfer started",
+             {{"client", AddrString(client)},
+              {"file", t->path},
+              {"size", t->source->size()},
+              {"blksize", t->transfer->options().blksize},
+              {"windowsize", t->transfer->options().windowsize}});
+  const int sock = t->fd;
+  t->transfer->Start(t->started_ms, [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); });
+  by_client_[t->client_key] = t->fd;
+  transfers_[t->fd] = std::move(t);
+  svc_->active_ = transfers_.size();
+}
+
+void TftpService::Loop::OnTransferReadable(ActiveTransfer& t) {
+  const int sock = t.fd;
+  auto sink = [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); };
+  while (!t.transfer->finished()) {
+    const ssize_t n = ::recv(sock, buffer_.data(), buffer_.size(), 0);
+    if (n < 0) {
+      // ECONNREFUSED: ICMP port unreachable, the client is gone. Let the
+      // timer decide; a dead client stops ACKing anyway.
+      return;
+    }
+    t.transfer->OnDatagram(std::span<const uint8_t>(buffer_.data(), static_cast<size_t>(n)), NowMillis(), sink);
+  }
+}
+
+void TftpService::Loop::Close(int fd) {
+  auto it = transfers_.find(fd);
+  if (it == transfers_.end()) return;
+  ActiveTransfer& t = *it->second;
+  const int64_t now = NowMillis();
+  TftpCounters& k = svc_->counters_;
+  k.retransmissions += t.transfer->retransmissions();
+  switch (t.transfer->state()) {
+    case ReadTransfer::State::kComplete:
+      ++k.completed;
+      k.bytes += t.source->size();
+      RecordCompletion(t, now);
+      break;
+    case ReadTransfer::State::kClientError:
+      ++k.aborted;
+      log::Debug(kComponent, "client ended transfer",
+                 {{"client", AddrString(t.client)}, {"file", t.path}, {"error", t.transfer->client_error()}});
+      break;
+    default:
+      ++k.failed;
+      log::Warn(kComponent, "transfer failed",
+                {{"client", AddrString(t.client)},
+                 {"file", t.path},
+                 {"acked_bytes", t.transfer->bytes_acknowledged()},
+                 {"reason", t.transfer->state() == ReadTransfer::State::kTimedOut ? "timeout" : "read error"}});
+  }
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+  by_client_.erase(t.client_key);
+  transfers_.erase(it);
+  svc_->active_ = transfers_.size();
+}
+
+void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
+  const Ipv4Address ip(ntohl(t.client.sin_addr.s_addr));
+  BootEvent e;
+  e.stage = t.rendered ? BootStage::kScript : BootStage::kBootFile;
+  e.bytes = t.source->size();
+  e.duration_millis = static_cast<uint64_t>(std::max<int64_t>(0, now - t.started_ms));
+  e.detail = "file=" + t.path + " client=" + ip.ToString();
+  // TFTP carries no MAC. Attribute the transfer when an assignment has this
+  // IP statically; otherwise the MAC stays zero and the IP is in `detail`.
+  if (svc_->assignments_ != nullptr) {
+    for (const AssignmentStore::Ptr& a : svc_->assignments_->All()) {
+      for (const InterfaceAssignment& i : a->interfaces) {
+        if (i.ipv4 && *i.ipv4 == ip) {
+          e.mac = i.mac;
+          e.machine_name = a->machine_name;
+        }
+      }
+    }
+  }
+  log::Info(kComponent, "transfer complete",
+            {{"client", AddrString(t.client)},
+             {"mac", e.mac.ToString()},
+             {"stage", BootStageName(e.stage)},
+             {"file", t.path},
+             {"bytes", e.bytes},
+             {"millis", e.duration_millis},
+             {"blksize", t.transfer->options().blksize},
+             {"windowsize", t.transfer->options().windowsize},
+             {"retransmissions", t.transfer->retransmissions()}});
+  if (svc_->events_ != nullptr) svc_->events_->Record(std::move(e));
+}
+
+TftpService::TftpService(TftpConfig config, BootEventRecorder* events, const AssignmentStore* assignments,
+                         std::shared_ptr<VirtualFileProvider> files)
+    : config_(std::move(config)), events_(events), assignments_(assignments), files_(std::move(files)) {}
+
+TftpService::~TftpService() {
+  Stop();
+}
+
+Status TftpService::Start() {
+  loop_ = std::make_unique<Loop>(this);
+  Status s = loop_->Open();
+  if (!s.ok()) {
+    loop_.reset();
+    return s;
+  }
+  port_ = loop_->port();
+  log::Info(kComponent, "listening", {{"listen", config_.listen}, {"port", port_}, {"root", config_.root}});
+  thread_ = std::thread([this] { loop_->Run(); });
+  return Status::Ok();
+}
+
+void TftpService::Stop() {
+  if (!loop_) return;
+  loop_->stop_ = true;
+  loop_->Wake();
+  if (thread_.joinable()) thread_.join();
+  loop_.reset();
+}
+
+}  // namespace rackboot::bootd::tftp

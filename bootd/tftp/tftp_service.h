@@ -1,0 +1,73 @@
+#pragma once
+// TftpService: bootd's read-only TFTP server (RFC 1350 + RFC 2347/2348/
+// 2349/7440). The I/O layer around the pure pieces (packet.h, options.h,
+// read_transfer.h, path_confinement.h):
+//  - one UDP socket on the configured listen address receives requests
+//    (IP_PKTINFO tells which local address was asked, so replies come from
+//    that address even when listening on 0.0.0.0);
+//  - every transfer gets its own ephemeral socket, connect()ed to the client
+//    (RFC 1350 §4 TIDs: the kernel drops datagrams from other TIDs);
+//  - one epoll thread drives all sockets and the per-transfer deadlines;
+//  - files are read with pread; rendered files come from a
+//    VirtualFileProvider first;
+//  - at most max_transfers at once; a retransmitted RRQ from a client that
+//    already has a transfer is ignored (the transfer's timer answers it).
+// When a transfer completes it records a boot event (kBootFile, or kScript
+// for rendered configs) with bytes and duration.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "bootd/assignments/assignment_store.h"
+#include "bootd/config/bootd_config.h"
+#include "bootd/events/boot_event_recorder.h"
+#include "bootd/service.h"
+#include "bootd/tftp/virtual_file_provider.h"
+
+namespace rackboot::bootd::tftp {
+
+struct TftpCounters {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> malformed{0};
+  std::atomic<uint64_t> refused{0};  // WRQ, bad path, not found, busy
+  std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> failed{0};   // timed out or read error
+  std::atomic<uint64_t> aborted{0};  // client sent ERROR (e.g. tsize probe)
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> retransmissions{0};
+};
+
+class TftpService : public Service {
+ public:
+  // `events` and `assignments` may be null (tests); `files` may be null
+  // (nothing virtual).
+  TftpService(TftpConfig config, BootEventRecorder* events, const AssignmentStore* assignments,
+              std::shared_ptr<VirtualFileProvider> files);
+  ~TftpService() override;
+
+  std::string name() const override { return "tftp"; }
+  Status Start() override;
+  void Stop() override;
+
+  // The bound port (useful with "127.0.0.1:0" in tests).
+  uint16_t port() const { return port_; }
+  const TftpCounters& counters() const { return counters_; }
+  size_t active_transfers() const { return active_.load(); }
+
+ private:
+  class Loop;
+  TftpConfig config_;
+  BootEventRecorder* events_;
+  const AssignmentStore* assignments_;
+  std::shared_ptr<VirtualFileProvider> files_;
+  TftpCounters counters_;
+  std::atomic<size_t> active_{0};
+  uint16_t port_ = 0;
+  std::unique_ptr<Loop> loop_;
+  std::thread thread_;
+};
+
+}  // namespace rackboot::bootd::tftp
