@@ -244,6 +244,40 @@ profile param-required "$kernel
   parameters: [{name: pw, required: true, default: x}]" |
   expect_rejected "required parameter with default (CEL)" 'spec.parameters[0]' 'a required parameter cannot have a default'
 
+# The rules are not stricter than documented: these edge cases are accepted.
+expect_accepted() {
+  local name=$1 out
+  out=$(k create -f - 2>&1) || fail "$name: rejected: $out"
+  echo "ok - accepted $name"
+}
+machine upper-dash-mac '  interfaces: [{mac: "52-54-00-AB-CD-EF"}]' | expect_accepted "upper-case MAC with dashes"
+machine single-unflagged '  interfaces: [{mac: "52:54:00:00:00:01", ipv4: 192.0.2.10}]
+  hostname: a
+  uuid: 4C4C4544-0042-3510-8052-B4C04F565931
+  architecture: arm64
+  firmware: bios
+  netboot: {allowPXE: false}
+  parameters: {_x: "1", Y2: ""}
+  bootFileOverrides: {arm64: grubaa64.efi, i386-bios: pxelinux/lpxelinux.0}' |
+  expect_accepted "single interface without primary flag, every optional field"
+machine eight-nics "  interfaces: [$(for i in 1 2 3 4 5 6 7 8; do printf '{mac: "52:54:00:00:01:0%d", primary: %s},' "$i" "$([ "$i" = 8 ] && echo true || echo false)"; done)]" |
+  expect_accepted "eight interfaces, the last one primary"
+profile path-sha "  kernel: {path: debian/12/linux, sha256: $sha}
+  initrds: [{path: debian/12/initrd.gz}, {url: \"https://192.0.2.1/firmware.cpio.gz\", sha256: $sha}]
+  templates: {grub: \"linux /x\", pxelinux: \"DEFAULT x\"}" | expect_accepted "path+sha256 kernel, mixed initrds, grub/pxelinux templates only"
+profile menu-wait "$kernel
+  menu:
+    timeoutSeconds: 0
+    entries: [{name: shell, label: Shell, action: shell}]" | expect_accepted "menu waiting forever without default"
+profile kickstart "$kernel
+  cmdline: inst.ks={{installConfigUrl}}
+  install: {kickstart: \"text\", preseed: \"d-i x\", cloudInit: {userData: \"#!/bin/sh\", networkConfig: \"version: 2\"}}
+  parameters: [{name: pw, required: true}, {name: tz, default: UTC, description: Time zone}]" |
+  expect_accepted "install configs and parameters"
+[ "$(kubectl explain machines.spec.netboot.allowPXE -n "$ns" 2>/dev/null | grep -c 'reinstalling')" -ge 1 ] ||
+  fail "kubectl explain does not show the schema description"
+echo "ok - kubectl explain shows field documentation"
+
 # Updates are validated as well, not only creates.
 out=$(k patch machine node-a01 --type=json -p '[{"op":"replace","path":"/spec/interfaces/1/primary","value":true}]' 2>&1) &&
   fail "update to two primaries accepted"
@@ -251,6 +285,6 @@ grep -qF 'exactly one interface must have primary' <<<"$out" || fail "update err
 echo "ok - updates validated"
 
 # Nothing invalid slipped in.
-[ "$(k get machines -o name | wc -l)" = 3 ] || fail "unexpected machines: $(k get machines -o name)"
-[ "$(k get bootprofiles -o name | wc -l)" = 2 ] || fail "unexpected profiles: $(k get bootprofiles -o name)"
+[ "$(k get machines -o name | wc -l)" = 6 ] || fail "unexpected machines: $(k get machines -o name)"
+[ "$(k get bootprofiles -o name | wc -l)" = 5 ] || fail "unexpected profiles: $(k get bootprofiles -o name)"
 echo "PASS: $(wc -l <"$rejected") bad manifests rejected with the field named"
