@@ -3,6 +3,7 @@
 // of DHCP ACKs: every Commit must be durable before the ACK goes out).
 //
 // Usage: lease_journal_bench DIR always|group|never THREADS SECONDS
+// (RACKBOOT_GROUP_INFLIGHT=N sets JournalOptions::group_max_inflight_syncs)
 // Prints one line: policy=... threads=... dir=... commits=... commits_per_s=... syncs=...
 
 #include <atomic>
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   JournalOptions options;
   options.path = (work / "leases.journal").string();
   options.fsync = *policy;
+  if (const char* inflight = std::getenv("RACKBOOT_GROUP_INFLIGHT"))
+    options.group_max_inflight_syncs = std::atoi(inflight);
   auto store = JournalLeaseStore::Open(options);
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.error().message.c_str());

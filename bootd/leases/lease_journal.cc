@@ -36,6 +36,7 @@ JournalLeaseStore::JournalLeaseStore(JournalOptions options) : options_(std::mov
 Result<std::unique_ptr<JournalLeaseStore>> JournalLeaseStore::Open(const JournalOptions& options) {
   if (options.path.empty()) return Error{"lease journal path is empty"};
   if (options.compact_ratio < 1.0) return Error{"lease journal compactRatio must be >= 1"};
+  if (options.group_max_inflight_syncs < 1) return Error{"lease journal needs at least one sync in flight"};
   const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
@@ -254,29 +255,36 @@ void JournalLeaseStore::RaiseSynced(uint64_t seq) {
   }
 }
 
-// Leader/follower group commit: whoever finds no sync running syncs every
-// record appended so far; callers arriving meanwhile wait and are covered by
-// the next sync. One fdatasync serves a whole batch of concurrent commits.
+// Group commit: a caller whose record is not yet covered by a running sync
+// becomes a leader and syncs everything appended so far; callers whose
+// record a running sync already covers wait for it instead of issuing their
+// own. One fdatasync serves every commit appended before it started. With
+// group_max_inflight_syncs = 1 this is classic leader/follower group commit;
+// more lets a new batch start while a slow sync runs (the filesystem then
+// merges their journal commits).
 Status JournalLeaseStore::GroupSync(uint64_t seq) {
   std::unique_lock<std::mutex> sl(sync_mu_);
-  while (synced_seq_.load() < seq) {
-    if (sync_in_progress_) {
+  for (;;) {
+    if (synced_seq_.load() >= seq) return {};
+    if (sync_failed_) return Error{"lease journal sync failed"};
+    if (inflight_target_ >= seq || inflight_syncs_ >= options_.group_max_inflight_syncs) {
       sync_cv_.wait(sl);
       continue;
     }
-    sync_in_progress_ = true;
+    ++inflight_syncs_;
     sl.unlock();
     uint64_t target = 0;
     std::shared_ptr<Log> log;
     {
       std::lock_guard<std::mutex> l(mu_);
-      if (!failure_.empty()) {
-        target = 0;
-      } else {
-        target = appended_seq_;
+      if (failure_.empty()) {
+        target = appended_seq_;  // >= seq: our record was appended before we got here
         log = log_;
       }
     }
+    sl.lock();
+    inflight_target_ = std::max(inflight_target_, target);
+    sl.unlock();
     Status st = log ? log->file->DataSync() : Status(Error{"lease journal failed earlier"});
     ++syncs_;
     if (!st.ok()) {
@@ -284,12 +292,15 @@ Status JournalLeaseStore::GroupSync(uint64_t seq) {
       Fail(st.message());
     }
     sl.lock();
-    sync_in_progress_ = false;
-    if (st.ok()) RaiseSynced(target);
+    --inflight_syncs_;
+    if (st.ok()) {
+      RaiseSynced(target);
+    } else {
+      sync_failed_ = true;
+    }
     sync_cv_.notify_all();
     if (!st.ok()) return st;
   }
-  return {};
 }
 
 Status JournalLeaseStore::CompactNow() {

@@ -11,8 +11,8 @@
 // Damaged or torn records are skipped and counted (stats()), never fatal.
 //
 // Commit returns once the lease is durable under the fsync policy; with
-// kGroup concurrent callers share one fdatasync (leader/follower: the first
-// waiter syncs everything appended so far, the others wait for it).
+// kGroup concurrent callers share fdatasyncs (a caller not covered by a
+// running sync syncs everything appended so far; covered callers wait).
 //
 // Compaction: when the log holds more than compact_ratio x live records, a
 // background thread rotates P to P.prev (after syncing it), starts a new P,
@@ -45,6 +45,7 @@ struct JournalOptions {
   double compact_ratio = 4.0;         // compact when log records > ratio x live leases
   size_t compact_min_records = 4096;  // ...and the log holds at least this many
   bool background_compaction = true;  // false: only at Open and CompactNow()
+  int group_max_inflight_syncs = 2;   // kGroup: fdatasyncs running at once (1 = classic leader/follower)
 };
 
 struct JournalStats {
@@ -114,7 +115,9 @@ class JournalLeaseStore final : public LeaseStore {
 
   std::mutex sync_mu_;  // group commit
   std::condition_variable sync_cv_;
-  bool sync_in_progress_ = false;
+  uint64_t inflight_target_ = 0;  // highest seq a started sync covers
+  int inflight_syncs_ = 0;
+  bool sync_failed_ = false;
   std::atomic<uint64_t> synced_seq_{0};  // every record with seq <= this is durable
   std::atomic<uint64_t> syncs_{0};
 
