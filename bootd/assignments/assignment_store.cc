@@ -8,7 +8,10 @@ void AssignmentStore::IndexLocked(const Ptr& a) {
   if (!a->uuid.empty()) by_uuid_[a->uuid] = a;
 }
 
-void AssignmentStore::UnindexLocked(const Ptr& a) {
+void AssignmentStore::UnindexLocked(const Ptr& ref) {
+  // Callers pass the by_name_ entry itself; erasing it would free what `ref`
+  // refers to, so hold our own reference first.
+  const Ptr a = ref;
   by_name_.erase(a->machine_name);
   for (const auto& i : a->interfaces) {
     auto it = by_mac_.find(i.mac);
