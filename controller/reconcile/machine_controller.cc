@@ -173,6 +173,7 @@ Result<value> MachineController::EnsureFinalizer(value object) {
     if (!r.ok()) return r.error();
     if (r->ok()) return r->body;
     if (r->code != 409) return Error{"add finalizer: " + r->Message()};
+    ++conflicts_;
     auto fresh = client_->Get(MachineKind(), meta.namespace_, meta.name);
     if (!fresh.ok()) return fresh.error();
     if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
@@ -209,6 +210,7 @@ Status MachineController::Finalize(const model::Machine& m) {
       return Status::Ok();
     }
     if (r->code != 409) return Error{"remove finalizer: " + r->Message()};
+    ++conflicts_;
     auto fresh = client_->Get(MachineKind(), m.meta.namespace_, m.meta.name);
     if (!fresh.ok()) return fresh.error();
     if (fresh->code == 404) return Status::Ok();
@@ -282,7 +284,7 @@ Status MachineController::Reconcile(const std::string& key) {
       auto r = client_->ReplaceStatus(MachineKind(), m->WithStatus(d.status));
       if (!r.ok()) return r.error();
       if (r->code == 409) {
-        ++status_conflicts_;
+        ++conflicts_;
         auto fresh = client_->Get(MachineKind(), m->meta.namespace_, m->meta.name);
         if (!fresh.ok()) return fresh.error();
         if (fresh->code == 404) return Status::Ok();

@@ -61,7 +61,8 @@ class MachineController {
   k8s::Informer& profiles() { return *profiles_; }
   std::vector<ResolvedAssignment> Assignments() const;
   uint64_t reconciles() const { return reconciles_.load(); }
-  uint64_t status_conflicts() const { return status_conflicts_.load(); }
+  // 409s met (finalizer or status writes), each followed by a re-read.
+  uint64_t conflicts() const { return conflicts_.load(); }
 
  private:
   void Worker();
@@ -86,7 +87,7 @@ class MachineController {
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> epoch_{0};
   std::atomic<uint64_t> reconciles_{0};
-  std::atomic<uint64_t> status_conflicts_{0};
+  std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> event_seq_{0};
   std::atomic<bool> leading_ready_{false};
   std::jthread leading_thread_;

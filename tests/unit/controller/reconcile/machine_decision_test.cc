@@ -1,0 +1,164 @@
+#include "controller/reconcile/machine_decision.h"
+
+#include <gtest/gtest.h>
+
+namespace rackboot::controller {
+namespace {
+
+using model::BootProfile;
+using model::Machine;
+
+Ipv4Address Ip(const char* s) {
+  return *Ipv4Address::Parse(s);
+}
+
+IpAllocator Pools() {
+  RackNetwork r;
+  r.name = "rack-a";
+  r.subnet = *Ipv4Prefix::Parse("10.0.0.0/24");
+  r.pool_start = Ip("10.0.0.100");
+  r.pool_end = Ip("10.0.0.101");
+  return IpAllocator({r});
+}
+
+Machine MakeMachine(const std::string& name, const std::string& extra_iface = "", const std::string& status = "",
+                    bool finalizer = true) {
+  std::string json =
+      R"({"metadata":{"name":")" + name + R"(","namespace":"lab","generation":2)" +
+      (finalizer ? R"(,"finalizers":["rackboot.io/ip-release"])" : "") +
+      R"(},"spec":{"rack":"rack-a","bootProfileRef":{"name":"ubuntu"},"interfaces":[{"mac":"52:54:00:00:00:01")" +
+      extra_iface + "}]}" + (status.empty() ? "" : R"(,"status":)" + status) + "}";
+  return *Machine::FromJson(web::json::value::parse(json));
+}
+
+BootProfile Profile() {
+  return *BootProfile::FromJson(
+      web::json::value::parse(R"({"metadata":{"name":"ubuntu","namespace":"lab","generation":5}})"));
+}
+
+const model::Condition& Cond(const MachineDecision& d, const char* type) {
+  return *model::FindCondition(d.status.conditions, type);
+}
+
+TEST(MachineDecisionTest, NewMachineGetsFinalizerPoolAddressAndConditions) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1", "", "", false), &p, ips, "T");
+  EXPECT_TRUE(d.add_finalizer);
+  ASSERT_TRUE(d.claim);
+  EXPECT_EQ(*d.claim, Ip("10.0.0.100"));
+  EXPECT_EQ(d.status.ipv4, "10.0.0.100");
+  EXPECT_EQ(d.status.phase, "Assigned");
+  EXPECT_EQ(d.status.observed_generation, 2);
+  EXPECT_EQ(Cond(d, "ProfileResolved").status, "True");
+  EXPECT_EQ(Cond(d, "Assigned").reason, "AllocatedFromPool");
+  EXPECT_EQ(Cond(d, "Assigned").last_transition_time, "T");
+  EXPECT_TRUE(d.status_changed);
+  ASSERT_EQ(d.events.size(), 1u);
+  EXPECT_EQ(d.events[0].reason, "AllocatedFromPool");
+  ASSERT_TRUE(d.assignment);
+  EXPECT_EQ(d.assignment->hostname, "m1");
+}
+
+TEST(MachineDecisionTest, SecondMachineGetsTheNextAddressThenPoolExhausts) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  ips.Claim(Ip("10.0.0.100"), "lab/m1");
+  auto d2 = DecideMachine(MakeMachine("m2"), &p, ips, "T");
+  EXPECT_EQ(d2.status.ipv4, "10.0.0.101");
+  ips.Claim(*d2.claim, "lab/m2");
+  auto d3 = DecideMachine(MakeMachine("m3"), &p, ips, "T");
+  EXPECT_FALSE(d3.claim);
+  EXPECT_EQ(Cond(d3, "Assigned").reason, "PoolExhausted");
+  EXPECT_EQ(d3.status.phase, "Pending");
+  EXPECT_EQ(d3.events[0].type, "Warning");
+}
+
+TEST(MachineDecisionTest, SteadyStateIsANoOp) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto first = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  ips.Claim(*first.claim, "lab/m1");
+  Machine written = *Machine::FromJson(MakeMachine("m1").WithStatus(first.status));
+  auto again = DecideMachine(written, &p, ips, "T-later");
+  EXPECT_FALSE(again.status_changed) << "level-triggered and idempotent";
+  EXPECT_TRUE(again.events.empty());
+  EXPECT_EQ(*again.claim, Ip("10.0.0.100")) << "keeps its address";
+}
+
+TEST(MachineDecisionTest, RecordedAddressSurvivesAnEmptyTable) {
+  // After a restart the table is rebuilt from status; a Machine whose status
+  // already holds an address keeps it even if it is reconciled first.
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1", "", R"({"ipv4":"10.0.0.101"})"), &p, ips, "T");
+  EXPECT_EQ(d.status.ipv4, "10.0.0.101");
+}
+
+TEST(MachineDecisionTest, MissingProfileIsAConditionNotAnError) {
+  IpAllocator ips = Pools();
+  auto d = DecideMachine(MakeMachine("m1"), nullptr, ips, "T");
+  EXPECT_EQ(Cond(d, "ProfileResolved").status, "False");
+  EXPECT_EQ(Cond(d, "ProfileResolved").reason, "ProfileNotFound");
+  EXPECT_NE(Cond(d, "ProfileResolved").message.find("'ubuntu'"), std::string::npos);
+  EXPECT_EQ(d.status.phase, "Pending");
+  EXPECT_FALSE(d.assignment);
+  EXPECT_TRUE(d.claim) << "the address is still reserved";
+}
+
+TEST(MachineDecisionTest, StaticAddressAndConflicts) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1", R"(,"ipv4":"10.0.0.7")"), &p, ips, "T");
+  EXPECT_EQ(Cond(d, "Assigned").reason, "StaticIP");
+  EXPECT_EQ(*d.claim, Ip("10.0.0.7"));
+  ips.Claim(Ip("10.0.0.7"), "lab/m1");
+  auto clash = DecideMachine(MakeMachine("m2", R"(,"ipv4":"10.0.0.7")"), &p, ips, "T");
+  EXPECT_FALSE(clash.claim);
+  EXPECT_EQ(Cond(clash, "Assigned").reason, "IPConflict");
+  EXPECT_NE(Cond(clash, "Assigned").message.find("lab/m1"), std::string::npos);
+}
+
+TEST(MachineDecisionTest, SwitchingFromPoolToStaticReleasesThePoolAddress) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  ips.Claim(Ip("10.0.0.100"), "lab/m1");
+  auto d = DecideMachine(MakeMachine("m1", R"(,"ipv4":"10.0.0.7")", R"({"ipv4":"10.0.0.100"})"), &p, ips, "T");
+  EXPECT_EQ(*d.claim, Ip("10.0.0.7"));
+  ASSERT_TRUE(d.release);
+  EXPECT_EQ(*d.release, Ip("10.0.0.100"));
+}
+
+TEST(MachineDecisionTest, UnknownRack) {
+  IpAllocator ips({});
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  EXPECT_EQ(Cond(d, "Assigned").reason, "UnknownRack");
+  EXPECT_NE(Cond(d, "Assigned").message.find("rack-a"), std::string::npos);
+}
+
+TEST(MachineDecisionTest, DeletionReleasesThroughTheFinalizer) {
+  IpAllocator ips = Pools();
+  Machine m = MakeMachine("m1");
+  m.meta.deletion_timestamp = "2026-11-23T12:00:00Z";
+  auto d = DecideMachine(m, nullptr, ips, "T");
+  EXPECT_TRUE(d.deleting);
+  EXPECT_TRUE(d.remove_finalizer);
+  EXPECT_FALSE(d.claim);
+}
+
+TEST(MachineDecisionTest, ProfileGenerationChangeIsVisibleInTheCondition) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto first = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  ips.Claim(*first.claim, "lab/m1");
+  Machine written = *Machine::FromJson(MakeMachine("m1").WithStatus(first.status));
+  p.meta.generation = 6;
+  auto again = DecideMachine(written, &p, ips, "T2");
+  EXPECT_TRUE(again.status_changed);
+  EXPECT_NE(Cond(again, "ProfileResolved").message.find("generation 6"), std::string::npos);
+  EXPECT_EQ(Cond(again, "ProfileResolved").last_transition_time, "T") << "status unchanged: time kept";
+}
+
+}  // namespace
+}  // namespace rackboot::controller
