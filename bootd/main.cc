@@ -46,7 +46,7 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   // are loaded before DHCP answers anyone.
   if (!ctx.config.manifest_dir.empty()) {
     services.push_back(std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
-        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments));
+        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root));
   }
   if (ctx.config.tftp.enabled) {
     // The renderer's VirtualFileProvider is connected here once bootd/render exists.

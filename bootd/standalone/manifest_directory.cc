@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "bootd/standalone/boot_tree.h"
+
 namespace rackboot::bootd::standalone {
 namespace {
 
@@ -78,7 +80,7 @@ Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfile
   return a;
 }
 
-ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack) {
+ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root) {
   ManifestLoad out;
   std::vector<fs::path> files;
   std::error_code ec;
@@ -124,6 +126,38 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       }
     }
   }
+  std::map<std::string, BootTree> profile_trees;
+  if (!artifact_root.empty()) {
+    BootTreeIndex index = BootTreeIndex::Scan(artifact_root);
+    out.boot_trees = index.trees().size();
+    for (auto it = profiles.begin(); it != profiles.end();) {
+      BootProfileManifest& p = it->second;
+      std::string problem;
+      std::vector<BootArtifact*> artifacts{&p.kernel};
+      for (auto& i : p.initrds) artifacts.push_back(&i);
+      for (BootArtifact* a : artifacts) {
+        if (a->url.rfind("http://", 0) == 0 || a->url.rfind("https://", 0) == 0) continue;
+        std::error_code ec;
+        if (fs::exists(fs::path(artifact_root) / a->url, ec)) continue;  // a plain file wins
+        const BootTree* tree = nullptr;
+        std::string why;
+        if (auto resolved = index.ResolvePath(a->url, &tree, &why)) {
+          a->url = *resolved;
+          profile_trees[it->first] = *tree;
+        } else if (!why.empty()) {
+          problem = why;
+        }
+      }
+      if (!problem.empty()) {
+        out.problems.push_back({p.origin.file, p.origin.line, "spec.kernel",
+                                p.origin.file + ":" + std::to_string(p.origin.line) + ": BootProfile " + p.name + ": " +
+                                    problem + " under " + artifact_root + "; profile skipped"});
+        it = profiles.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
   out.profiles = profiles.size();
 
   std::set<std::string> names;
@@ -141,7 +175,19 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       }
       profile = &pit->second;
     }
-    auto resolved = ResolveAssignment(m, profile);
+    MachineManifest with_tree = m;
+    if (profile != nullptr) {
+      if (auto t = profile_trees.find(m.namespace_ + "/" + m.profile_name); t != profile_trees.end()) {
+        // Facts of the boot tree; values the Machine sets itself win.
+        for (auto [k, v] : std::map<std::string, std::string>{{"boot_distro", t->second.distro},
+                                                              {"boot_release", t->second.release},
+                                                              {"kernel_version", t->second.version},
+                                                              {"rootfs_path", t->second.rootfs_path}}) {
+          with_tree.parameters.emplace(k, v);
+        }
+      }
+    }
+    auto resolved = ResolveAssignment(with_tree, profile);
     if (!resolved.ok()) {
       out.problems.push_back(
           {m.origin.file, m.origin.line, "spec.parameters", where + ": " + resolved.error().message + "; skipped"});

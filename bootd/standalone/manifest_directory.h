@@ -25,13 +25,19 @@ struct ManifestLoad {
   std::vector<ManifestProblem> problems;
   size_t files = 0;
   size_t profiles = 0;
+  size_t boot_trees = 0;
 };
 
 // Reads every manifest file directly in `dir` (sorted by name; hidden files
 // and editor backups are ignored). Only Machines of `rack` become
 // Assignments (an empty rack accepts all). Never throws for bad manifests;
 // a missing or unreadable directory is a problem too.
-ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack);
+// With `artifact_root`, artifact paths "<distro>/<release>/<version|latest>/
+// vmlinuz|initrd" are resolved against the boot trees found there
+// (boot_tree.h), and machines booting such a profile get the parameters
+// boot_distro, boot_release, kernel_version and rootfs_path.
+ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack,
+                                   const std::string& artifact_root = "");
 
 // Builds the assignment of one machine from its profile (nullptr: only
 // known, no boot target). Fails when a required profile parameter is unset.

@@ -19,18 +19,24 @@ constexpr int kQuietMillis = 150;
 
 }  // namespace
 
-ManifestWatcher::ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store)
-    : dir_(std::move(dir)), rack_(std::move(rack)), store_(store) {}
+ManifestWatcher::ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store, std::string artifact_root)
+    : dir_(std::move(dir)), rack_(std::move(rack)), store_(store), artifact_root_(std::move(artifact_root)) {}
 
 ManifestWatcher::~ManifestWatcher() {
   Stop();
 }
 
 ManifestLoad ManifestWatcher::Reload() {
-  ManifestLoad load = LoadManifestDirectory(dir_, rack_);
+  ManifestLoad load = LoadManifestDirectory(dir_, rack_, artifact_root_);
   for (const ManifestProblem& p : load.problems) {
     log::Warn("manifests", "manifest skipped",
               {{"file", p.file}, {"line", p.line}, {"field", p.field}, {"error", p.message}});
+  }
+  {
+    // Recorded before publishing, so whoever sees the new assignments also
+    // sees the problems that came with them.
+    std::lock_guard<std::mutex> lock(mu_);
+    last_ = load;
   }
   store_.ReplaceAll(load.assignments);
   log::Info("manifests", "manifests loaded",
@@ -38,11 +44,8 @@ ManifestLoad ManifestWatcher::Reload() {
              {"files", load.files},
              {"machines", load.assignments.size()},
              {"profiles", load.profiles},
+             {"boot_trees", load.boot_trees},
              {"problems", load.problems.size()}});
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_ = load;
-  }
   ++loads_;
   return load;
 }

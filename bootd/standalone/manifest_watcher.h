@@ -18,8 +18,9 @@ namespace rackboot::bootd::standalone {
 
 class ManifestWatcher : public Service {
  public:
-  // Only Machines of `rack` are served (empty: all).
-  ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store);
+  // Only Machines of `rack` are served (empty: all). `artifact_root` holds
+  // the boot trees "latest" paths resolve against (empty: none).
+  ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store, std::string artifact_root = "");
   ~ManifestWatcher() override;
 
   std::string name() const override { return "manifests"; }
@@ -40,6 +41,7 @@ class ManifestWatcher : public Service {
   std::string dir_;
   std::string rack_;
   AssignmentStore& store_;
+  std::string artifact_root_;
   int inotify_fd_ = -1;
   int stop_fd_ = -1;  // eventfd that wakes the watch thread on Stop()
   std::thread thread_;

@@ -307,6 +307,10 @@ lab_start_vm() {
       cp /usr/share/OVMF/OVMF_VARS_4M.fd "$LAB_DIR/$name.vars"
       args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
         -drive "if=pflash,format=raw,unit=1,file=$LAB_DIR/$name.vars")
+      # HTTP Boot only: OVMF's fw_cfg knobs switch its PXE boot options off,
+      # otherwise PXEv4 and PXEv6 time out first (minutes under TCG).
+      [ "$fw" = uefi-http ] && args+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n
+        -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
       if [ "$fw" = uefi-rom ]; then
         args+=(-device "e1000,netdev=n0,mac=$mac")
       else

@@ -77,7 +77,7 @@ TEST_F(ManifestWatcherTest, LoadsAtStartAndReloadsOnChange) {
 
   Write("m.yaml", Machine("52:54:00:00:00:02"));
   ASSERT_TRUE(Eventually([&] { return store.FindByMac(second) != nullptr; }));
-  EXPECT_TRUE(watcher.last_load().problems.empty());
+  EXPECT_TRUE(watcher.last_load().problems.empty()) << watcher.last_load().problems[0].message;
 
   fs::remove(dir_ / "m.yaml");
   ASSERT_TRUE(Eventually([&] { return store.size() == 0; }));
