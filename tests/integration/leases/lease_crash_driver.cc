@@ -3,7 +3,7 @@
 // some), and reports on stdout, one write(2) per line:
 //   B <ip> <mac>   about to commit a binding      A <ip> <mac>  binding committed (ACKed)
 //   b <ip> <mac>   about to commit a release      R <ip> <mac>  release committed
-//   S <compactions>  background compactions so far
+//   S <compactions>  compactions so far (at Open and in the background)
 // A/R lines are written only after Commit() returned ok, so every A line is a
 // lease a client was told it has. The test SIGKILLs this process at random
 // moments and checks the reopened journal against these lines.
@@ -43,6 +43,7 @@ void Serve(JournalLeaseStore& store, int thread, int round, int pool) {
   }
   uint32_t counter = 0;
   for (uint64_t n = 0;; ++n) {
+    if (n % 25 == 0) Say("S " + std::to_string(store.stats().compactions));
     const bool release = !held.empty() && (rng() % 3 == 0 || static_cast<int>(held.size()) == pool);
     if (release) {
       const size_t i = rng() % held.size();
@@ -75,7 +76,6 @@ void Serve(JournalLeaseStore& store, int thread, int round, int pool) {
     if (!store.Commit(lease).ok()) std::_Exit(4);
     Say("A " + what);
     held.push_back(lease);
-    if (thread == 0 && n % 50 == 0) Say("S " + std::to_string(store.stats().compactions));
   }
 }
 
