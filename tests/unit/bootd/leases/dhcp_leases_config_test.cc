@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "bootd/config/bootd_config.h"
+#include "bootd/leases/lease_journal_config.h"
 #include "common/yaml_config.h"
 
 namespace rackboot::bootd {
@@ -42,6 +43,10 @@ TEST_F(DhcpLeasesConfigTest, ReadsEveryField) {
   EXPECT_EQ(c.dhcp.leases.fsync, FsyncPolicy::kAlways);
   EXPECT_EQ(c.dhcp.leases.compact_ratio, 8);
   EXPECT_EQ(Load("  leases:\n    fsync: never\n").dhcp.leases.fsync, FsyncPolicy::kNever);
+  const JournalOptions options = JournalOptionsFromConfig(c.dhcp.leases);
+  EXPECT_EQ(options.path, "/var/lib/x/leases");
+  EXPECT_EQ(options.fsync, FsyncPolicy::kAlways);
+  EXPECT_EQ(options.compact_ratio, 8.0);
 }
 
 TEST_F(DhcpLeasesConfigTest, RejectsBadValuesNamingTheField) {
