@@ -110,6 +110,7 @@ lab_ref_stages() {
   grep -qiE "DHCPOFFER\(eth0\) [0-9.]+ $mac|PXE\(eth0\) .*$mac proxy" "$d" "$s" 2>/dev/null && echo dhcp_offer
   grep -qiE "DHCPACK\(eth0\) [0-9.]+ $mac" "$d" "$s" 2>/dev/null && echo dhcp_ack
   grep -qE "dnsmasq-tftp.*sent .*(undionly|ipxe)" "$d" 2>/dev/null && echo boot_file
+  grep -q "/ipxe.efi" "$h" && echo boot_file  # UEFI HTTP Boot
   grep -q "boot.ipxe" "$h" && echo script
   grep -q "/vmlinuz" "$h" && echo kernel
   grep -q "/initrd.img" "$h" && echo initrd

@@ -87,7 +87,7 @@ class LabBootTest : public ::testing::Test {
 // QEMU's iPXE ROM. If this fails, the lab is broken, not bootd.
 TEST_F(LabBootTest, ReferenceStackBiosIpxe) {
   const std::string mac = "52:54:00:7b:10:01";
-  BootRun run = Boot({"--stack", "reference", "--firmware", "bios", "--mac", mac, "--timeout", "110"});
+  BootRun run = Boot({"--stack", "reference", "--firmware", "bios", "--mac", mac, "--timeout", "140"});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;
   for (const char* s : {"dhcp_offer", "dhcp_ack", "script", "kernel", "initrd", "marker", "booted", "poweroff"}) {
@@ -95,6 +95,64 @@ TEST_F(LabBootTest, ReferenceStackBiosIpxe) {
   }
   EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
   EXPECT_NE(run.result["console_callback"].find("RACKBOOT-CALLBACK ok"), std::string::npos) << run.output;
+}
+
+// bootd (standalone manifests) as the whole boot server. `args` pick the
+// firmware path and DHCP mode; the stages must appear in bootd's own records
+// (GET /api/v1/events/<mac>) and the marker + callback on the console.
+void ExpectBootThroughBootd(const std::string& mac, const std::vector<std::string>& args,
+                            const std::vector<std::string>& stages) {
+  std::vector<std::string> all = {"--stack", "bootd", "--bootd",   BinaryPath("bootd/bootd"),
+                                  "--mac",   mac,     "--timeout", "110"};
+  all.insert(all.end(), args.begin(), args.end());
+  BootRun run = Boot(all);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+  const std::string& records = run.result["server_records"];
+  for (const std::string& s : stages) {
+    EXPECT_NE(records.find("\"stage\":\"" + s + "\""), std::string::npos) << "bootd recorded no " << s << "\n"
+                                                                          << records << "\n"
+                                                                          << run.output;
+  }
+  EXPECT_NE(records.find("\"stage\":\"booted\""), std::string::npos) << records;
+  EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
+  EXPECT_NE(run.result["console_callback"].find("RACKBOOT-CALLBACK ok"), std::string::npos) << run.output;
+}
+
+TEST_F(LabBootTest, BootdBiosIpxe) {
+  ExpectBootThroughBootd("52:54:00:7b:20:01", {"--firmware", "bios", "--dhcp", "server"},
+                         {"dhcp_offer", "dhcp_ack", "script", "kernel", "initrd"});
+}
+
+TEST_F(LabBootTest, BootdUefiPxe) {
+  ExpectBootThroughBootd("52:54:00:7b:20:02", {"--firmware", "uefi-pxe", "--dhcp", "server"},
+                         {"dhcp_offer", "dhcp_ack", "boot_file", "script", "kernel", "initrd"});
+}
+
+TEST_F(LabBootTest, BootdProxyBiosIpxe) {
+  ExpectBootThroughBootd("52:54:00:7b:20:03", {"--firmware", "bios", "--dhcp", "proxy"},
+                         {"dhcp_offer", "script", "kernel", "initrd"});
+}
+
+TEST_F(LabBootTest, BootdProxyUefiPxe) {
+  ExpectBootThroughBootd("52:54:00:7b:20:04", {"--firmware", "uefi-pxe", "--dhcp", "proxy"},
+                         {"dhcp_offer", "boot_file", "script", "kernel", "initrd"});
+}
+
+// netboot.allowPXE false: the machine still gets its lease (server mode) but
+// never a boot file or script.
+TEST_F(LabBootTest, BootdPxeDisabledGetsLeaseButNoBootFile) {
+  const std::string mac = "52:54:00:7b:20:05";
+  BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
+                      "--no-pxe", "--timeout", "40"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result["result"], "no_boot") << run.output;
+  const std::string& records = run.result["server_records"];
+  EXPECT_NE(records.find("\"stage\":\"dhcp_ack\""), std::string::npos) << records << run.output;
+  for (const char* s : {"boot_file", "script", "kernel"}) {
+    EXPECT_EQ(records.find(std::string("\"stage\":\"") + s + "\""), std::string::npos) << records;
+  }
+  EXPECT_TRUE(run.result["console"].empty()) << run.output;
 }
 
 }  // namespace
