@@ -10,6 +10,7 @@
 
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
+#include "bootd/http/http_server.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_watcher.h"
 #include "bootd/tftp/tftp_service.h"
@@ -42,6 +43,7 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   std::vector<std::unique_ptr<rackboot::bootd::Service>> services;
   (void)ctx;
   // SERVICES: (keep this marker; protocol services are added below it)
+  if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   // Standalone: assignments come from the manifest directory; first, so they
   // are loaded before DHCP answers anyone.
   if (!ctx.config.manifest_dir.empty()) {

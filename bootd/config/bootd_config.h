@@ -57,12 +57,12 @@ struct HttpConfig {
   std::string listen = "0.0.0.0:8080";
   std::string public_url;  // what clients are told, e.g. http://10.0.0.1:8080
   std::string artifact_root;
-  std::string tls_listen;  // HTTPS listener, e.g. 0.0.0.0:8443; empty = off
+  std::string tls_listen;     // HTTPS listener, e.g. 0.0.0.0:8443; empty = off
   std::string tls_cert_file;  // PEM chain; reloaded when it changes on disk
   std::string tls_key_file;
   std::map<std::string, std::string> environment;  // rack values for templates, {{env.nfs-server}}
-  std::vector<std::string> public_configs;  // install configs served without a token (e.g. meta-data)
-  int64_t token_ttl_seconds = 3600;  // lifetime of install-config tokens
+  std::vector<std::string> public_configs;         // install configs served without a token (e.g. meta-data)
+  int64_t token_ttl_seconds = 3600;                // lifetime of install-config tokens
   int64_t max_connections = 512;
 };
 

@@ -1,0 +1,307 @@
+#include "bootd/http/boot_http_handler.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "bootd/http/byte_range.h"
+#include "bootd/http/request_path.h"
+#include "bootd/render/machine_scripts.h"
+#include "common/log.h"
+
+namespace rackboot::bootd::http {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out + "\"";
+}
+
+HttpResponse IpxeText(std::string script) {
+  return TextResponse(200, std::move(script), "text/plain; charset=utf-8");
+}
+
+// Script served when rendering failed: fixed text, nothing from the inputs.
+std::string RenderFailureScript(const MacAddress& mac) {
+  return "#!ipxe\necho rackboot: the boot script for " + mac.ToString(':') +
+         " could not be rendered; see the bootd log\nexit\n";
+}
+
+}  // namespace
+
+std::optional<MacAddress> ParseMacFromPath(const std::string& text) {
+  if (text.size() == 12 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+    std::string colon;
+    for (size_t i = 0; i < 12; i += 2) colon += (i ? ":" : "") + text.substr(i, 2);
+    return MacAddress::Parse(colon);
+  }
+  return MacAddress::Parse(text);
+}
+
+std::string EventsJson(const std::vector<BootEvent>& events) {
+  std::string out = "[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    const BootEvent& e = events[i];
+    out += i ? ",\n" : "\n";
+    out += "{\"sequence\":" + std::to_string(e.sequence) + ",\"mac\":" + JsonString(e.mac.ToString(':')) +
+           ",\"machine\":" + JsonString(e.machine_name) + ",\"stage\":" + JsonString(BootStageName(e.stage)) +
+           ",\"unix_millis\":" + std::to_string(e.unix_millis) + ",\"bytes\":" + std::to_string(e.bytes) +
+           ",\"duration_millis\":" + std::to_string(e.duration_millis) + ",\"detail\":" + JsonString(e.detail) + "}";
+  }
+  return out + "\n]\n";
+}
+
+BootHttpHandler::BootHttpHandler(AssignmentStore& assignments, BootEventRecorder& events,
+                                 std::shared_ptr<ArtifactRoot> root, ConfigTokenSigner signer, BootHttpOptions options)
+    : assignments_(assignments),
+      events_(events),
+      root_(std::move(root)),
+      signer_(std::move(signer)),
+      options_(std::move(options)) {}
+
+HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& peer) {
+  const bool is_head = req.method == "HEAD";
+  if (req.method != "GET" && !is_head && req.method != "POST") {
+    HttpResponse r = TextResponse(405, "method not allowed\n");
+    r.SetHeader("Allow", "GET, HEAD, POST");
+    return r;
+  }
+  auto segs = NormalizeRequestPath(req.path);
+  if (!segs.ok()) return TextResponse(400, "bad path: " + segs.error().message + "\n");
+  const std::vector<std::string>& s = *segs;
+  HttpResponse r;
+  const std::string first = s.empty() ? "" : s[0];
+  if (req.method == "POST" && first != "booted") {
+    r = TextResponse(405, "method not allowed\n");
+    r.SetHeader("Allow", "GET, HEAD");
+  } else if (s.size() == 1 && first == "healthz") {
+    r = TextResponse(200, "ok\n");
+  } else if (s.size() == 2 && (first == "ipxe" || first == "grub" || first == "pxelinux")) {
+    r = Script(first, s[1], peer);
+  } else if (s.size() >= 3 && first == "config") {
+    r = Config(s, req, peer);
+  } else if (s.size() == 2 && first == "booted") {
+    r = Booted(s[1], peer);
+  } else if (s.size() == 4 && first == "api" && s[1] == "v1" && s[2] == "events") {
+    r = Events(s[3]);
+  } else if (s.size() >= 3 && first == "boot") {
+    auto mac = ParseMacFromPath(s[1]);
+    r = mac ? Artifact(s, 2, req, mac) : TextResponse(404, "not found\n");
+  } else if (s.size() >= 2 && first == "artifacts") {
+    r = Artifact(s, 1, req, std::nullopt);
+  } else {
+    r = TextResponse(404, "not found\n");
+  }
+  if (is_head) r.head_only = true;
+  return r;
+}
+
+HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string& mac_text, const PeerInfo& peer) {
+  auto mac = ParseMacFromPath(mac_text);
+  if (!mac) {
+    if (kind == "ipxe") {
+      return IpxeText("#!ipxe\necho rackboot: the boot URL does not name a MAC address\nexit\n");
+    }
+    return TextResponse(404, "not a MAC address\n");
+  }
+  AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
+  if (!a || !a->allow_pxe) {
+    log::Info("http", "script for unknown machine", {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}});
+    if (kind == "ipxe") return IpxeText(render::DiscoveryIpxeScript(*mac, options_.rack));
+    return TextResponse(404, "no machine with this MAC\n");
+  }
+  render::ScriptRequest sr;
+  sr.mac = *mac;
+  sr.client_ip = peer.ip;
+  sr.public_url = options_.public_url;
+  sr.rack = options_.rack;
+  sr.environment = options_.environment;
+  if (peer.ip) sr.config_token = signer_.Mint(*mac, *peer.ip, NowUnix());
+  Result<std::string> out = kind == "ipxe"   ? render::RenderIpxeScript(*a, sr)
+                            : kind == "grub" ? render::RenderGrubConfig(*a, sr)
+                                             : render::RenderPxelinuxConfig(*a, sr);
+  BootEvent ev;
+  ev.mac = *mac;
+  ev.machine_name = a->machine_name;
+  if (!out.ok()) {
+    log::Error("http", "script render failed",
+               {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"error", out.error().message}});
+    ev.stage = BootStage::kError;
+    ev.detail = kind + " script render failed: " + out.error().message;
+    events_.Record(ev);
+    if (kind == "ipxe") return IpxeText(RenderFailureScript(*mac));
+    return TextResponse(500, "script could not be rendered\n");
+  }
+  ev.stage = BootStage::kScript;
+  ev.detail = kind;
+  ev.bytes = out->size();
+  events_.Record(ev);
+  return IpxeText(std::move(out).value());
+}
+
+HttpResponse BootHttpHandler::Config(const std::vector<std::string>& s, const HttpRequest& req, const PeerInfo& peer) {
+  auto mac = ParseMacFromPath(s[1]);
+  std::string token, name;
+  if (s.size() == 5 && s[2] == "t") {
+    token = s[3];
+    name = s[4];
+  } else if (s.size() == 3) {
+    name = s[2];
+    auto it = req.query.find("token");
+    if (it != req.query.end()) token = it->second;
+  } else {
+    return TextResponse(404, "not found\n");
+  }
+  if (!mac) return TextResponse(404, "not found\n");
+  AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
+  if (!a || a->boot.install_configs.count(name) == 0) return TextResponse(404, "not found\n");
+  bool is_public = false;
+  for (const auto& p : options_.public_configs) is_public = is_public || p == name;
+  if (!is_public) {
+    Status ok = peer.ip ? signer_.Verify(token, *mac, *peer.ip, NowUnix()) : Status(Error{"no IPv4 source address"});
+    if (!ok.ok()) {
+      log::Warn("http", "install config refused",
+                {{"mac", mac->ToString()}, {"stage", "config"}, {"config", name}, {"reason", ok.message()}});
+      return TextResponse(403, "forbidden\n");
+    }
+  }
+  render::ScriptRequest sr;
+  sr.mac = *mac;
+  sr.client_ip = peer.ip;
+  sr.public_url = options_.public_url;
+  sr.rack = options_.rack;
+  sr.environment = options_.environment;
+  sr.config_token = token;
+  auto out = render::RenderInstallConfig(*a, sr, name);
+  if (!out.ok()) {
+    log::Error("http", "install config render failed",
+               {{"mac", mac->ToString()}, {"stage", "config"}, {"config", name}, {"error", out.error().message}});
+    return TextResponse(500, "install config could not be rendered\n");
+  }
+  HttpResponse r = TextResponse(200, std::move(out).value());
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse BootHttpHandler::Booted(const std::string& mac_text, const PeerInfo& peer) {
+  auto mac = ParseMacFromPath(mac_text);
+  if (!mac) return TextResponse(404, "not a MAC address\n");
+  AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
+  if (!a) return TextResponse(404, "no machine with this MAC\n");
+  BootEvent ev;
+  ev.mac = *mac;
+  ev.machine_name = a->machine_name;
+  ev.stage = BootStage::kBooted;
+  ev.detail = peer.ip ? "from " + peer.ip->ToString() : "";
+  events_.Record(ev);
+  return TextResponse(200, "ok\n");
+}
+
+HttpResponse BootHttpHandler::Events(const std::string& mac_text) {
+  auto mac = ParseMacFromPath(mac_text);
+  if (!mac) return TextResponse(404, "not a MAC address\n");
+  HttpResponse r = TextResponse(200, EventsJson(events_.EventsFor(*mac)), "application/json");
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse BootHttpHandler::Artifact(const std::vector<std::string>& s, size_t first, const HttpRequest& req,
+                                       const std::optional<MacAddress>& mac) {
+  if (!root_) return TextResponse(404, "no artifact root configured\n");
+  std::vector<std::string> rel(s.begin() + static_cast<std::ptrdiff_t>(first), s.end());
+  auto opened = root_->OpenFile(rel);
+  if (!opened.ok()) return TextResponse(404, "not found\n");
+  OpenedFile f = std::move(opened).value();
+  HttpResponse r;
+  r.SetHeader("Content-Type", "application/octet-stream");
+  r.SetHeader("ETag", f.etag);
+  r.SetHeader("Last-Modified", HttpDate(f.mtime_seconds));
+  r.SetHeader("Accept-Ranges", "bytes");
+  // RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
+  if (const std::string* inm = req.Header("if-none-match")) {
+    if (*inm == "*" || inm->find(f.etag) != std::string::npos) {
+      r.status = 304;
+      return r;
+    }
+  } else if (const std::string* ims = req.Header("if-modified-since")) {
+    auto t = ParseHttpDate(*ims);
+    if (t && f.mtime_seconds <= *t) {
+      r.status = 304;
+      return r;
+    }
+  }
+  RangeDecision range;
+  if (const std::string* rh = req.Header("range")) {
+    const std::string* if_range = req.Header("if-range");
+    // §13.1.5: a stale If-Range validator means "send everything".
+    if (if_range == nullptr || *if_range == f.etag) range = DecideRange(*rh, f.size);
+  }
+  if (range.kind == RangeKind::kUnsatisfiable) {
+    HttpResponse bad = TextResponse(416, "");
+    bad.SetHeader("Content-Range", "bytes */" + std::to_string(f.size));
+    return bad;
+  }
+  r.file_offset = 0;
+  r.file_length = f.size;
+  if (range.kind == RangeKind::kSatisfiable) {
+    r.status = 206;
+    r.file_offset = range.range.first;
+    r.file_length = range.range.length();
+    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.first) + "-" + std::to_string(range.range.last) +
+                                     "/" + std::to_string(f.size));
+  }
+  r.file = std::move(f);
+  if (mac) {
+    AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
+    const std::string path = JoinSegments(rel);
+    BootStage stage = BootStage::kBootFile;
+    if (a) {
+      auto same = [&](const BootArtifact& art) {
+        std::string u = art.url;
+        while (!u.empty() && u.front() == '/') u.erase(u.begin());
+        return u == path;
+      };
+      auto check = [&](const BootArtifact& k, const std::vector<BootArtifact>& inits) {
+        if (same(k)) stage = BootStage::kKernel;
+        for (const auto& i : inits) {
+          if (same(i)) stage = BootStage::kInitrd;
+        }
+      };
+      check(a->boot.kernel, a->boot.initrds);
+      for (const auto& e : a->boot.menu) check(e.kernel, e.initrds);
+    }
+    const std::string machine = a ? a->machine_name : "";
+    BootEventRecorder* events = &events_;
+    const MacAddress m = *mac;
+    if (req.method == "GET") {
+      r.on_complete = [events, m, machine, stage, path](uint64_t bytes, uint64_t millis) {
+        BootEvent ev;
+        ev.mac = m;
+        ev.machine_name = machine;
+        ev.stage = stage;
+        ev.bytes = bytes;
+        ev.duration_millis = millis;
+        ev.detail = path;
+        events->Record(ev);
+      };
+    }
+  }
+  return r;
+}
+
+}  // namespace rackboot::bootd::http

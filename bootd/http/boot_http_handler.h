@@ -1,0 +1,68 @@
+#pragma once
+// BootHttpHandler: decides the response to one parsed request. No sockets:
+// the server (http_server.h) feeds it requests and writes what it returns.
+//
+// Routes (MAC as aa:bb:cc:dd:ee:ff, aa-bb-..., or 12 hex digits):
+//   GET  /ipxe/<mac>                    per-MAC iPXE script; unknown MAC -> discovery script (200)
+//   GET  /grub/<mac>                    per-MAC grub.cfg
+//   GET  /pxelinux/<mac>                per-MAC pxelinux config
+//   GET  /config/<mac>/<name>?token=T   install config (token bound to MAC + source IP, TTL)
+//   GET  /config/<mac>/t/<T>/<name>     same, token in the path (cloud-init NoCloud seed URLs)
+//   GET|POST /booted/<mac>              callback from the booted OS (records "booted")
+//   GET  /api/v1/events/<mac>           JSON list of recorded boot stages
+//   GET|HEAD /boot/<mac>/<path>         artifact from artifactRoot, recorded as kernel/initrd
+//   GET|HEAD /artifacts/<path>          artifact from artifactRoot
+//   GET  /healthz
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bootd/bootd_context.h"
+#include "bootd/http/artifact_files.h"
+#include "bootd/http/config_token.h"
+#include "bootd/http/http_request.h"
+#include "bootd/http/http_response.h"
+
+namespace rackboot::bootd::http {
+
+struct PeerInfo {
+  std::optional<Ipv4Address> ip;
+  bool tls = false;
+};
+
+struct BootHttpOptions {
+  std::string public_url;  // no trailing '/'
+  std::string rack;
+  std::map<std::string, std::string> environment;
+  std::vector<std::string> public_configs;  // install configs served without a token
+};
+
+class BootHttpHandler {
+ public:
+  BootHttpHandler(AssignmentStore& assignments, BootEventRecorder& events, std::shared_ptr<ArtifactRoot> root,
+                  ConfigTokenSigner signer, BootHttpOptions options);
+
+  HttpResponse Handle(const HttpRequest& req, const PeerInfo& peer);
+
+ private:
+  HttpResponse Script(const std::string& kind, const std::string& mac_text, const PeerInfo& peer);
+  HttpResponse Config(const std::vector<std::string>& segs, const HttpRequest& req, const PeerInfo& peer);
+  HttpResponse Booted(const std::string& mac_text, const PeerInfo& peer);
+  HttpResponse Events(const std::string& mac_text);
+  HttpResponse Artifact(const std::vector<std::string>& segs, size_t first, const HttpRequest& req,
+                        const std::optional<MacAddress>& mac);
+
+  AssignmentStore& assignments_;
+  BootEventRecorder& events_;
+  std::shared_ptr<ArtifactRoot> root_;
+  ConfigTokenSigner signer_;
+  BootHttpOptions options_;
+};
+
+// Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff (iPXE ${mac:hexraw}).
+std::optional<MacAddress> ParseMacFromPath(const std::string& text);
+std::string EventsJson(const std::vector<BootEvent>& events);
+
+}  // namespace rackboot::bootd::http

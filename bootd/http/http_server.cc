@@ -1,0 +1,283 @@
+#include "bootd/http/http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "common/log.h"
+
+namespace rackboot::bootd::http {
+namespace {
+
+// A connection's byte stream: plain socket or TLS on top of it.
+class Stream {
+ public:
+  Stream(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
+  ~Stream() {
+    if (ssl_ != nullptr) {
+      SSL_shutdown(ssl_);
+      SSL_free(ssl_);
+    }
+  }
+  ssize_t Read(char* buf, size_t n) {
+    if (ssl_ == nullptr) {
+      for (;;) {
+        ssize_t r = ::recv(fd_, buf, n, 0);
+        if (r < 0 && errno == EINTR) continue;
+        return r;
+      }
+    }
+    int r = SSL_read(ssl_, buf, static_cast<int>(n));
+    return r > 0 ? r : -1;
+  }
+  bool WriteAll(const char* data, size_t n) {
+    while (n > 0) {
+      ssize_t w;
+      if (ssl_ == nullptr) {
+        w = ::send(fd_, data, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+      } else {
+        w = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(n, 1 << 20)));
+      }
+      if (w <= 0) return false;
+      data += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+  // Sends [offset, offset+length) of `file_fd`; returns bytes sent.
+  uint64_t SendFile(int file_fd, uint64_t offset, uint64_t length) {
+    uint64_t sent = 0;
+    if (ssl_ == nullptr) {
+      off_t off = static_cast<off_t>(offset);
+      while (sent < length) {
+        ssize_t w = ::sendfile(fd_, file_fd, &off, std::min<uint64_t>(length - sent, 1 << 30));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        sent += static_cast<uint64_t>(w);
+      }
+      return sent;
+    }
+    std::vector<char> buf(256 * 1024);
+    while (sent < length) {
+      ssize_t r = ::pread(file_fd, buf.data(), std::min<uint64_t>(buf.size(), length - sent),
+                          static_cast<off_t>(offset + sent));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0 || !WriteAll(buf.data(), static_cast<size_t>(r))) break;
+      sent += static_cast<uint64_t>(r);
+    }
+    return sent;
+  }
+
+ private:
+  int fd_;
+  SSL* ssl_;
+};
+
+Result<int> Listen(const std::string& address, uint16_t* bound_port) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return Error{"listen address must be host:port: " + address};
+  std::string host = address.substr(0, colon);
+  int port = std::atoi(address.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return Error{"bad port in " + address};
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  if (host.empty()) host = "0.0.0.0";
+  if (inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1) return Error{"bad IPv4 address in " + address};
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 1024) != 0) {
+    std::string err = std::strerror(errno);
+    ::close(fd);
+    return Error{"cannot listen on " + address + ": " + err};
+  }
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  *bound_port = ntohs(sa.sin_port);
+  return fd;
+}
+
+uint64_t NowMillis() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options)
+    : handler_(std::move(handler)), options_(std::move(options)) {}
+
+HttpServer::~HttpServer() {
+  Stop();
+}
+
+Status HttpServer::Start() {
+  if (!options_.tls_listen.empty()) {
+    auto tls = TlsContextSource::Create(options_.tls_cert_file, options_.tls_key_file);
+    if (!tls.ok()) return tls.error();
+    tls_ = std::move(tls).value();
+  }
+  if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) return Error{"pipe2 failed"};
+  if (!options_.listen.empty()) {
+    auto fd = Listen(options_.listen, &port_);
+    if (!fd.ok()) return fd.error();
+    listen_fd_ = *fd;
+    acceptors_.emplace_back([this] { AcceptLoop(listen_fd_, false); });
+  }
+  if (!options_.tls_listen.empty()) {
+    auto fd = Listen(options_.tls_listen, &tls_port_);
+    if (!fd.ok()) return fd.error();
+    tls_listen_fd_ = *fd;
+    acceptors_.emplace_back([this] { AcceptLoop(tls_listen_fd_, true); });
+  }
+  log::Info("http", "listening", {{"port", port_}, {"tls_port", tls_port_}});
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (wake_pipe_[1] >= 0) {
+    char c = 1;
+    (void)!::write(wake_pipe_[1], &c, 1);
+  }
+  for (auto& t : acceptors_) t.join();
+  acceptors_.clear();
+  {
+    // Unblock every connection thread, then wait for them to leave.
+    std::unique_lock<std::mutex> lock(mu_);
+    for (int fd : active_fds_) ::shutdown(fd, SHUT_RDWR);
+    idle_cv_.wait(lock, [this] { return active_ == 0; });
+  }
+  for (int* fd : {&listen_fd_, &tls_listen_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+}
+
+void HttpServer::AcceptLoop(int listen_fd, bool tls) {
+  pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+  while (!stopping_) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (active_ >= options_.max_connections || stopping_) {
+      lock.unlock();
+      log::Warn("http", "connection refused: limit reached", {{"limit", options_.max_connections}});
+      ::close(fd);
+      continue;
+    }
+    ++active_;
+    active_fds_.insert(fd);
+    lock.unlock();
+    PeerInfo info;
+    info.ip = Ipv4Address(ntohl(peer.sin_addr.s_addr));
+    info.tls = tls;
+    std::thread([this, fd, tls, info] { ServeConnection(fd, tls, info); }).detach();
+  }
+}
+
+void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
+  timeval tv{options_.idle_timeout_seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  timeval send_tv{120, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_tv, sizeof send_tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  SSL* ssl = nullptr;
+  bool ok = true;
+  if (tls) {
+    std::shared_ptr<SSL_CTX> ctx = tls_->Current();
+    ssl = SSL_new(ctx.get());  // holds its own reference to ctx
+    if (ssl == nullptr || SSL_set_fd(ssl, fd) != 1 || SSL_accept(ssl) != 1) {
+      ERR_clear_error();
+      ok = false;
+    }
+  }
+  {
+    Stream stream(fd, ssl);
+    std::string buf;
+    char chunk[16 * 1024];
+    while (ok && !stopping_) {
+      std::optional<size_t> head_end;
+      while (!(head_end = FindHeadEnd(buf))) {
+        if (buf.size() > kMaxRequestHeadBytes) break;
+        ssize_t n = stream.Read(chunk, sizeof chunk);
+        if (n <= 0) break;
+        buf.append(chunk, static_cast<size_t>(n));
+      }
+      if (!head_end) {
+        if (buf.size() > kMaxRequestHeadBytes) {
+          HttpResponse r = TextResponse(431, "request head too large\n");
+          std::string head = SerializeHead(r, false);
+          stream.WriteAll(head.data(), head.size());
+          stream.WriteAll(r.body.data(), r.body.size());
+        }
+        break;
+      }
+      auto req = ParseRequestHead(std::string_view(buf).substr(0, *head_end));
+      if (!req.ok()) {
+        log::Debug("http", "bad request", {{"error", req.error().message}});
+        HttpResponse r = TextResponse(400, "bad request: " + req.error().message + "\n");
+        std::string head = SerializeHead(r, false);
+        stream.WriteAll(head.data(), head.size());
+        stream.WriteAll(r.body.data(), r.body.size());
+        break;
+      }
+      // Drop the request body (only /booted takes POST; its body is unused).
+      size_t need = *head_end + req->content_length;
+      while (buf.size() < need) {
+        ssize_t n = stream.Read(chunk, sizeof chunk);
+        if (n <= 0) break;
+        buf.append(chunk, static_cast<size_t>(n));
+      }
+      if (buf.size() < need) break;
+      buf.erase(0, need);
+
+      HttpResponse resp = handler_->Handle(*req, peer);
+      const bool keep = req->KeepAlive() && !stopping_;
+      const uint64_t start = NowMillis();
+      std::string head = SerializeHead(resp, keep);
+      if (!stream.WriteAll(head.data(), head.size())) break;
+      uint64_t sent = 0;
+      if (!resp.head_only && resp.status != 304) {
+        if (resp.file) {
+          sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
+          if (sent != resp.file_length) break;  // client gone mid-body: the length promise is broken
+        } else {
+          if (!stream.WriteAll(resp.body.data(), resp.body.size())) break;
+          sent = resp.body.size();
+        }
+        if (resp.on_complete) resp.on_complete(sent, NowMillis() - start);
+      }
+      if (!keep) break;
+    }
+  }  // Stream closes TLS before the socket goes
+  std::lock_guard<std::mutex> lock(mu_);
+  active_fds_.erase(fd);
+  ::close(fd);
+  if (--active_ == 0) idle_cv_.notify_all();
+}
+
+}  // namespace rackboot::bootd::http

@@ -1,0 +1,67 @@
+#pragma once
+// HttpServer: the socket layer under BootHttpHandler. One accept thread per
+// listener and one thread per connection (blocking I/O, bounded count):
+// boot traffic is a few hundred long downloads per rack, where a thread per
+// connection costs nothing and keeps sendfile() and OpenSSL simple. Plain
+// HTTP bodies go out with sendfile(2); HTTPS reads the file into a buffer
+// and SSL_write()s it.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bootd/http/boot_http_handler.h"
+#include "bootd/http/tls_context.h"
+#include "bootd/service.h"
+
+namespace rackboot::bootd::http {
+
+struct HttpServerOptions {
+  std::string listen = "0.0.0.0:8080";  // "" = no plain listener
+  std::string tls_listen;               // "" = no HTTPS listener
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  size_t max_connections = 512;
+  int idle_timeout_seconds = 30;  // keep-alive and slow-client limit
+};
+
+class HttpServer : public Service {
+ public:
+  HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options);
+  ~HttpServer() override;
+  std::string name() const override { return "http"; }
+  Status Start() override;
+  void Stop() override;
+  // Bound ports (useful with port 0 in tests); 0 when not listening.
+  uint16_t port() const { return port_; }
+  uint16_t tls_port() const { return tls_port_; }
+  uint64_t tls_reloads() const { return tls_ ? tls_->reloads() : 0; }
+
+ private:
+  void AcceptLoop(int listen_fd, bool tls);
+  void ServeConnection(int fd, bool tls, PeerInfo peer);
+
+  std::shared_ptr<BootHttpHandler> handler_;
+  HttpServerOptions options_;
+  std::unique_ptr<TlsContextSource> tls_;
+  int listen_fd_ = -1, tls_listen_fd_ = -1;
+  int wake_pipe_[2] = {-1, -1};
+  uint16_t port_ = 0, tls_port_ = 0;
+  std::vector<std::thread> acceptors_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::set<int> active_fds_;
+  size_t active_ = 0;
+};
+
+// Builds the handler from bootd's shared state and configuration.
+std::unique_ptr<Service> MakeHttpService(BootdContext& ctx);
+
+}  // namespace rackboot::bootd::http
