@@ -1,0 +1,168 @@
+// TftpService in-process on 127.0.0.1 with a raw client: the traversal
+// variants over the wire, WRQ refusal, hostile requests, boot events and
+// the VirtualFileProvider hook.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "bootd/tftp/tftp_service.h"
+#include "tests/integration/tftp/tftp_wire_client.h"
+#include "tests/unit/bootd/tftp/traversal_variants.h"
+
+namespace rackboot::bootd::tftp {
+namespace {
+
+using testing::RawRrq;
+using testing::WireFetch;
+
+class RenderedConfigs : public VirtualFileProvider {
+ public:
+  std::optional<std::string> Render(const std::string& path, Ipv4Address client) override {
+    if (path == "pxelinux.cfg/01-52-54-00-12-34-56") return "DEFAULT rendered\nLABEL rendered for " + client.ToString();
+    return std::nullopt;
+  }
+};
+
+class TftpLoopbackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rbt-tftp-wire-XXXXXX";
+    base_ = ::mkdtemp(tmpl);
+    testing::MakeTraversalLab(base_);
+    content_.resize(700 * 1024);
+    for (size_t i = 0; i < content_.size(); ++i) content_[i] = static_cast<char>((i * 7919) >> 5);
+    std::ofstream(base_ + "/tftp/boot.bin", std::ios::binary) << content_;
+    Assignment a;
+    a.machine_name = "default/node-1";
+    a.interfaces.push_back({*MacAddress::Parse("52:54:00:aa:bb:cc"), Ipv4Address::Parse("127.0.0.1"), true});
+    assignments_.Upsert(a);
+  }
+  void TearDown() override {
+    if (service_) service_->Stop();
+    std::filesystem::remove_all(base_);
+  }
+  void StartService(int max_transfers = 64) {
+    TftpConfig c;
+    c.enabled = true;
+    c.listen = "127.0.0.1:0";
+    c.root = base_ + "/tftp";
+    c.max_transfers = max_transfers;
+    c.retransmit_millis = 200;
+    service_ = std::make_unique<TftpService>(c, &events_, &assignments_, std::make_shared<RenderedConfigs>());
+    ASSERT_TRUE(service_->Start().ok());
+  }
+
+  std::string base_;
+  std::string content_;
+  BootEventRecorder events_;
+  AssignmentStore assignments_;
+  std::unique_ptr<TftpService> service_;
+};
+
+TEST_F(TftpLoopbackTest, TraversalVariantsReturnNoCanaryBytes) {
+  StartService();
+  const auto variants = testing::TraversalVariants(base_);
+  ASSERT_GE(variants.size(), 200u);
+  size_t refused = 0, data_bytes = 0;
+  for (const std::string& v : variants) {
+    auto r = WireFetch(service_->port(), RawRrq(v));
+    EXPECT_EQ(r.data.find(testing::kCanary), std::string::npos) << "escaped with: " << v;
+    data_bytes += r.data.size();
+    // Some variants (embedded NUL) are cut at the NUL by the wire format and
+    // become plain names, e.g. "ok.txt\0..." is a request for ok.txt with a
+    // junk mode: refused as an illegal operation.
+    refused += r.got_error;
+  }
+  EXPECT_EQ(data_bytes, 0u);
+  EXPECT_EQ(refused, variants.size());
+  // And the server still serves the legitimate file afterwards.
+  auto ok = WireFetch(service_->port(), RawRrq("/ok.txt"));
+  EXPECT_TRUE(ok.complete);
+  EXPECT_EQ(ok.data, "inside");
+}
+
+TEST_F(TftpLoopbackTest, WriteRequestIsAnAccessViolation) {
+  StartService();
+  auto r = WireFetch(service_->port(), RawRrq("new.bin", "octet", {}, 2));
+  EXPECT_TRUE(r.got_error);
+  EXPECT_EQ(r.error_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(base_ + "/tftp/new.bin"));
+}
+
+TEST_F(TftpLoopbackTest, HostileRequestsGetErrorsAndTheServerKeepsServing) {
+  StartService();
+  EXPECT_EQ(WireFetch(service_->port(), RawRrq("")).error_code, 2);         // 0-byte name
+  auto big = WireFetch(service_->port(), RawRrq(std::string(65000, 'a')));  // ~64 KiB name
+  EXPECT_TRUE(big.got_error);
+  EXPECT_EQ(WireFetch(service_->port(), RawRrq("missing.bin")).error_code, 1);
+  EXPECT_EQ(WireFetch(service_->port(), RawRrq("boot.bin", "mail")).error_code, 4);
+  std::vector<std::pair<std::string, std::string>> hundred;
+  for (int i = 0; i < 100; ++i) hundred.emplace_back("x" + std::to_string(i), "1");
+  EXPECT_EQ(WireFetch(service_->port(), RawRrq("boot.bin", "octet", hundred)).error_code, 4);
+  std::vector<uint8_t> unterminated = RawRrq("boot.bin");
+  const std::string opt = "blksize";
+  unterminated.insert(unterminated.end(), opt.begin(), opt.end());
+  EXPECT_EQ(WireFetch(service_->port(), unterminated).error_code, 4);
+  // A 2-byte ERROR to port 69 is not answered (and does not crash anything).
+  EXPECT_FALSE(WireFetch(service_->port(), {0, 5}, 1).got_error);
+  // Absurd option values are clamped or ignored, and the file still arrives.
+  auto clamped = WireFetch(
+      service_->port(), RawRrq("boot.bin", "octet", {{"blksize", "99999999999"}, {"tsize", "18446744073709551616"}}));
+  EXPECT_TRUE(clamped.complete);
+  EXPECT_EQ(clamped.data, content_);
+  EXPECT_EQ(clamped.oack, (std::vector<std::pair<std::string, std::string>>{{"blksize", "65464"}}));
+  EXPECT_GE(service_->counters().malformed.load(), 2u);
+}
+
+TEST_F(TftpLoopbackTest, TransferRecordsABootEventWithTheAssignedMac) {
+  StartService();
+  auto r = WireFetch(service_->port(), RawRrq("boot.bin", "octet", {{"tsize", "0"}, {"blksize", "1468"}}));
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.data, content_);
+  EXPECT_EQ(r.oack[0], (std::pair<std::string, std::string>{"tsize", std::to_string(content_.size())}));
+  // The service records on the I/O thread after the final ACK; wait for it.
+  std::vector<BootEvent> evs;
+  for (int i = 0; i < 200 && evs.empty(); ++i) {
+    evs = events_.EventsFor(*MacAddress::Parse("52:54:00:aa:bb:cc"));
+    if (evs.empty()) ::usleep(10000);
+  }
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].stage, BootStage::kBootFile);
+  EXPECT_EQ(evs[0].bytes, content_.size());
+  EXPECT_EQ(evs[0].machine_name, "default/node-1");
+  EXPECT_NE(evs[0].detail.find("file=boot.bin"), std::string::npos);
+}
+
+TEST_F(TftpLoopbackTest, RenderedConfigComesFromTheProvider) {
+  StartService();
+  auto r = WireFetch(service_->port(), RawRrq("/pxelinux.cfg/01-52-54-00-12-34-56"));
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.data, "DEFAULT rendered\nLABEL rendered for 127.0.0.1");
+  auto ascii = WireFetch(service_->port(), RawRrq("pxelinux.cfg/01-52-54-00-12-34-56", "netascii"));
+  EXPECT_EQ(ascii.data, "DEFAULT rendered\r\nLABEL rendered for 127.0.0.1");
+  EXPECT_EQ(WireFetch(service_->port(), RawRrq("pxelinux.cfg/default")).error_code, 1);  // not rendered, not on disk
+}
+
+TEST_F(TftpLoopbackTest, BusyServerRefusesBeyondMaxTransfers) {
+  StartService(1);
+  // Open one transfer and leave it waiting for ACK 0 (a raw socket that never answers).
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(service_->port());
+  ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+  const auto rrq = RawRrq("boot.bin", "octet", {{"tsize", "0"}});
+  ::sendto(fd, rrq.data(), rrq.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
+  uint8_t buf[512];
+  ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // the OACK: the transfer exists
+  auto second = WireFetch(service_->port(), RawRrq("boot.bin"));
+  EXPECT_TRUE(second.got_error);
+  EXPECT_EQ(second.error_code, 0);
+  EXPECT_GE(service_->counters().refused.load(), 1u);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace rackboot::bootd::tftp
