@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Renders helm/rackboot without a cluster and checks what it renders.
+# Usage: chart_render_test.sh <source dir>
+set -euo pipefail
+SRC=$1
+CHART=$SRC/helm/rackboot
+HELM=$("$SRC/scripts/helm/build" --print-path)
+KV=(--kube-version 1.34.0)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+
+step "helm lint (defaults, cert-manager, one namespace, no racks)"
+"$HELM" lint --strict "${KV[@]}" "$CHART"
+"$HELM" lint --strict "${KV[@]}" "$CHART" --set certManager.enabled=true --set serviceMonitor.enabled=true
+"$HELM" lint --strict "${KV[@]}" "$CHART" --set controller.watchNamespace=team-a
+"$HELM" lint --strict "${KV[@]}" "$CHART" --set racks=null
+
+step "helm template: defaults"
+"$HELM" template rb "$CHART" "${KV[@]}" --namespace rb-ns > "$work/default.yaml"
+count() { grep -c "^kind: $1\$" "$2" || true; }
+[ "$(count Deployment "$work/default.yaml")" = 1 ] || fail "one controller Deployment"
+[ "$(count DaemonSet "$work/default.yaml")" = 1 ] || fail "one bootd DaemonSet for the one default rack"
+[ "$(count Secret "$work/default.yaml")" = 3 ] || fail "CA, controller and rack-a Secrets"
+grep -q 'replicas: 2' "$work/default.yaml" || fail "2 controller replicas"
+grep -q 'grafana_dashboard: "1"' "$work/default.yaml" || fail "dashboard ConfigMap label"
+grep -q '"title": "rackboot boot progress"' "$work/default.yaml" || fail "dashboard JSON in the ConfigMap"
+# Every object carries the recommended labels.
+for l in name instance version component part-of managed-by; do
+  n=$(grep -c "app.kubernetes.io/$l:" "$work/default.yaml")
+  [ "$n" -ge "$(grep -c '^kind:' "$work/default.yaml")" ] || fail "label app.kubernetes.io/$l missing somewhere ($n)"
+done
+
+step "bootd DaemonSet: host network, node label, capabilities, read-only root, host path"
+ds=$(awk '/^kind: DaemonSet$/,/^---$/' "$work/default.yaml")
+grep -q 'hostNetwork: true' <<<"$ds" || fail hostNetwork
+grep -q 'rackboot.io/rack: rack-a' <<<"$ds" || fail "node selector"
+grep -q 'drop: \["ALL"\]' <<<"$ds" || fail "drop ALL"
+grep -q 'add: \["NET_BIND_SERVICE"\]$' <<<"$ds" || fail "only NET_BIND_SERVICE by default"
+grep -q 'readOnlyRootFilesystem: true' <<<"$ds" || fail readOnlyRootFilesystem
+grep -q 'path: /var/lib/rackboot/rack-a' <<<"$ds" || fail "state hostPath per rack"
+grep -q 'automountServiceAccountToken: false' <<<"$ds" || fail "bootd has no API token"
+"$HELM" template rb "$CHART" "${KV[@]}" --set bootd.netRaw=true | grep -q 'add: \["NET_BIND_SERVICE", "NET_RAW"\]' ||
+  fail "NET_RAW when configured"
+
+step "one DaemonSet, ConfigMap and client certificate per rack"
+cat > "$work/racks.yaml" <<'VALUES'
+racks:
+  - name: r1
+    network: {subnet: 10.1.0.0/24, pool: {start: 10.1.0.10, end: 10.1.0.20}}
+    bootd: {dhcp: {mode: proxy, interface: eno1, serverAddress: 10.1.0.1}}
+  - name: r2
+    network: {subnet: 10.2.0.0/24, pool: {start: 10.2.0.10, end: 10.2.0.20}, router: 10.2.0.1}
+    bootd: {dhcp: {mode: proxy, interface: eno2, serverAddress: 10.2.0.1}}
+VALUES
+"$HELM" template rb "$CHART" "${KV[@]}" --namespace rb-ns -f "$work/racks.yaml" > "$work/racks-out.yaml"
+[ "$(count DaemonSet "$work/racks-out.yaml")" = 2 ] || fail "2 DaemonSets"
+grep -q 'interface: eno2' "$work/racks-out.yaml" || fail "per-rack bootd config merged"
+grep -q 'name: rb-rackboot-bootd-r2-tls' "$work/racks-out.yaml" || fail "per-rack Secret"
+# The client certificate names the rack (the controller authorizes on it).
+awk '/name: rb-rackboot-bootd-r2-tls/,/^---/' "$work/racks-out.yaml" | sed -n 's/^  tls.crt: //p' | base64 -d |
+  openssl x509 -noout -subject | grep -q 'CN *= *bootd:r2' || fail "CN=bootd:r2"
+awk '/name: rb-rackboot-controller-tls$/,/^---/' "$work/racks-out.yaml" | sed -n 's/^  tls.crt: //p' | base64 -d |
+  openssl x509 -noout -ext subjectAltName | grep -q 'DNS:rb-rackboot-controller.rb-ns.svc' || fail "controller SAN"
+grep -A8 'racks:' "$work/racks-out.yaml" | grep -q 'name: r1' || fail "controller.yaml racks"
+
+step "cert-manager instead of generated Secrets"
+"$HELM" template rb "$CHART" "${KV[@]}" -f "$work/racks.yaml" --set certManager.enabled=true > "$work/cm.yaml"
+[ "$(count Certificate "$work/cm.yaml")" = 4 ] || fail "CA + controller + 2 rack Certificates"
+[ "$(count Secret "$work/cm.yaml")" = 0 ] || fail "no chart-generated Secrets with cert-manager"
+grep -q 'commonName: bootd:r1' "$work/cm.yaml" || fail "rack CN via cert-manager"
+
+step "ServiceMonitor with the stack's selector label"
+"$HELM" template rb "$CHART" "${KV[@]}" --set serviceMonitor.enabled=true --set serviceMonitor.labels.release=kps > "$work/sm.yaml"
+awk '/^kind: ServiceMonitor$/,/^---/' "$work/sm.yaml" | grep -q 'release: kps' || fail "ServiceMonitor labels"
+[ "$(grep -c 'rackboot.io/scrape: "true"' "$work/sm.yaml")" -ge 3 ] || fail "both Services selected"
+
+step "values.schema.json rejects bad values"
+reject() {
+  if "$HELM" template rb "$CHART" "${KV[@]}" "$@" > "$work/rej.out" 2>&1; then fail "accepted: $*"; fi
+  grep -q "values don't meet the specifications" "$work/rej.out" || { cat "$work/rej.out"; fail "not a schema error: $*"; }
+}
+reject --set 'racks[0].name=Rack_A'
+reject --set controller.replica=3
+reject --set bootd.config.rack=x
+reject --set controller.logLevel=verbose
+reject --set 'racks[0].network.subnet=10.0.0.0'
+
+step "RBAC matches the reviewed golden file"
+"$HELM" template rackboot "$CHART" "${KV[@]}" --namespace rackboot-system \
+  --show-only templates/controller-rbac.yaml > "$work/rbac.yaml"
+diff -u "$SRC/tests/integration/helm/rbac.golden.yaml" "$work/rbac.yaml" || fail "RBAC differs from rbac.golden.yaml (review, then copy)"
+if grep -v '^ *#' "$work/rbac.yaml" | grep -q '\*'; then fail "wildcard in RBAC"; fi
+if grep -q secrets "$work/rbac.yaml"; then fail "controller RBAC mentions secrets"; fi
+
+step "chart copies (crds/, dashboards/) and deploy/manifests are up to date"
+HELM=$HELM "$SRC/scripts/helm/render-deploy" --check
+
+echo "PASS"

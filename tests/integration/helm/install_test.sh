@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# helm install / upgrade / uninstall of helm/rackboot into the real
+# kube-apiserver of the k8s fixture (KUBECONFIG set by ctest). There are no
+# nodes or controllers there: Pods never run, so this asserts that the
+# server accepts every object, not that anything becomes ready.
+# Usage: install_test.sh <source dir>
+set -euo pipefail
+SRC=$1
+CHART=$SRC/helm/rackboot
+HELM=$("$SRC/scripts/helm/build" --print-path)
+rel=rbt$$
+ns=rbt$$-helm
+sa=system:serviceaccount:$ns:$rel-rackboot-controller
+work=$(mktemp -d)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+cleanup() {
+  "$HELM" uninstall "$rel" -n "$ns" >/dev/null 2>&1 || true
+  kubectl delete clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$rel" >/dev/null 2>&1 || true
+  kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+kubectl create namespace "$ns" >/dev/null
+cat > "$work/values.yaml" <<'VALUES'
+racks:
+  - name: r1
+    network: {subnet: 10.1.0.0/24, pool: {start: 10.1.0.10, end: 10.1.0.20}}
+    bootd: {dhcp: {mode: proxy, interface: eno1, serverAddress: 10.1.0.1}}
+  - name: r2
+    network: {subnet: 10.2.0.0/24, pool: {start: 10.2.0.10, end: 10.2.0.20}, router: 10.2.0.1}
+    bootd: {dhcp: {mode: proxy, interface: eno2, serverAddress: 10.2.0.1}}
+VALUES
+
+step "helm install: every object accepted"
+# The fixture applied the CRDs already; Helm skips existing ones in crds/.
+"$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s
+"$HELM" status "$rel" -n "$ns" | grep -q '^STATUS: deployed' || fail "release not deployed"
+"$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"
+kubectl get -f "$work/manifest.yaml" -o name | sort > "$work/objects"
+cat "$work/objects"
+n_manifest=$(grep -c '^kind:' "$work/manifest.yaml")
+[ "$(wc -l < "$work/objects")" = "$n_manifest" ] || fail "$n_manifest objects rendered, $(wc -l < "$work/objects") on the server"
+for o in deployment.apps/$rel-rackboot-controller daemonset.apps/$rel-rackboot-bootd-r1 \
+  daemonset.apps/$rel-rackboot-bootd-r2 poddisruptionbudget.policy/$rel-rackboot-controller \
+  clusterrole.rbac.authorization.k8s.io/$rel-rackboot-controller secret/$rel-rackboot-ca \
+  configmap/$rel-rackboot-dashboard; do
+  grep -qx "$o" "$work/objects" || fail "missing $o"
+done
+kubectl get crd machines.rackboot.io bootprofiles.rackboot.io >/dev/null
+
+step "generated certificates: CA-signed, rack identity in the client CN"
+secret_field() { kubectl -n "$ns" get secret "$1" -o "jsonpath={.data.$2}" | base64 -d; }
+secret_field "$rel-rackboot-ca" 'tls\.crt' > "$work/ca.crt"
+for s in controller bootd-r1 bootd-r2; do
+  secret_field "$rel-rackboot-$s-tls" 'tls\.crt' > "$work/$s.crt"
+  openssl verify -CAfile "$work/ca.crt" "$work/$s.crt" >/dev/null || fail "$s certificate not signed by the CA"
+done
+openssl x509 -in "$work/bootd-r2.crt" -noout -subject | grep -q 'CN *= *bootd:r2' || fail "CN bootd:r2"
+openssl x509 -in "$work/controller.crt" -noout -ext subjectAltName | grep -q "DNS:$rel-rackboot-controller.$ns.svc" ||
+  fail "controller SAN"
+
+step "helm upgrade with a third rack keeps every certificate (lookup)"
+kubectl -n "$ns" get secrets -l "app.kubernetes.io/instance=$rel" -o jsonpath='{range .items[*]}{.metadata.name} {.data}{"\n"}{end}' |
+  sort > "$work/secrets.before"
+cat >> "$work/values.yaml" <<'VALUES'
+  - name: r3
+    network: {subnet: 10.3.0.0/24, pool: {start: 10.3.0.10, end: 10.3.0.20}}
+    bootd: {dhcp: {mode: proxy, interface: eno3, serverAddress: 10.3.0.1}}
+VALUES
+"$HELM" upgrade "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s >/dev/null
+kubectl -n "$ns" get secrets -l "app.kubernetes.io/instance=$rel" -o jsonpath='{range .items[*]}{.metadata.name} {.data}{"\n"}{end}' |
+  sort > "$work/secrets.after"
+grep -v -- "-bootd-r3-tls " "$work/secrets.after" | diff -u "$work/secrets.before" - || fail "upgrade changed certificates"
+secret_field "$rel-rackboot-bootd-r3-tls" 'tls\.crt' > "$work/bootd-r3.crt"
+openssl verify -CAfile "$work/ca.crt" "$work/bootd-r3.crt" >/dev/null || fail "new rack not signed by the same CA"
+kubectl -n "$ns" get daemonset "$rel-rackboot-bootd-r3" >/dev/null
+
+step "RBAC as the apiserver enforces it for the controller's ServiceAccount"
+can() { kubectl auth can-i --as="$sa" "$@" >/dev/null 2>&1; }
+yes_() { can "$@" || fail "controller cannot: $*"; }
+no_() { if can "$@"; then fail "controller can: $*"; fi; }
+yes_ list machines.rackboot.io --all-namespaces
+yes_ watch bootprofiles.rackboot.io -n team-a
+yes_ update machines.rackboot.io --subresource=status -n team-a
+yes_ patch machines.rackboot.io -n team-a
+yes_ create events -n team-a
+yes_ create leases.coordination.k8s.io -n "$ns"
+yes_ update leases.coordination.k8s.io/rackboot-controller -n "$ns"
+no_ update leases.coordination.k8s.io/other -n "$ns"
+no_ create leases.coordination.k8s.io -n default
+no_ get secrets -n "$ns"
+no_ list secrets --all-namespaces
+no_ create machines.rackboot.io -n team-a
+no_ delete machines.rackboot.io -n team-a
+no_ update bootprofiles.rackboot.io -n team-a
+no_ update bootprofiles.rackboot.io --subresource=status -n team-a
+no_ get pods -n "$ns"
+bootd=system:serviceaccount:$ns:$rel-rackboot-bootd
+if kubectl auth can-i --as="$bootd" list machines.rackboot.io -n "$ns" >/dev/null 2>&1; then fail "bootd has API rights"; fi
+
+step "helm uninstall removes what it installed"
+"$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"
+"$HELM" uninstall "$rel" -n "$ns" --wait --timeout 120s
+left=$(kubectl get -f "$work/manifest.yaml" --ignore-not-found -o name 2>&1)
+[ -z "$left" ] || fail "left behind: $left"
+[ -z "$(kubectl -n "$ns" get all,cm,secret,sa,role,rolebinding,pdb -l "app.kubernetes.io/instance=$rel" -o name)" ] ||
+  fail "labelled objects left"
+[ -z "$(kubectl get clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$rel" -o name)" ] || fail "cluster RBAC left"
+# CRDs stay (Helm never deletes crds/): Machines survive an uninstall.
+kubectl get crd machines.rackboot.io >/dev/null || fail "CRD removed"
+echo PASS
