@@ -3,7 +3,8 @@
 // of DHCP ACKs: every Commit must be durable before the ACK goes out).
 //
 // Usage: lease_journal_bench DIR always|group|never THREADS SECONDS
-// (RACKBOOT_GROUP_INFLIGHT=N sets JournalOptions::group_max_inflight_syncs)
+// (RACKBOOT_GROUP_INFLIGHT=N sets JournalOptions::group_max_inflight_syncs,
+//  RACKBOOT_PREALLOCATE=BYTES sets JournalOptions::preallocate_bytes)
 // Prints one line: policy=... threads=... dir=... commits=... commits_per_s=... syncs=...
 
 #include <atomic>
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
   options.fsync = *policy;
   if (const char* inflight = std::getenv("RACKBOOT_GROUP_INFLIGHT"))
     options.group_max_inflight_syncs = std::atoi(inflight);
+  if (const char* prealloc = std::getenv("RACKBOOT_PREALLOCATE")) {
+    options.preallocate_bytes = std::strtoull(prealloc, nullptr, 10);
+  }
   auto store = JournalLeaseStore::Open(options);
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.error().message.c_str());

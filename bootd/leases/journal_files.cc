@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -98,8 +99,9 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   return FsyncParentDir(path);
 }
 
-Result<std::unique_ptr<AppendOnlyFile>> AppendOnlyFile::Open(const std::string& path, bool create) {
-  int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+Result<std::unique_ptr<AppendOnlyFile>> AppendOnlyFile::Open(const std::string& path, bool create,
+                                                             size_t preallocate_bytes) {
+  int flags = O_WRONLY | O_CLOEXEC;
   if (create) flags |= O_CREAT | O_EXCL;
   const int fd = ::open(path.c_str(), flags, 0640);
   if (fd < 0) return Errno("open", path);
@@ -109,29 +111,54 @@ Result<std::unique_ptr<AppendOnlyFile>> AppendOnlyFile::Open(const std::string& 
     ::close(fd);
     return e;
   }
-  return std::unique_ptr<AppendOnlyFile>(new AppendOnlyFile(fd, static_cast<size_t>(st.st_size)));
+  return std::unique_ptr<AppendOnlyFile>(new AppendOnlyFile(fd, static_cast<size_t>(st.st_size), preallocate_bytes));
 }
 
 AppendOnlyFile::~AppendOnlyFile() {
   ::close(fd_);
 }
 
-Status AppendOnlyFile::Append(std::string_view bytes) {
-  Status st = WriteAll(fd_, bytes);
-  if (!st.ok()) {
-    // Cut a partial record off so later appends do not follow garbage.
-    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
-      return Error{st.message() + "; truncating back also failed: " + std::strerror(errno)};
+static Status PwriteAll(int fd, std::string_view bytes, size_t offset) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error{std::string("pwrite: ") + std::strerror(errno)};
     }
-    return st;
+    bytes.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<size_t>(n);
   }
+  return {};
+}
+
+// Writes real zeros (not fallocate: unwritten extents would still need a
+// metadata update on first write) and syncs them with the new file size.
+Status AppendOnlyFile::Extend(size_t needed) {
+  const size_t target = (needed + prealloc_ - 1) / prealloc_ * prealloc_;  // whole steps
+  const std::string zeros(64 * 1024, '\0');
+  for (size_t at = allocated_; at < target;) {
+    const size_t n = std::min(zeros.size(), target - at);
+    if (Status st = PwriteAll(fd_, std::string_view(zeros.data(), n), at); !st.ok()) return st;
+    at += n;
+  }
+  if (::fdatasync(fd_) != 0) return Error{std::string("fdatasync: ") + std::strerror(errno)};
+  allocated_ = target;
+  return {};
+}
+
+Status AppendOnlyFile::Append(std::string_view bytes) {
+  if (prealloc_ > 0 && size_ + bytes.size() > allocated_) {
+    if (Status st = Extend(size_ + bytes.size()); !st.ok()) return st;
+  }
+  if (Status st = PwriteAll(fd_, bytes, size_); !st.ok()) return st;
   size_ += bytes.size();
+  allocated_ = std::max(allocated_, size_);
   return {};
 }
 
 Status AppendOnlyFile::Truncate(size_t size) {
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Error{std::string("ftruncate: ") + std::strerror(errno)};
-  size_ = size;
+  size_ = allocated_ = size;
   return {};
 }
 

@@ -29,6 +29,14 @@ std::string SnapshotBytes(uint64_t generation, const std::vector<Lease>& live) {
   return bytes;
 }
 
+// Bytes after the last intact record, not counting the zeros of
+// preallocated space at the very end.
+size_t TornBytes(const JournalScan& scan, std::string_view bytes) {
+  size_t end = bytes.size();
+  while (end > scan.valid_end && bytes[end - 1] == '\0') --end;
+  return end - scan.valid_end;
+}
+
 }  // namespace
 
 JournalLeaseStore::JournalLeaseStore(JournalOptions options) : options_(std::move(options)) {}
@@ -76,10 +84,10 @@ Status JournalLeaseStore::Replay() {
   uint64_t covered = 0;  // logs of generation <= covered are in the snapshot
   uint64_t max_generation = 0;
   bool must_compact = false;
-  auto apply = [&](const JournalScan& scan) {
+  auto apply = [&](const JournalScan& scan, std::string_view bytes) {
     stats_.corrupt_records += scan.corrupt_records;
     stats_.unknown_records += scan.unknown_records;
-    stats_.torn_tail_bytes += scan.torn_tail_bytes;
+    stats_.torn_tail_bytes += TornBytes(scan, bytes);
     uint64_t leases = 0;
     for (const JournalRecord& rec : scan.records) {
       if (rec.type != JournalRecordType::kLeaseV1) continue;
@@ -101,12 +109,13 @@ Status JournalLeaseStore::Replay() {
       ++stats_.corrupt_records;  // a snapshot without its header: use its records, trust no coverage
       must_compact = true;
     }
-    apply(scan);
+    apply(scan, **snap);
     if (scan.corrupt_records + scan.torn_tail_bytes > 0) must_compact = true;
   }
 
   std::optional<JournalScan> current;
   std::optional<JournalFileHeader> current_header;
+  size_t current_torn = 0;
   for (const std::string& path : {PrevPath(), options_.path}) {
     Result<std::optional<std::string>> bytes = ReadFileIfExists(path);
     if (!bytes.ok()) return bytes.error();
@@ -118,7 +127,8 @@ Status JournalLeaseStore::Replay() {
       must_compact = true;
       continue;
     }
-    stats_.log_records += apply(scan);
+    stats_.log_records += apply(scan, **bytes);
+    if (path == options_.path) current_torn = TornBytes(scan, **bytes);
     if (header) max_generation = std::max(max_generation, header->generation);
     if (path == PrevPath()) {
       must_compact = true;  // a compaction was interrupted before its snapshot
@@ -134,7 +144,8 @@ Status JournalLeaseStore::Replay() {
     // A new journal: generation 1, nothing to snapshot.
     const JournalFileHeader header{JournalFileKind::kLog, 1};
     if (Status st = WriteFileAtomically(options_.path, EncodeFileHeaderRecord(header)); !st.ok()) return st;
-    Result<std::unique_ptr<AppendOnlyFile>> file = AppendOnlyFile::Open(options_.path, /*create=*/false);
+    Result<std::unique_ptr<AppendOnlyFile>> file =
+        AppendOnlyFile::Open(options_.path, /*create=*/false, options_.preallocate_bytes);
     if (!file.ok()) return file.error();
     log_ = std::make_shared<Log>(Log{std::move(*file), header.generation});
     return {};
@@ -142,13 +153,16 @@ Status JournalLeaseStore::Replay() {
   const bool log_usable = current && current_header && current_header->kind == JournalFileKind::kLog;
   if (must_compact || !log_usable || CompactionDue()) return CompactAtOpen(max_generation);
 
-  Result<std::unique_ptr<AppendOnlyFile>> file = AppendOnlyFile::Open(options_.path, /*create=*/false);
+  Result<std::unique_ptr<AppendOnlyFile>> file =
+      AppendOnlyFile::Open(options_.path, /*create=*/false, options_.preallocate_bytes);
   if (!file.ok()) return file.error();
-  if (current->torn_tail_bytes > 0) {
+  if (current_torn > 0) {
     // Cut the torn write so new records follow the last intact one.
     Status st = (*file)->Truncate(current->valid_end);
     if (st.ok()) st = (*file)->DataSync();
     if (!st.ok()) return st;
+  } else {
+    (*file)->ResumeAt(current->valid_end);  // only preallocated zeros follow
   }
   log_ = std::make_shared<Log>(Log{std::move(*file), current_header->generation});
   return {};
@@ -166,7 +180,8 @@ Status JournalLeaseStore::CompactAtOpen(uint64_t max_generation) {
   if (Status st = RemoveFile(PrevPath()); !st.ok()) return st;
   const JournalFileHeader log_header{JournalFileKind::kLog, snapshot_generation + 1};
   if (Status st = WriteFileAtomically(options_.path, EncodeFileHeaderRecord(log_header)); !st.ok()) return st;
-  Result<std::unique_ptr<AppendOnlyFile>> file = AppendOnlyFile::Open(options_.path, /*create=*/false);
+  Result<std::unique_ptr<AppendOnlyFile>> file =
+      AppendOnlyFile::Open(options_.path, /*create=*/false, options_.preallocate_bytes);
   if (!file.ok()) return file.error();
   log_ = std::make_shared<Log>(Log{std::move(*file), log_header.generation});
   stats_.log_records = 0;
@@ -333,7 +348,8 @@ Status JournalLeaseStore::Compact() {
     RaiseSynced(appended_seq_);
     if (Status st = RenameFile(options_.path, PrevPath()); !st.ok()) return st;
     const JournalFileHeader header{JournalFileKind::kLog, log_->generation + 1};
-    Result<std::unique_ptr<AppendOnlyFile>> file = AppendOnlyFile::Open(options_.path, /*create=*/true);
+    Result<std::unique_ptr<AppendOnlyFile>> file =
+        AppendOnlyFile::Open(options_.path, /*create=*/true, options_.preallocate_bytes);
     Status st = file.ok() ? (*file)->Append(EncodeFileHeaderRecord(header)) : Status(file.error());
     if (st.ok()) st = (*file)->DataSync();
     if (st.ok()) st = FsyncParentDir(options_.path);

@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   // Small thresholds so background compactions happen within each round.
   options.compact_ratio = 2.0;
   options.compact_min_records = 64;
+  options.preallocate_bytes = 64 * 1024;  // crosses zeroed-step boundaries within a round
   const int threads = std::atoi(argv[3]);
   const int round = std::atoi(argv[4]);
   const int pool = std::atoi(argv[5]);

@@ -35,6 +35,13 @@ void WriteAll(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
 }
+// What the store reports as torn: bytes after the last intact record, up to
+// the last non-zero byte (trailing zeros are preallocated free space).
+size_t NonZeroTail(const std::string& bytes, size_t valid_end) {
+  size_t end = bytes.size();
+  while (end > valid_end && bytes[end - 1] == '\0') --end;
+  return end - valid_end;
+}
 
 class LeaseJournalTest : public ::testing::Test {
  protected:
@@ -47,13 +54,14 @@ class LeaseJournalTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<JournalLeaseStore> OpenStore(FsyncPolicy policy = FsyncPolicy::kAlways, size_t min_records = 4096,
-                                               bool background = false) {
+                                               bool background = false, size_t preallocate = 0) {
     JournalOptions options;
     options.path = path_;
     options.fsync = policy;
     options.compact_ratio = 2.0;
     options.compact_min_records = min_records;
     options.background_compaction = background;
+    options.preallocate_bytes = preallocate;
     Result<std::unique_ptr<JournalLeaseStore>> store = JournalLeaseStore::Open(options);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(store).value() : nullptr;
@@ -176,7 +184,8 @@ TEST_F(LeaseJournalTest, TornTailIsCutAndAppendingContinues) {
   WriteAll(path_, intact + extra->substr(0, extra->size() / 2));  // a write cut by a crash
   {
     auto store = OpenStore();
-    EXPECT_EQ(store->stats().torn_tail_bytes, extra->size() / 2);
+    EXPECT_EQ(store->stats().torn_tail_bytes, NonZeroTail(extra->substr(0, extra->size() / 2), 0));
+    EXPECT_GT(store->stats().torn_tail_bytes, 0u);
     EXPECT_EQ(store->stats().corrupt_records, 0u);
     EXPECT_EQ(store->size(), 3u);
     EXPECT_EQ(ReadAll(path_), intact);  // cut back to the last intact record
@@ -216,7 +225,7 @@ TEST_F(LeaseJournalTest, LogCutAtEveryByteReplaysItsCompleteRecords) {
     ASSERT_TRUE(store);
     EXPECT_EQ(store->size(), complete);
     EXPECT_EQ(store->stats().corrupt_records, 0u);
-    EXPECT_EQ(store->stats().torn_tail_bytes, cut - valid_end);
+    EXPECT_EQ(store->stats().torn_tail_bytes, NonZeroTail(full.substr(0, cut), valid_end));
     for (uint32_t i = 1; i <= complete; ++i) ExpectLease(*store, MakeLease(i, i));
     ASSERT_TRUE(store->Commit(MakeLease(100, 100)).ok());  // and appending continues cleanly
     store.reset();
@@ -245,6 +254,54 @@ TEST_F(LeaseJournalTest, DamagedSnapshotRecordIsSkippedAndCounted) {
   store = OpenStore();
   EXPECT_EQ(store->stats().corrupt_records, 0u);
   EXPECT_EQ(store->size(), 2u);
+}
+
+TEST_F(LeaseJournalTest, PreallocatedZerosAreFreeSpaceNotTornRecords) {
+  constexpr size_t kStep = 4096;
+  {
+    auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+    for (uint32_t i = 1; i <= 3; ++i) ASSERT_TRUE(store->Commit(MakeLease(i, i)).ok());
+    EXPECT_EQ(fs::file_size(path_), kStep);  // grown by one zeroed step
+  }
+  {
+    auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+    EXPECT_EQ(store->stats().torn_tail_bytes, 0u);
+    EXPECT_EQ(store->size(), 3u);
+    // New records continue after the last one, inside the zeroed space, and
+    // cross into a second step.
+    for (uint32_t i = 4; i <= 120; ++i) ASSERT_TRUE(store->Commit(MakeLease(i, i)).ok());
+    EXPECT_EQ(fs::file_size(path_) % kStep, 0u);
+    EXPECT_GT(fs::file_size(path_), kStep);
+  }
+  auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+  EXPECT_EQ(store->size(), 120u);
+  EXPECT_EQ(store->stats().corrupt_records, 0u);
+  EXPECT_EQ(store->stats().torn_tail_bytes, 0u);
+  for (uint32_t i = 1; i <= 120; ++i) ExpectLease(*store, MakeLease(i, i));
+}
+
+TEST_F(LeaseJournalTest, TornRecordInsidePreallocatedSpaceIsCut) {
+  constexpr size_t kStep = 4096;
+  {
+    auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+    for (uint32_t i = 1; i <= 3; ++i) ASSERT_TRUE(store->Commit(MakeLease(i, i)).ok());
+  }
+  std::string bytes = ReadAll(path_);
+  const JournalScan scan = ScanJournal(bytes);
+  const std::string partial = EncodeLeaseRecord(MakeLease(9, 9))->substr(0, 20);
+  bytes.replace(scan.valid_end, partial.size(), partial);  // a write cut short, zeros after it
+  WriteAll(path_, bytes);
+  {
+    auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+    EXPECT_EQ(store->stats().torn_tail_bytes, NonZeroTail(partial, 0));
+    EXPECT_EQ(store->size(), 3u);
+    ASSERT_TRUE(store->Commit(MakeLease(4, 4)).ok());
+  }
+  auto store = OpenStore(FsyncPolicy::kAlways, 4096, false, kStep);
+  EXPECT_EQ(store->stats().torn_tail_bytes, 0u);
+  EXPECT_EQ(store->stats().corrupt_records, 0u);
+  EXPECT_EQ(store->size(), 4u);
+  EXPECT_FALSE(store->FindByIp(MakeLease(9, 9).ip).has_value());
 }
 
 TEST_F(LeaseJournalTest, CompactionPreservesLiveSet) {
@@ -282,7 +339,7 @@ TEST_F(LeaseJournalTest, CompactionPreservesLiveSet) {
 TEST_F(LeaseJournalTest, BackgroundCompactionKeepsEveryLease) {
   std::vector<Lease> expected;
   {
-    auto store = OpenStore(FsyncPolicy::kGroup, /*min_records=*/16, /*background=*/true);
+    auto store = OpenStore(FsyncPolicy::kGroup, /*min_records=*/16, /*background=*/true, /*preallocate=*/4096);
     for (uint32_t round = 0; round < 20; ++round) {
       for (uint32_t ip = 1; ip <= 30; ++ip) ASSERT_TRUE(store->Commit(MakeLease(ip, round * 100 + ip)).ok());
     }
@@ -376,7 +433,7 @@ TEST_F(LeaseJournalTest, GroupCommitFromEightThreadsIsDurable) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 150;
   {
-    auto store = OpenStore(FsyncPolicy::kGroup, /*min_records=*/256, /*background=*/true);
+    auto store = OpenStore(FsyncPolicy::kGroup, /*min_records=*/256, /*background=*/true, /*preallocate=*/8192);
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int t = 0; t < kThreads; ++t) {
