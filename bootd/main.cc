@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bootd/agent/controller_agent.h"
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
 #include "bootd/http/http_server.h"
@@ -43,6 +44,8 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   std::vector<std::unique_ptr<rackboot::bootd::Service>> services;
   (void)ctx;
   // SERVICES: (keep this marker; protocol services are added below it)
+  // Controller mode: assignments arrive over gRPC (persisted snapshot first).
+  if (auto agent = rackboot::bootd::agent::MakeControllerAgent(ctx)) services.push_back(std::move(agent));
   if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   // Standalone: assignments come from the manifest directory; first, so they
   // are loaded before DHCP answers anyone.

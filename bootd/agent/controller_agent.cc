@@ -253,6 +253,10 @@ void ControllerAgent::RunOneStream() {
     shared_->stream = nullptr;
   }
   connected_ = false;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    last_status_ = {static_cast<int>(status.error_code()), status.error_message()};
+  }
   log::Warn("agent", "controller stream ended",
             {{"address", options_.address},
              {"code", static_cast<int>(status.error_code())},
@@ -302,6 +306,7 @@ bool ControllerAgent::HandleUpdate(const v1alpha1::AssignmentUpdate& update, v1a
     }
   }
   reply->set_version(state_.version);
+  last_update_ = UpdateSummary{update.version(), update.full_snapshot(), update.upserts_size(), update.removals_size()};
   ++acks_;
   log::Debug("agent", "update applied",
              {{"version", update.version()},
@@ -316,9 +321,33 @@ uint64_t ControllerAgent::applied_version() const {
   return state_.version;
 }
 
+ControllerAgent::UpdateSummary ControllerAgent::last_applied_update() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return last_update_;
+}
+
+std::pair<int, std::string> ControllerAgent::last_stream_status() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return last_status_;
+}
+
 std::string ControllerAgent::last_nack() const {
   std::lock_guard<std::mutex> lock(state_mu_);
   return last_nack_;
+}
+
+std::unique_ptr<Service> MakeControllerAgent(BootdContext& ctx) {
+  const auto& c = ctx.config.controller;
+  if (!c.enabled) return nullptr;
+  ControllerAgentOptions o;
+  o.rack = ctx.config.rack;
+  o.address = c.address;
+  o.ca_file = c.ca_file;
+  o.cert_file = c.cert_file;
+  o.key_file = c.key_file;
+  o.tls_server_name = c.server_name;
+  o.snapshot_path = c.snapshot_path;
+  return std::make_unique<ControllerAgent>(std::move(o), ctx.assignments, ctx.events);
 }
 
 }  // namespace rackboot::bootd::agent

@@ -17,10 +17,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "bootd/agent/applied_state.h"
 #include "bootd/agent/event_outbox.h"
 #include "bootd/assignments/assignment_store.h"
+#include "bootd/bootd_context.h"
 #include "bootd/events/boot_event_recorder.h"
 #include "bootd/service.h"
 
@@ -59,6 +61,16 @@ class ControllerAgent : public Service {
   uint64_t streams_started() const { return streams_.load(); }
   std::string last_nack() const;
   size_t pending_events() const { return shared_->outbox.size(); }
+  // The last applied update: full snapshot or delta, and its size.
+  struct UpdateSummary {
+    uint64_t version = 0;
+    bool full_snapshot = false;
+    int upserts = 0;
+    int removals = 0;
+  };
+  UpdateSummary last_applied_update() const;
+  // How the last stream ended (gRPC status code and message).
+  std::pair<int, std::string> last_stream_status() const;
 
  private:
   friend class AgentStream;
@@ -86,6 +98,8 @@ class ControllerAgent : public Service {
   mutable std::mutex state_mu_;
   AppliedState state_;
   std::string last_nack_;
+  UpdateSummary last_update_;
+  std::pair<int, std::string> last_status_{0, ""};
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;
@@ -97,5 +111,9 @@ class ControllerAgent : public Service {
   std::atomic<uint64_t> nacks_{0};
   std::atomic<uint64_t> streams_{0};
 };
+
+// The agent configured by bootd's `controller:` section, or nullptr when
+// bootd runs without a controller (standalone).
+std::unique_ptr<Service> MakeControllerAgent(BootdContext& ctx);
 
 }  // namespace rackboot::bootd::agent

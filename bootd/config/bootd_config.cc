@@ -118,6 +118,18 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     c.http.max_connections = http->Int("maxConnections", 1, 65536, 512);
     http->RejectUnknownFields();
   }
+  if (auto ctl = root.OptionalMap("controller")) {
+    c.controller.enabled = true;
+    c.controller.address = ctl->String("address");
+    c.controller.ca_file = ctl->String("caFile");
+    c.controller.cert_file = ctl->String("certFile");
+    c.controller.key_file = ctl->String("keyFile");
+    c.controller.server_name = ctl->String("serverName", "");
+    c.controller.snapshot_path = ctl->String("snapshotPath", c.state_dir + "/assignments.snap");
+    if (!c.manifest_dir.empty())
+      ctl->Fail("address", "controller mode and manifestDir (standalone) exclude each other");
+    ctl->RejectUnknownFields();
+  }
   if (auto metrics = root.OptionalMap("metrics")) {
     c.metrics_listen = metrics->String("listen");
     metrics->RejectUnknownFields();

@@ -66,6 +66,18 @@ struct HttpConfig {
   int64_t max_connections = 512;
 };
 
+// Where assignments come from in controller mode (bootd dials the
+// controller over mTLS; see proto/rackboot/v1alpha1/assignment.proto).
+struct ControllerLinkConfig {
+  bool enabled = false;   // true when the `controller:` section is present
+  std::string address;    // host:port of the controller's push endpoint
+  std::string ca_file;    // CA of the controller's certificate
+  std::string cert_file;  // our client certificate, CN "bootd:<rack>"
+  std::string key_file;
+  std::string server_name;    // TLS name to verify; empty: host part of address
+  std::string snapshot_path;  // last good assignments; default <stateDir>/assignments.snap
+};
+
 struct BootdConfig {
   std::string source_file;
   std::string rack;
@@ -76,6 +88,7 @@ struct BootdConfig {
   TftpConfig tftp;
   HttpConfig http;
   std::string metrics_listen;  // empty: off
+  ControllerLinkConfig controller;
 };
 
 // Throws ConfigError naming file, line and field.
