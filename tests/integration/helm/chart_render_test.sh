@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders helm/rackboot without a cluster and checks what it renders.
-# Usage: chart_render_test.sh <source dir>
+# Usage: chart_render_test.sh <source dir> <rendered_config_check binary>
 set -euo pipefail
 SRC=$1
+CONFIG_CHECK=$2
 CHART=$SRC/helm/rackboot
 HELM=$("$SRC/scripts/helm/build" --print-path)
 KV=(--kube-version 1.34.0)
@@ -44,6 +45,10 @@ grep -q 'automountServiceAccountToken: false' <<<"$ds" || fail "bootd has no API
 "$HELM" template rb "$CHART" "${KV[@]}" --set bootd.netRaw=true | grep -q 'add: \["NET_BIND_SERVICE", "NET_RAW"\]' ||
   fail "NET_RAW when configured"
 
+step "rendered configs load with the binaries' config loaders"
+mkdir -p "$work/cfg"
+"$CONFIG_CHECK" "$work/default.yaml" "$work/cfg"
+
 step "one DaemonSet, ConfigMap and client certificate per rack"
 cat > "$work/racks.yaml" <<'VALUES'
 racks:
@@ -64,6 +69,13 @@ awk '/name: rb-rackboot-bootd-r2-tls/,/^---/' "$work/racks-out.yaml" | sed -n 's
 awk '/name: rb-rackboot-controller-tls$/,/^---/' "$work/racks-out.yaml" | sed -n 's/^  tls.crt: //p' | base64 -d |
   openssl x509 -noout -ext subjectAltName | grep -q 'DNS:rb-rackboot-controller.rb-ns.svc' || fail "controller SAN"
 grep -A8 'racks:' "$work/racks-out.yaml" | grep -q 'name: r1' || fail "controller.yaml racks"
+"$CONFIG_CHECK" "$work/racks-out.yaml" "$work/cfg" | tee "$work/cfg.out"
+grep -q 'rb-rackboot-controller/controller.yaml: ok, 2 racks' "$work/cfg.out" || fail "controller config with 2 racks"
+grep -q 'rb-rackboot-bootd-r2/bootd.yaml: ok, rack r2' "$work/cfg.out" || fail "bootd config of r2"
+# The check itself must be able to fail: a field bootd does not know.
+"$HELM" template rb "$CHART" "${KV[@]}" --set bootd.config.tftp.rootDir=/x > "$work/bad.yaml"
+if "$CONFIG_CHECK" "$work/bad.yaml" "$work/cfg" 2>"$work/bad.err"; then fail "unknown bootd field accepted"; fi
+grep -q rootDir "$work/bad.err" || fail "error names the field"
 
 step "cert-manager instead of generated Secrets"
 "$HELM" template rb "$CHART" "${KV[@]}" -f "$work/racks.yaml" --set certManager.enabled=true > "$work/cm.yaml"
