@@ -1,6 +1,10 @@
 #include "controller/config/controller_config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 
 #include "common/yaml_config.h"
 #include "tests/support/test_paths.h"
@@ -14,6 +18,61 @@ TEST(ControllerConfigTest, ExampleConfigLoads) {
   EXPECT_EQ(c.tls_cert_file, "/etc/rackboot/tls/tls.crt");
   EXPECT_TRUE(c.leader_election);
   EXPECT_EQ(c.lease_namespace, "rackboot-system");
+}
+
+std::string WriteConfig(const std::string& text) {
+  static int seq = 0;
+  std::string path = "/tmp/rbt-controller-config-" + std::to_string(getpid()) + "-" + std::to_string(++seq) + ".yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ControllerConfigTest, RacksWithPoolsAndLeaseTimings) {
+  std::string path = WriteConfig(R"(
+leaderElection: {leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1}
+racks:
+- name: rack-a
+  subnet: 10.0.0.0/24
+  pool: {start: 10.0.0.100, end: 10.0.0.199}
+  router: 10.0.0.1
+  dns: [10.0.0.2, 10.0.0.3]
+)");
+  ControllerConfig c = LoadControllerConfig(path);
+  std::remove(path.c_str());
+  ASSERT_EQ(c.racks.size(), 1u);
+  EXPECT_EQ(c.racks[0].pool_start.ToString(), "10.0.0.100");
+  EXPECT_EQ(c.racks[0].pool_end.ToString(), "10.0.0.199");
+  EXPECT_EQ(c.racks[0].router.ToString(), "10.0.0.1");
+  EXPECT_EQ(c.racks[0].dns.size(), 2u);
+  EXPECT_EQ(c.lease_duration_seconds, 4);
+  EXPECT_EQ(c.retry_period_seconds, 1);
+}
+
+TEST(ControllerConfigTest, BadRacksNameTheField) {
+  struct Case {
+    const char* yaml;
+    const char* field;
+  };
+  for (const Case& k : {
+           Case{"racks: [{name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.1.5, end: 10.0.1.9}}]",
+                "racks[0].pool.start"},
+           Case{"racks: [{name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.9, end: 10.0.0.5}}]", "racks[0].pool.end"},
+           Case{"racks: [{name: r, subnet: 10.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}}]", "racks[0].subnet"},
+           Case{"racks: [{name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}},"
+                " {name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}}]",
+                "racks[1].name"},
+           Case{"leaderElection: {leaseDurationSeconds: 5, renewDeadlineSeconds: 5}",
+                "leaderElection.renewDeadlineSeconds"},
+       }) {
+    std::string path = WriteConfig(k.yaml);
+    try {
+      LoadControllerConfig(path);
+      ADD_FAILURE() << "accepted: " << k.yaml;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.field(), k.field) << e.what();
+    }
+    std::remove(path.c_str());
+  }
 }
 
 }  // namespace
