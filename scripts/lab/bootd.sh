@@ -50,8 +50,10 @@ lab_bootd_start() {
   [ "$no_pxe" = 1 ] && allow=false
   mkdir -p "$LAB_DIR/tftp" "$LAB_DIR/artifacts" "$LAB_DIR/bootd-state"
   cp /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/ipxe.efi /usr/lib/ipxe/snponly.efi "$LAB_DIR/tftp/"
-  ln -sf "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz"
-  ln -sf "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img"
+  # Copies (or hard links), not symlinks: bootd serves nothing that resolves
+  # outside its artifact root.
+  ln -f "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz" 2>/dev/null || cp "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz"
+  ln -f "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img" 2>/dev/null || cp "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img"
   lab_bootd_manifests "$mac" "$uuid" "$allow"
   {
     echo "rack: lab"
