@@ -3,7 +3,11 @@
 // a variable, and queries only metrics and labels the catalogs define.
 #include <cpprest/json.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -202,6 +206,67 @@ TEST(DashboardTest, PerRackPanelsFollowTheRackVariable) {
       EXPECT_NE(expr.find("rack=~\"$rack\""), std::string::npos) << expr;
     }
   }
+}
+
+// Grafana's variables replaced by values Prometheus accepts.
+std::string SubstituteVariables(std::string expr) {
+  const std::pair<std::string, std::string> vars[] = {
+      {"$__rate_interval", "5m"}, {"$__range", "6h"}, {"$rack", ".*"}, {"$stage", "booted"}};
+  for (const auto& [var, value] : vars) {
+    for (size_t at = expr.find(var); at != std::string::npos; at = expr.find(var, at + value.size())) {
+      expr.replace(at, var.size(), value);
+    }
+  }
+  return expr;
+}
+
+// Runs `promtool check rules` on every expression as a recording rule: the
+// real PromQL parser. Returns promtool's exit code; output in *output.
+int PromtoolCheckExpressions(const std::vector<std::string>& exprs, std::string* output) {
+  char dir_template[] = "/tmp/rackboot-dashboard-XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) return -1;
+  std::string path = std::string(dir) + "/rules.yml";
+  {
+    std::ofstream rules(path);
+    rules << "groups:\n- name: dashboard\n  rules:\n";
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      std::string quoted;  // YAML single-quoted: ' doubles
+      for (char c : SubstituteVariables(exprs[i])) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      rules << "  - record: rackboot:dashboard:expr" << i << "\n    expr: '" << quoted << "'\n";
+    }
+  }
+  FILE* pipe = popen(("promtool check rules " + path + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) output->append(buf.data(), n);
+  int status = pclose(pipe);
+  std::remove(path.c_str());
+  rmdir(dir);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(DashboardTest, PromtoolCheckCanFail) {
+  std::string output;
+  EXPECT_NE(PromtoolCheckExpressions({"sum(rate(rackboot_machines[$__rate_interval])"}, &output), 0);
+  EXPECT_NE(output.find("parse error"), std::string::npos) << output;
+}
+
+TEST(DashboardTest, EveryExpressionParses) {
+  std::vector<std::string> exprs;
+  std::vector<value> datasources;
+  Walk(LoadDashboard(), &exprs, &datasources);
+  // Panel queries only; variable definitions (label_values(...)) are
+  // Grafana syntax, not PromQL.
+  std::vector<std::string> promql;
+  for (const std::string& e : exprs) {
+    if (e.rfind("label_values(", 0) != 0) promql.push_back(e);
+  }
+  ASSERT_GE(promql.size(), 30u);
+  std::string output;
+  EXPECT_EQ(PromtoolCheckExpressions(promql, &output), 0) << output;
+  EXPECT_NE(output.find("SUCCESS: " + std::to_string(promql.size()) + " rules found"), std::string::npos) << output;
 }
 
 }  // namespace
