@@ -1,0 +1,315 @@
+// bootd's HTTP server against real curl on loopback (random port): scripts,
+// full / ranged / conditional / HEAD / concurrent / keep-alive downloads
+// compared byte for byte, path traversal over the wire, HTTPS with a
+// certificate reload while a download runs.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bootd/http/http_server.h"
+#include "tests/support/test_paths.h"
+#include "tests/unit/bootd/http/traversal_variants.h"
+
+namespace rackboot::bootd::http {
+namespace {
+
+namespace fs = std::filesystem;
+const char* kCanary = "CANARY-OUTSIDE-THE-ROOT";
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs argv with stdout captured (stderr to /dev/null unless keep_stderr).
+CommandResult RunCommand(const std::vector<std::string>& argv, bool keep_stderr = false) {
+  int pipefd[2];
+  if (::pipe(pipefd) != 0) return {};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipefd[1], 1);
+    if (keep_stderr) {
+      ::dup2(pipefd[1], 2);
+    } else {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 2);
+    }
+    ::close(pipefd[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  CommandResult r;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::string out(fs::exists(p) ? fs::file_size(p) : 0, '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  return out;
+}
+
+// Sends exact bytes (no client-side normalization) and returns the reply.
+std::string RawRequest(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    return "";
+  }
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+class HttpCurlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(testing::FindProgram("curl").empty()) << "curl is required (scripts/setup)";
+    base_ = fs::temp_directory_path() / ("rb-http-curl-" + std::to_string(::getpid()));
+    fs::remove_all(base_);
+    fs::create_directories(base_ / "root" / "debian");
+    fs::create_directories(base_ / "root" / "sub");
+    fs::create_directories(base_ / "root-private");
+    std::ofstream(base_ / "canary.txt") << kCanary;
+    std::ofstream(base_ / "root-private" / "secret") << kCanary;
+    fs::create_symlink("../canary.txt", base_ / "root" / "escape-link");
+    fs::create_symlink(base_ / "canary.txt", base_ / "root" / "abs-link");
+    fs::create_symlink("..", base_ / "root" / "dir-link");
+    // 8 MiB of pseudo-random bytes: big enough for several sendfile calls.
+    std::mt19937_64 rng(42);
+    std::string big(8 << 20, '\0');
+    for (size_t i = 0; i < big.size(); i += 8) {
+      uint64_t v = rng();
+      std::memcpy(&big[i], &v, 8);
+    }
+    std::ofstream(base_ / "root" / "debian" / "vmlinuz", std::ios::binary) << big;
+    std::ofstream(base_ / "root" / "debian" / "initrd.img") << "INITRD";
+
+    Assignment a;
+    a.machine_name = "lab/node-01";
+    a.hostname = "node-01";
+    InterfaceAssignment i;
+    i.mac = *MacAddress::Parse("52:54:00:12:34:56");
+    a.interfaces.push_back(i);
+    a.boot.profile_name = "debian";
+    a.boot.kernel.url = "debian/vmlinuz";
+    a.boot.initrds.push_back({"debian/initrd.img", ""});
+    a.boot.cmdline_template = "ip=dhcp nfsroot={{env.nfs-server}}:/srv";
+    store_.Upsert(a);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    fs::remove_all(base_);
+  }
+
+  void StartServer(bool tls) {
+    auto root = ArtifactRoot::Open((base_ / "root").string());
+    ASSERT_TRUE(root.ok());
+    BootHttpOptions opts;
+    opts.public_url = "http://127.0.0.1:8080";
+    opts.rack = "r1";
+    opts.environment["nfs-server"] = "192.0.2.10";
+    auto handler =
+        std::make_shared<BootHttpHandler>(store_, events_, *root, ConfigTokenSigner::WithRandomKey(600), opts);
+    HttpServerOptions so;
+    so.listen = "127.0.0.1:0";
+    if (tls) {
+      so.tls_listen = "127.0.0.1:0";
+      so.tls_cert_file = (base_ / "cert.pem").string();
+      so.tls_key_file = (base_ / "key.pem").string();
+    }
+    server_ = std::make_unique<HttpServer>(handler, so);
+    Status s = server_->Start();
+    ASSERT_TRUE(s.ok()) << s.message();
+    url_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+
+  // Self-signed certificate for 127.0.0.1, written to cert/key paths.
+  void MakeCert(const fs::path& cert, const fs::path& key, const std::string& cn) {
+    auto r = RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                         "-keyout", key.string(), "-out", cert.string(), "-days", "1", "-subj", "/CN=" + cn, "-addext",
+                         "subjectAltName=IP:127.0.0.1"});
+    ASSERT_EQ(r.exit_code, 0);
+  }
+
+  fs::path base_;
+  AssignmentStore store_;
+  BootEventRecorder events_;
+  std::unique_ptr<HttpServer> server_;
+  std::string url_;
+};
+
+TEST_F(HttpCurlTest, PerMacScriptAndDiscoveryScript) {
+  StartServer(false);
+  auto known = RunCommand({"curl", "-sS", "-f", url_ + "/ipxe/52:54:00:12:34:56"});
+  ASSERT_EQ(known.exit_code, 0);
+  EXPECT_EQ(known.out.rfind("#!ipxe\n", 0), 0u);
+  EXPECT_NE(known.out.find("kernel http://127.0.0.1:8080/boot/52-54-00-12-34-56/debian/vmlinuz ip=dhcp "
+                           "nfsroot=192.0.2.10:/srv initrd=initrd.img\n"),
+            std::string::npos)
+      << known.out;
+  auto unknown = RunCommand({"curl", "-sS", "-w", "%{http_code}", url_ + "/ipxe/aa-bb-cc-dd-ee-ff"});
+  ASSERT_EQ(unknown.exit_code, 0);
+  EXPECT_NE(unknown.out.find("no machine with MAC aa:bb:cc:dd:ee:ff"), std::string::npos);
+  EXPECT_EQ(unknown.out.substr(unknown.out.size() - 3), "200");
+  // The lab reads stages back as JSON; POST /booted records the last one.
+  ASSERT_EQ(RunCommand({"curl", "-sS", "-f", "-X", "POST", "-d", "", url_ + "/booted/525400123456"}).exit_code, 0);
+  auto ev = RunCommand({"curl", "-sS", "-f", url_ + "/api/v1/events/52:54:00:12:34:56"});
+  EXPECT_NE(ev.out.find("\"stage\":\"script\""), std::string::npos) << ev.out;
+  EXPECT_NE(ev.out.find("\"stage\":\"booted\""), std::string::npos) << ev.out;
+}
+
+TEST_F(HttpCurlTest, FullRangedHeadConditionalKeepAliveDownloads) {
+  StartServer(false);
+  const std::string original = ReadFile(base_ / "root" / "debian" / "vmlinuz");
+  const fs::path out = base_ / "out.bin";
+  const std::string file_url = url_ + "/boot/52-54-00-12-34-56/debian/vmlinuz";
+  ASSERT_EQ(RunCommand({"curl", "-sS", "-f", "-o", out.string(), file_url}).exit_code, 0);
+  EXPECT_TRUE(ReadFile(out) == original) << "full download differs";
+  // The kernel stage is recorded with its byte count.
+  auto events = events_.EventsFor(*MacAddress::Parse("52:54:00:12:34:56"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().stage, BootStage::kKernel);
+  EXPECT_EQ(events.back().bytes, original.size());
+
+  for (auto [first, last] : std::vector<std::pair<size_t, size_t>>{{0, 0}, {1000, 1999}, {4194300, 8388607}}) {
+    auto r = RunCommand({"curl", "-sS", "-f", "-r", std::to_string(first) + "-" + std::to_string(last), "-o",
+                         out.string(), "-w", "%{http_code}", file_url});
+    ASSERT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out, "206");
+    EXPECT_TRUE(ReadFile(out) == original.substr(first, last - first + 1)) << first << "-" << last;
+  }
+  auto bad = RunCommand({"curl", "-sS", "-r", "9000000-", "-o", "/dev/null", "-w", "%{http_code}", file_url});
+  EXPECT_EQ(bad.out, "416");
+
+  auto head = RunCommand({"curl", "-sS", "-f", "-I", file_url});
+  ASSERT_EQ(head.exit_code, 0);
+  EXPECT_NE(head.out.find("Content-Length: " + std::to_string(original.size())), std::string::npos) << head.out;
+  EXPECT_NE(head.out.find("ETag: \""), std::string::npos);
+  EXPECT_NE(head.out.find("Last-Modified: "), std::string::npos);
+
+  const fs::path etag = base_ / "etag.txt";
+  ASSERT_EQ(RunCommand({"curl", "-sS", "-f", "--etag-save", etag.string(), "-o", "/dev/null", file_url}).exit_code, 0);
+  // 304: no body bytes at all.
+  auto cond = RunCommand({"curl", "-sS", "--etag-compare", etag.string(), "-o", "/dev/null", "-w",
+                          "%{http_code} %{size_download}", file_url});
+  EXPECT_EQ(cond.out, "304 0");
+  auto ims = RunCommand({"curl", "-sS", "-z", (base_ / "root" / "debian" / "vmlinuz").string(), "-o", "/dev/null", "-w",
+                         "%{http_code}", file_url});
+  EXPECT_EQ(ims.out, "304");
+
+  // Two requests on one connection: curl reports the reuse.
+  auto reuse =
+      RunCommand({"curl", "-sS", "-v", "-o", "/dev/null", "-o", "/dev/null", file_url, url_ + "/healthz"}, true);
+  EXPECT_NE(reuse.out.find("Re-using existing connection"), std::string::npos);
+}
+
+TEST_F(HttpCurlTest, ConcurrentDownloadsAreByteIdentical) {
+  StartServer(false);
+  const std::string original = ReadFile(base_ / "root" / "debian" / "vmlinuz");
+  std::vector<std::string> argv = {"curl", "-sS", "-f", "--parallel", "--parallel-max", "8"};
+  for (int i = 0; i < 8; ++i) {
+    argv.push_back("-o");
+    argv.push_back((base_ / ("par" + std::to_string(i))).string());
+    argv.push_back(url_ + "/artifacts/debian/vmlinuz?i=" + std::to_string(i));
+  }
+  ASSERT_EQ(RunCommand(argv).exit_code, 0);
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(ReadFile(base_ / ("par" + std::to_string(i))) == original) << i;
+}
+
+TEST_F(HttpCurlTest, TraversalOverTheWireNeverLeaksTheCanary) {
+  StartServer(false);
+  auto variants = rackboot::testing::TraversalVariants("canary.txt");
+  ASSERT_GE(variants.size(), 200u);
+  for (const auto& v : variants) {
+    std::string reply = RawRequest(server_->port(), "GET " + v + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 ", 0), 0u) << v;
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), std::string::npos) << v;
+    EXPECT_EQ(reply.find(kCanary), std::string::npos) << v;
+  }
+  // And through curl itself, without its own path cleanup.
+  for (size_t i = 0; i < variants.size(); i += 7) {
+    auto r = RunCommand({"curl", "-s", "--path-as-is", url_ + variants[i]});
+    EXPECT_EQ(r.out.find(kCanary), std::string::npos) << variants[i];
+  }
+}
+
+TEST_F(HttpCurlTest, HttpsDownloadAndCertificateReloadDuringADownload) {
+  MakeCert(base_ / "cert.pem", base_ / "key.pem", "first");
+  fs::copy_file(base_ / "cert.pem", base_ / "first.pem");
+  StartServer(true);
+  const std::string https = "https://127.0.0.1:" + std::to_string(server_->tls_port());
+  const std::string original = ReadFile(base_ / "root" / "debian" / "vmlinuz");
+  const fs::path out = base_ / "tls.bin";
+  ASSERT_EQ(RunCommand({"curl", "-sS", "-f", "--cacert", (base_ / "first.pem").string(), "-o", out.string(),
+                        https + "/artifacts/debian/vmlinuz"})
+                .exit_code,
+            0);
+  EXPECT_TRUE(ReadFile(out) == original);
+  auto ranged = RunCommand({"curl", "-sS", "-f", "--cacert", (base_ / "first.pem").string(), "-r", "100-199",
+                            https + "/artifacts/debian/vmlinuz"});
+  EXPECT_TRUE(ranged.out == original.substr(100, 100));
+
+  // A slow download (rate-limited client) runs across the reload.
+  const fs::path slow = base_ / "slow.bin";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 2);
+    ::execlp("curl", "curl", "-sS", "-f", "--limit-rate", "4M", "--cacert", (base_ / "first.pem").c_str(), "-o",
+             slow.c_str(), (https + "/artifacts/debian/vmlinuz").c_str(), nullptr);
+    ::_exit(127);
+  }
+  // Wait until the download has started (bytes on disk), then swap the pair.
+  while (!fs::exists(slow) || fs::file_size(slow) == 0) ::usleep(10000);
+  MakeCert(base_ / "new-cert.pem", base_ / "new-key.pem", "second");
+  fs::rename(base_ / "new-key.pem", base_ / "key.pem");
+  fs::rename(base_ / "new-cert.pem", base_ / "cert.pem");
+  // New connections get the new certificate; the old CA no longer verifies.
+  auto fresh = RunCommand({"curl", "-sS", "-f", "--cacert", (base_ / "cert.pem").string(), https + "/healthz"});
+  EXPECT_EQ(fresh.exit_code, 0);
+  EXPECT_EQ(fresh.out, "ok\n");
+  EXPECT_NE(RunCommand({"curl", "-sS", "-f", "--cacert", (base_ / "first.pem").string(), https + "/healthz"}).exit_code,
+            0);
+  EXPECT_GE(server_->tls_reloads(), 1u);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(ReadFile(slow) == original) << "download across the reload differs";
+}
+
+}  // namespace
+}  // namespace rackboot::bootd::http
