@@ -19,9 +19,11 @@ void LeaseIndex::Erase(Ipv4Address ip) {
   auto it = by_ip_.find(ip);
   if (it == by_ip_.end()) return;
   const Entry& old = it->second;
+  RemoveFrom(any_by_mac_, old.lease.mac, old.seq);
+  if (!old.lease.client_id.empty()) RemoveFrom(any_by_client_id_, old.lease.client_id, old.seq);
   if (HoldsAddress(old.lease)) {
-    RemoveFrom(by_mac_, old.lease.mac, old.seq);
-    if (!old.lease.client_id.empty()) RemoveFrom(by_client_id_, old.lease.client_id, old.seq);
+    RemoveFrom(holding_by_mac_, old.lease.mac, old.seq);
+    if (!old.lease.client_id.empty()) RemoveFrom(holding_by_client_id_, old.lease.client_id, old.seq);
   }
   by_ip_.erase(it);
 }
@@ -29,9 +31,11 @@ void LeaseIndex::Erase(Ipv4Address ip) {
 void LeaseIndex::Apply(const Lease& lease, uint64_t seq) {
   Erase(lease.ip);
   by_ip_[lease.ip] = Entry{lease, seq};
+  any_by_mac_[lease.mac][seq] = lease.ip;
+  if (!lease.client_id.empty()) any_by_client_id_[lease.client_id][seq] = lease.ip;
   if (HoldsAddress(lease)) {
-    by_mac_[lease.mac][seq] = lease.ip;
-    if (!lease.client_id.empty()) by_client_id_[lease.client_id][seq] = lease.ip;
+    holding_by_mac_[lease.mac][seq] = lease.ip;
+    if (!lease.client_id.empty()) holding_by_client_id_[lease.client_id][seq] = lease.ip;
   }
 }
 
@@ -40,20 +44,25 @@ const Lease* LeaseIndex::FindByIp(Ipv4Address ip) const {
   return it == by_ip_.end() ? nullptr : &it->second.lease;
 }
 
+template <typename Key>
+const Lease* LeaseIndex::Latest(const SeqIndex<Key>& holding, const SeqIndex<Key>& any, const Key& key,
+                                uint64_t* seq) const {
+  for (const SeqIndex<Key>* index : {&holding, &any}) {
+    auto it = index->find(key);
+    if (it == index->end()) continue;
+    const auto& [latest_seq, ip] = *it->second.rbegin();
+    if (seq) *seq = latest_seq;
+    return FindByIp(ip);
+  }
+  return nullptr;
+}
+
 const Lease* LeaseIndex::FindByMac(const MacAddress& mac, uint64_t* seq) const {
-  auto it = by_mac_.find(mac);
-  if (it == by_mac_.end()) return nullptr;
-  const auto& [latest_seq, ip] = *it->second.rbegin();
-  if (seq) *seq = latest_seq;
-  return FindByIp(ip);
+  return Latest(holding_by_mac_, any_by_mac_, mac, seq);
 }
 
 const Lease* LeaseIndex::FindByClientId(const std::string& client_id, uint64_t* seq) const {
-  auto it = by_client_id_.find(client_id);
-  if (it == by_client_id_.end()) return nullptr;
-  const auto& [latest_seq, ip] = *it->second.rbegin();
-  if (seq) *seq = latest_seq;
-  return FindByIp(ip);
+  return Latest(holding_by_client_id_, any_by_client_id_, client_id, seq);
 }
 
 void LeaseIndex::ForEach(const std::function<void(const Lease&)>& fn) const {

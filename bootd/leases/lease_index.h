@@ -5,11 +5,11 @@
 // Semantics shared by every LeaseStore:
 //   - one lease per IP: a new lease for an IP replaces the old one, whatever
 //     its MAC or state (the server decided; the store records);
-//   - FindByMac / FindByClientId return the most recently committed lease of
-//     that client that still holds its address (kActive or kOffered);
-//     released and declined leases stay visible by IP only, so the server can
-//     hand a returning client its previous address (RFC 2131 §4.3.1) and keep
-//     declined addresses quarantined.
+//   - FindByMac / FindByClientId return the client's most recently committed
+//     lease that holds its address (kActive or kOffered); when it holds none,
+//     its most recent lease in any state that no other client has taken
+//     since, so the server can offer a returning client its previous address
+//     (RFC 2131 §4.3.1). Released and declined leases stay in the table.
 
 #include <cstdint>
 #include <functional>
@@ -46,10 +46,16 @@ class LeaseIndex {
     return lease.state == LeaseState::kActive || lease.state == LeaseState::kOffered;
   }
 
+  template <typename Key>
+  using SeqIndex = std::map<Key, std::map<uint64_t, Ipv4Address>>;  // inner key: commit seq
+  template <typename Key>
+  const Lease* Latest(const SeqIndex<Key>& holding, const SeqIndex<Key>& any, const Key& key, uint64_t* seq) const;
+
   std::map<Ipv4Address, Entry> by_ip_;
-  // Only leases that hold their address; inner key is the commit seq.
-  std::map<MacAddress, std::map<uint64_t, Ipv4Address>> by_mac_;
-  std::map<std::string, std::map<uint64_t, Ipv4Address>> by_client_id_;
+  SeqIndex<MacAddress> holding_by_mac_;  // kActive / kOffered only
+  SeqIndex<MacAddress> any_by_mac_;      // every state
+  SeqIndex<std::string> holding_by_client_id_;
+  SeqIndex<std::string> any_by_client_id_;
 };
 
 }  // namespace rackboot::bootd

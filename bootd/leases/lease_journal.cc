@@ -29,6 +29,11 @@ std::string SnapshotBytes(uint64_t generation, const std::vector<Lease>& live) {
   return bytes;
 }
 
+// An offer (memory only) outranks a durable lease that no longer holds an address.
+bool HoldsAddress(const Lease& lease) {
+  return lease.state == LeaseState::kActive || lease.state == LeaseState::kOffered;
+}
+
 // Bytes after the last intact record, not counting the zeros of
 // preallocated space at the very end.
 size_t TornBytes(const JournalScan& scan, std::string_view bytes) {
@@ -402,7 +407,7 @@ std::optional<Lease> JournalLeaseStore::FindByMac(const MacAddress& mac) const {
   uint64_t offered_seq = 0;
   const Lease* durable = durable_.FindByMac(mac, &durable_seq);
   const Lease* offered = offered_.FindByMac(mac, &offered_seq);
-  if (offered && (!durable || offered_seq > durable_seq)) return *offered;
+  if (offered && (!durable || !HoldsAddress(*durable) || offered_seq > durable_seq)) return *offered;
   if (durable) return *durable;
   return std::nullopt;
 }
@@ -413,7 +418,7 @@ std::optional<Lease> JournalLeaseStore::FindByClientId(const std::string& client
   uint64_t offered_seq = 0;
   const Lease* durable = durable_.FindByClientId(client_id, &durable_seq);
   const Lease* offered = offered_.FindByClientId(client_id, &offered_seq);
-  if (offered && (!durable || offered_seq > durable_seq)) return *offered;
+  if (offered && (!durable || !HoldsAddress(*durable) || offered_seq > durable_seq)) return *offered;
   if (durable) return *durable;
   return std::nullopt;
 }

@@ -26,7 +26,9 @@ class LeaseStore {
   virtual Status CommitBatch(const std::vector<Lease>& leases) = 0;
 
   virtual std::optional<Lease> FindByIp(Ipv4Address ip) const = 0;
-  virtual std::optional<Lease> FindByMac(const MacAddress& mac) const = 0;  // latest active for this MAC
+  // Latest active lease for this MAC; when it has none, its latest lease in
+  // any state still bound to it (its previous address, RFC 2131 §4.3.1).
+  virtual std::optional<Lease> FindByMac(const MacAddress& mac) const = 0;
   virtual std::optional<Lease> FindByClientId(const std::string& client_id) const = 0;
   virtual void ForEach(const std::function<void(const Lease&)>& fn) const = 0;
   virtual size_t size() const = 0;

@@ -37,13 +37,24 @@ TEST(LeaseIndexTest, FindByMacReturnsLatestActive) {
   EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(21));
   index.Apply(MakeLease(21, 7, LeaseState::kReleased), 3);
   ASSERT_NE(index.FindByMac(mac), nullptr);
-  EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(20));
+  EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(20));  // an active lease outranks a newer released one
   index.Apply(MakeLease(20, 7, LeaseState::kDeclined), 4);
+  // Nothing active: the latest lease in any state (its previous address).
+  ASSERT_NE(index.FindByMac(mac), nullptr);
+  EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(20));
+  EXPECT_EQ(index.FindByMac(mac)->state, LeaseState::kDeclined);
+  // Once another client takes the address, it is no longer this MAC's.
+  index.Apply(MakeLease(20, 8), 5);
+  ASSERT_NE(index.FindByMac(mac), nullptr);
+  EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(21));
+  index.Apply(MakeLease(21, 9), 6);
   EXPECT_EQ(index.FindByMac(mac), nullptr);
+  index.Apply(MakeLease(22, 7, LeaseState::kReleased), 7);
   // Released and declined bindings stay visible by IP.
-  ASSERT_NE(index.FindByIp(Ipv4Address(21)), nullptr);
-  EXPECT_EQ(index.FindByIp(Ipv4Address(21))->state, LeaseState::kReleased);
-  EXPECT_EQ(index.size(), 2u);
+  ASSERT_NE(index.FindByIp(Ipv4Address(22)), nullptr);
+  EXPECT_EQ(index.FindByIp(Ipv4Address(22))->state, LeaseState::kReleased);
+  EXPECT_EQ(index.FindByMac(mac)->ip, Ipv4Address(22));
+  EXPECT_EQ(index.size(), 3u);
 }
 
 TEST(LeaseIndexTest, InCommitOrderIsOldestFirst) {

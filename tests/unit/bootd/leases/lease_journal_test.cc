@@ -115,7 +115,9 @@ TEST_F(LeaseJournalTest, ReplaceByIpAndReleaseSurviveReopen) {
   EXPECT_EQ(store->size(), 2u);
   ExpectLease(*store, MakeLease(5, 200));
   EXPECT_FALSE(store->FindByMac(MakeLease(5, 100).mac).has_value());
-  EXPECT_FALSE(store->FindByMac(MakeLease(6, 300).mac).has_value());  // released: free again
+  // Released: free again, and still found as the client's previous address.
+  ASSERT_TRUE(store->FindByMac(MakeLease(6, 300).mac).has_value());
+  EXPECT_EQ(store->FindByMac(MakeLease(6, 300).mac)->state, LeaseState::kReleased);
   ExpectLease(*store, MakeLease(6, 300, LeaseState::kReleased));
 }
 
