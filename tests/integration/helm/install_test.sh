@@ -110,4 +110,14 @@ left=$(kubectl get -f "$work/manifest.yaml" --ignore-not-found -o name 2>&1)
 [ -z "$(kubectl get clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$rel" -o name)" ] || fail "cluster RBAC left"
 # CRDs stay (Helm never deletes crds/): Machines survive an uninstall.
 kubectl get crd machines.rackboot.io >/dev/null || fail "CRD removed"
+
+step "plain manifests (deploy/manifests) accepted by the server (dry run, in a namespace of ours)"
+plain=rbt$$-plain
+kubectl create namespace "$plain" >/dev/null
+trap 'cleanup; kubectl delete namespace "$plain" --wait=false >/dev/null 2>&1 || true' EXIT
+kubectl apply --dry-run=server --server-side -f "$SRC/deploy/manifests/00-crds.yaml" >/dev/null
+sed "s/rackboot-system/$plain/g" "$SRC/deploy/manifests/10-rackboot.yaml" > "$work/plain.yaml"
+kubectl apply --dry-run=server -f "$work/plain.yaml" | tee "$work/plain.out"
+[ "$(grep -c 'server dry run' "$work/plain.out")" = "$(grep -c '^kind:' "$work/plain.yaml")" ] ||
+  fail "not every plain manifest object accepted"
 echo PASS
