@@ -300,6 +300,7 @@ Status MachineController::Reconcile(const std::string& key) {
     {
       std::lock_guard lock(assignments_mu_);
       if (d.assignment) {
+        d.assignment->epoch = epoch_.load();
         assignments_[key] = *d.assignment;
       } else {
         assignments_.erase(key);

@@ -59,7 +59,9 @@ class MachineController {
 
   k8s::Informer& machines() { return *machines_; }
   k8s::Informer& profiles() { return *profiles_; }
+  // Resolved hosts for the bootd push, each stamped with the leader epoch.
   std::vector<ResolvedAssignment> Assignments() const;
+  int64_t epoch() const { return epoch_.load(); }
   uint64_t reconciles() const { return reconciles_.load(); }
   // 409s met (finalizer or status writes), each followed by a re-read.
   uint64_t conflicts() const { return conflicts_.load(); }

@@ -3,6 +3,7 @@
 // found, the IP table) -> desired status, IP claim/release, finalizer change,
 // Events. No I/O here; machine_controller.h applies the decision.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct ResolvedAssignment {
   std::string hostname;
   std::string profile;
   bool allow_pxe = true;
+  // Leader epoch (Lease leaseTransitions) of the replica that resolved it:
+  // bootd rejects pushes from an older epoch (fencing against a stale leader).
+  int64_t epoch = 0;
 };
 
 struct MachineDecision {
