@@ -13,6 +13,7 @@ ObjectMeta ObjectMeta::FromJson(const Json& object) {
   m.uid = StringAt(*md, "uid");
   m.resource_version = StringAt(*md, "resourceVersion");
   m.generation = IntAt(*md, "generation");
+  m.creation_timestamp = StringAt(*md, "creationTimestamp");
   m.deletion_timestamp = StringAt(*md, "deletionTimestamp");
   m.finalizers = StringListAt(*md, "finalizers");
   return m;

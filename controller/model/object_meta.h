@@ -15,6 +15,7 @@ struct ObjectMeta {
   std::string uid;
   std::string resource_version;
   int64_t generation = 0;
+  std::string creation_timestamp;
   std::string deletion_timestamp;  // non-empty: being deleted
   std::vector<std::string> finalizers;
 

@@ -57,6 +57,13 @@ MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, Mac
   k8s::InformerHandlers machine_handlers;
   machine_handlers.on_change = [this](const value* old_o, const value* new_o) {
     queue_.Add(k8s::ObjectKey(new_o ? *new_o : *old_o));
+    // Machines sharing a MAC with this one may win or lose it now.
+    for (const value* o : {old_o, new_o}) {
+      if (!o) continue;
+      for (const auto& mac : MachineMacs(*o)) {
+        for (const auto& key : machines_->store().KeysByIndex(kIndexByMac, mac)) queue_.Add(key);
+      }
+    }
   };
   machines_ = std::make_unique<k8s::Informer>(client_, MachineKind(), options_.namespace_, machine_handlers);
   machines_->store().AddIndex(kIndexByMac, MachineMacs);
@@ -240,6 +247,22 @@ void MachineController::RecordEvent(const model::Machine& m, const DecidedEvent&
   }
 }
 
+std::vector<std::string> MachineController::OlderMachinesSharingAMac(const model::Machine& m) const {
+  std::vector<std::string> out;
+  const auto mine = std::make_pair(m.meta.creation_timestamp, m.meta.Key());
+  for (const auto& mac : MachineMacs(m.raw)) {
+    for (const auto& key : machines_->store().KeysByIndex(kIndexByMac, mac)) {
+      if (key == m.meta.Key()) continue;
+      auto other = machines_->store().Get(key);
+      if (!other) continue;
+      auto meta = model::ObjectMeta::FromJson(*other);
+      // RFC 3339 UTC timestamps of one format compare as strings.
+      if (meta.deletion_timestamp.empty() && std::make_pair(meta.creation_timestamp, key) < mine) out.push_back(key);
+    }
+  }
+  return out;
+}
+
 Status MachineController::Reconcile(const std::string& key) {
   ++reconciles_;
   auto cached = machines_->store().Get(key);
@@ -271,10 +294,12 @@ Status MachineController::Reconcile(const std::string& key) {
         if (parsed.ok()) profile = *parsed;
       }
     }
+    const std::vector<std::string> mac_taken_by = OlderMachinesSharingAMac(*m);
     MachineDecision d;
     {
       std::lock_guard lock(alloc_mu_);
-      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, model::FormatTime(model::NowMicros() / 1000000));
+      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, model::FormatTime(model::NowMicros() / 1000000),
+                        mac_taken_by);
       // Claim before writing: the key keeps the address across retries, so
       // a failed write never lets the address go to another Machine.
       if (d.release) ips_.ReleaseIp(*d.release, key);

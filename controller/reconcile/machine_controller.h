@@ -72,6 +72,7 @@ class MachineController {
   Status RebuildAllocations();
   Status Finalize(const model::Machine& m);
   Result<web::json::value> EnsureFinalizer(web::json::value object);
+  std::vector<std::string> OlderMachinesSharingAMac(const model::Machine& m) const;
   void RecordEvent(const model::Machine& m, const DecidedEvent& e);
 
   std::shared_ptr<k8s::ApiClient> client_;

@@ -15,8 +15,15 @@ struct AddressOutcome {
 };
 
 AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, int64_t gen,
-                             std::optional<Ipv4Address> current) {
+                             std::optional<Ipv4Address> current, const std::vector<std::string>& mac_taken_by) {
   const std::string key = m.meta.Key();
+  if (!mac_taken_by.empty()) {
+    return {Make(kConditionAssigned, false, "DuplicateMAC",
+                 "a MAC of this machine is already used by Machine " + mac_taken_by.front() +
+                     "; one NIC can belong to one Machine only",
+                 gen),
+            std::nullopt};
+  }
   const model::MachineInterface* primary = m.spec.Primary();
   if (!primary) {
     return {Make(kConditionAssigned, false, "NoInterfaces", "spec.interfaces is empty; add the machine's NIC MAC", gen),
@@ -77,7 +84,7 @@ AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, in
 }  // namespace
 
 MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile* profile, const IpAllocator& ips,
-                              const std::string& now) {
+                              const std::string& now, const std::vector<std::string>& mac_taken_by) {
   MachineDecision d;
   const int64_t gen = m.meta.generation;
   if (!m.meta.deletion_timestamp.empty()) {
@@ -107,7 +114,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
                  "BootProfile '" + m.spec.boot_profile + "' generation " + std::to_string(profile->meta.generation),
                  gen);
 
-  AddressOutcome address = DecideAddress(m, ips, gen, current);
+  AddressOutcome address = DecideAddress(m, ips, gen, current, mac_taken_by);
 
   const Condition* old_assigned = model::FindCondition(m.status.conditions, kConditionAssigned);
   const Condition* old_profile = model::FindCondition(m.status.conditions, kConditionProfileResolved);
@@ -124,7 +131,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
     d.claim = address.ip;
     d.status.ipv4 = address.ip->ToString();
     if (current && *current != *address.ip) d.release = current;
-  } else if (address.condition.reason != "IPConflict" && current) {
+  } else if (address.condition.reason != "IPConflict" && address.condition.reason != "DuplicateMAC" && current) {
     // No address any more (e.g. rack removed): give the old one back. On a
     // conflict we keep whatever we held so nothing flaps.
     d.release = current;

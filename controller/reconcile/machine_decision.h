@@ -56,7 +56,10 @@ struct MachineDecision {
 
 // `profile` is null when the referenced BootProfile does not exist.
 // `now` is the RFC 3339 time for condition transitions.
+// `mac_taken_by`: older Machines (by creationTimestamp, then key) that list
+// one of this Machine's MACs; the schema cannot see across objects, so the
+// controller keeps MACs unique: the newer Machine gets no address.
 MachineDecision DecideMachine(const model::Machine& machine, const model::BootProfile* profile, const IpAllocator& ips,
-                              const std::string& now);
+                              const std::string& now, const std::vector<std::string>& mac_taken_by = {});
 
 }  // namespace rackboot::controller

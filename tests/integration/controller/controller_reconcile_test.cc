@@ -119,6 +119,22 @@ TEST(ControllerReconcileTest, MissingProfileIsAConditionThenProfileChangesFanOut
   EXPECT_TRUE(controller.Running()) << controller.Log();
 }
 
+TEST(ControllerReconcileTest, DuplicateMacAcrossMachinesIsACondition) {
+  TestNamespace ns("dupmac");
+  ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p", "console=ttyS0")).exit_code, 0);
+  ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "d1", "52:54:00:00:08:01", "p")).exit_code, 0);
+  ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "d2", "52-54-00-00-08-01", "p")).exit_code, 0);
+  ControllerProcess controller("dupmac", ConfigFor(ns.name()));
+  ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "d1", "Assigned"); })) << controller.Log();
+  ASSERT_TRUE(WaitUntil([&] { return ConditionReason(GetMachine(ns.name(), "d2"), "Assigned") == "DuplicateMAC"; }))
+      << controller.Log();
+  EXPECT_EQ(StatusField(GetMachine(ns.name(), "d2"), "phase"), "Pending");
+  EXPECT_EQ(StatusField(GetMachine(ns.name(), "d2"), "ipv4"), "");
+  // The older Machine goes away: the NIC is free, d2 gets an address.
+  ASSERT_EQ(Kubectl("delete machine -n " + ns.name() + " d1 --timeout=60s").exit_code, 0);
+  ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "d2", "Assigned"); })) << controller.Log();
+}
+
 TEST(ControllerReconcileTest, ApiserverRestartDuringWatchIsSurvived) {
   const char* dir = std::getenv("K8S_TESTENV_DIR");
   const char* src = std::getenv("RACKBOOT_SOURCE_DIR");

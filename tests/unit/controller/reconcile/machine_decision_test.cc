@@ -129,6 +129,16 @@ TEST(MachineDecisionTest, SwitchingFromPoolToStaticReleasesThePoolAddress) {
   EXPECT_EQ(*d.release, Ip("10.0.0.100"));
 }
 
+TEST(MachineDecisionTest, DuplicateMacGetsNoAddress) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m2"), &p, ips, "T", {"lab/m1"});
+  EXPECT_FALSE(d.claim);
+  EXPECT_EQ(Cond(d, "Assigned").reason, "DuplicateMAC");
+  EXPECT_NE(Cond(d, "Assigned").message.find("lab/m1"), std::string::npos);
+  EXPECT_EQ(d.status.phase, "Pending");
+}
+
 TEST(MachineDecisionTest, UnknownRack) {
   IpAllocator ips({});
   BootProfile p = Profile();
