@@ -54,6 +54,7 @@ lab_bootd_start() {
   # outside its artifact root.
   ln -f "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz" 2>/dev/null || cp "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz"
   ln -f "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img" 2>/dev/null || cp "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img"
+  cp /usr/lib/ipxe/ipxe.efi "$LAB_DIR/artifacts/ipxe.efi"
   lab_bootd_manifests "$mac" "$uuid" "$allow"
   {
     echo "rack: lab"
@@ -64,6 +65,10 @@ lab_bootd_start() {
     echo "  mode: $mode"
     echo "  interface: eth0"
     echo "  serverAddress: $LAB_SRV_IP"
+    # UEFI HTTP Boot loads ipxe.efi over HTTP; bootd's HTTP serves it from
+    # the artifact root (an absolute URL is used as given).
+    echo "  bootFiles:"
+    echo "    x86_64-uefi-http: $LAB_BOOTD_URL/artifacts/ipxe.efi"
     if [ "$mode" = server ]; then
       echo "  pools:"
       echo "    - subnet: $LAB_SUBNET_PREFIX.0/24"
@@ -113,12 +118,30 @@ lab_bootd_events_json() {
 }
 
 # Prints "<stage> <unix_millis>" for every stage bootd recorded for <mac>.
+# TFTP transfers whose MAC bootd could not tell (logged as mac=00:00:...)
+# are taken from bootd's log: the lab has one VM, so they are its.
 lab_bootd_stages() {
-  lab_bootd_events_json "$1" | sed -n 's/.*"stage":"\([a-z_]*\)","unix_millis":\([0-9]*\).*/\1 \2/p'
+  local records
+  records=$(lab_bootd_events_json "$1")
+  sed -n 's/.*"stage":"\([a-z_]*\)","unix_millis":\([0-9]*\).*/\1 \2/p' <<<"$records"
+  if ! grep -q '"stage":"boot_file"' <<<"$records" &&
+    grep -q 'msg="transfer complete".*stage=boot_file' "$LAB_DIR/bootd.log" 2>/dev/null; then
+    echo boot_file
+  fi
+}
+
+# bootd's log lines of completed TFTP boot-file transfers.
+lab_bootd_tftp_log() {
+  grep 'msg="transfer complete".*stage=boot_file' "$LAB_DIR/bootd.log" 2>/dev/null || true
 }
 
 # Detail of the first record of a stage: "<detail> (<bytes> bytes)".
 lab_bootd_detail() {
-  lab_bootd_events_json "$1" | grep -m1 "\"stage\":\"$2\"" |
-    sed -n 's/.*"bytes":\([0-9]*\).*"detail":"\(.*\)"}.*/\2 (\1 bytes)/p'
+  local d
+  d=$(lab_bootd_events_json "$1" | grep -m1 "\"stage\":\"$2\"" |
+    sed -n 's/.*"bytes":\([0-9]*\).*"detail":"\(.*\)"}.*/\2 (\1 bytes)/p')
+  if [ -z "$d" ] && [ "$2" = boot_file ]; then
+    d="$(lab_bootd_tftp_log | head -1 | grep -o 'file=[^ ]* bytes=[0-9]*') (from bootd's log)"
+  fi
+  echo "$d"
 }
