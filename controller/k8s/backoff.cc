@@ -32,4 +32,18 @@ int ItemBackoff::Failures(const std::string& item) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
+TokenBucket::TokenBucket(double per_second, int burst) : per_second_(per_second), burst_(burst), tokens_(burst) {}
+
+Duration TokenBucket::Reserve(Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (started_ && now > last_) {
+    tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * per_second_);
+  }
+  if (!started_ || now > last_) last_ = now;
+  started_ = true;
+  tokens_ -= 1;  // may go negative: later callers queue behind
+  if (tokens_ >= 0) return Duration(0);
+  return Duration(static_cast<int64_t>(-tokens_ / per_second_ * 1000.0));
+}
+
 }  // namespace rackboot::k8s

@@ -45,4 +45,23 @@ class ItemBackoff {
   std::map<std::string, int> failures_;
 };
 
+// Overall limit on retries (client-go's BucketRateLimiter: 10/s, burst 100),
+// so a storm of failing keys cannot hammer the API server even when each
+// key's own backoff is still short. Reserve() books a token and returns how
+// long to wait for it. Thread-safe; time is passed in for tests.
+class TokenBucket {
+ public:
+  using Clock = std::chrono::steady_clock;
+  TokenBucket(double per_second = 10, int burst = 100);
+  Duration Reserve(Clock::time_point now = Clock::now());
+
+ private:
+  std::mutex mu_;
+  double per_second_;
+  double burst_;
+  double tokens_;
+  Clock::time_point last_{};
+  bool started_ = false;
+};
+
 }  // namespace rackboot::k8s

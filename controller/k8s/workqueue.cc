@@ -1,5 +1,7 @@
 #include "controller/k8s/workqueue.h"
 
+#include <algorithm>
+
 namespace rackboot::k8s {
 
 void WorkQueue::AddLocked(const std::string& key) {

@@ -24,7 +24,8 @@ class WorkQueue {
 
   void Add(const std::string& key);
   void AddAfter(const std::string& key, Duration delay);
-  // Requeue after the key's exponential backoff (a failed reconcile).
+  // Requeue after the key's exponential backoff (a failed reconcile), or
+  // later if the overall retry budget (token bucket) is spent.
   void AddRateLimited(const std::string& key);
   // The key succeeded: reset its backoff.
   void Forget(const std::string& key) { backoff_.Forget(key); }
@@ -49,6 +50,7 @@ class WorkQueue {
   std::multimap<Clock::time_point, std::string> delayed_;
   bool shutting_down_ = false;
   ItemBackoff backoff_;
+  TokenBucket bucket_;
 };
 
 }  // namespace rackboot::k8s

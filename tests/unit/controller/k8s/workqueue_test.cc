@@ -86,6 +86,16 @@ TEST(BackoffTest, ReconnectBackoffGrowsFrom800msTo30sWithJitter) {
   EXPECT_LE(d, Duration(1600));
 }
 
+TEST(TokenBucketTest, BurstThenTenPerSecond) {
+  TokenBucket b(10, 100);
+  const auto t0 = TokenBucket::Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(b.Reserve(t0), Duration(0)) << i;
+  EXPECT_EQ(b.Reserve(t0), Duration(100)) << "101st waits one token (100 ms)";
+  EXPECT_EQ(b.Reserve(t0), Duration(200));
+  // 1 s later 10 tokens came back, 2 were already owed.
+  EXPECT_EQ(b.Reserve(t0 + std::chrono::seconds(1)), Duration(0));
+}
+
 TEST(BackoffTest, JitterSpreadsReplicas) {
   Backoff a(Duration(800), Duration(30000), 1.0, 1), b(Duration(800), Duration(30000), 1.0, 2);
   bool differ = false;
