@@ -11,6 +11,7 @@
 #include "bootd/agent/controller_agent.h"
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
+#include "bootd/dhcp/dhcp_service.h"
 #include "bootd/http/http_server.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_watcher.h"
@@ -53,6 +54,8 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
     services.push_back(std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
         ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root));
   }
+  if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff)
+    services.push_back(std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx));
   if (ctx.config.tftp.enabled) {
     // The renderer's VirtualFileProvider is connected here once bootd/render exists.
     services.push_back(std::make_unique<rackboot::bootd::tftp::TftpService>(

@@ -16,6 +16,10 @@ std::string TrimSlash(std::string url) {
 std::string BootFileFor(const BootdConfig& config, const std::string& cls, const Assignment& a) {
   if (cls.empty()) return "";
   if (auto it = a.boot_file_overrides.find(cls); it != a.boot_file_overrides.end()) return it->second;
+  // Machine manifests may also override per architecture only ("x86_64").
+  if (auto it = a.boot_file_overrides.find(cls.substr(0, cls.find('-'))); it != a.boot_file_overrides.end()) {
+    return it->second;
+  }
   if (auto it = config.dhcp.boot_files.find(cls); it != config.dhcp.boot_files.end()) return it->second;
   return "";
 }

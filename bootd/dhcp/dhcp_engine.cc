@@ -223,11 +223,13 @@ Decision DhcpEngine::DecideProxy(const Packet4& req, const Client& c, MessageTyp
   } else if (type == MessageType::kDiscover) {
     Record(BootStage::kDhcpDiscover, c, c.info.class_name() + " " + BootClientKindName(c.info.kind));
     reply_type = MessageType::kOffer;
-  } else if (type == MessageType::kRequest || type == MessageType::kInform) {
-    // A REQUEST on 67 is for the site DHCP server unless it names us; never
-    // NAK it (one NAK aborts some PXE ROMs).
-    auto server_id = AddressOption(req, kOptServerId);
-    if (!server_id || *server_id != config_.dhcp.server_address) return Drop(DropReason::kOtherServer);
+  } else if (type == MessageType::kRequest) {
+    // A REQUEST on 67 belongs to the site DHCP server. Never NAK it (one NAK
+    // aborts some PXE ROMs) and never ACK it either, even when it names us:
+    // PXE clients ask a proxy on 4011, and an ACK here would hand an
+    // ordinary client a "lease" of 0.0.0.0.
+    return Drop(DropReason::kOtherServer);
+  } else if (type == MessageType::kInform) {
     reply_type = MessageType::kAck;
   } else {
     return Drop(DropReason::kUnsupportedMessageType);

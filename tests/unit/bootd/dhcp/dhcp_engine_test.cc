@@ -208,6 +208,10 @@ TEST_F(DhcpEngineTest, BiosFirmwarePxeGetsUndionlyAndPerMachineOverrideWins) {
   a.boot_file_overrides["x86_64-uefi"] = "snponly.efi";
   assignments_.ReplaceAll({a});
   EXPECT_EQ(DecideBytes(testdata::OvmfPxeDiscover()).reply->file, "snponly.efi");
+  // Machine manifests may also override per architecture only.
+  a.boot_file_overrides = {{"x86_64", "custom.efi"}};
+  assignments_.ReplaceAll({a});
+  EXPECT_EQ(DecideBytes(testdata::OvmfPxeDiscover()).reply->file, "custom.efi");
 }
 
 TEST_F(DhcpEngineTest, UefiHttpBootGetsUrlAndHttpClientClass) {
@@ -465,6 +469,9 @@ TEST_F(ProxyEngineTest, NeverNaksRequestsMeantForTheSiteServer) {
   EXPECT_FALSE(d.reply);
   EXPECT_EQ(d.drop, DropReason::kOtherServer);
   req.Remove(kOptServerId);  // INIT-REBOOT style: still not ours, still no NAK
+  EXPECT_FALSE(Decide(req).reply);
+  // Even naming us on port 67 gets no ACK: that would be a lease of 0.0.0.0.
+  req.Set(kOptServerId, Addr("192.0.2.1"));
   EXPECT_FALSE(Decide(req).reply);
 }
 

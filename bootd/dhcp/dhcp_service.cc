@@ -1,0 +1,236 @@
+#include "bootd/dhcp/dhcp_service.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "bootd/leases/memory_lease_store.h"
+#include "common/log.h"
+
+namespace rackboot::bootd::dhcp {
+namespace {
+
+constexpr const char* kComponent = "dhcp";
+constexpr size_t kMaxDatagram = 65536;
+
+std::unique_ptr<LeaseStore> OrMemory(std::unique_ptr<LeaseStore> leases) {
+  if (leases) return leases;
+  return std::make_unique<MemoryLeaseStore>();
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Errno(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+DhcpService::DhcpService(BootdContext& ctx, std::unique_ptr<LeaseStore> leases)
+    : ctx_(ctx),
+      leases_(OrMemory(std::move(leases))),
+      engine_(ctx.config, ctx.assignments, *leases_, &ctx.events, &discovered_),
+      rate_limiter_(ctx.config.dhcp.rate_limit_per_mac),
+      queue_(ctx.config.dhcp.queue_capacity) {}
+
+DhcpService::~DhcpService() {
+  Stop();
+}
+
+Status DhcpService::OpenSocket(uint16_t port, int* out) {
+  const DhcpConfig& cfg = ctx_.config.dhcp;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error{Errno("socket")};
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
+    close(fd);
+    return Error{Errno("SO_BROADCAST")};
+  }
+  // Only the rack's interface: a bootd must never answer DHCP on the
+  // management or uplink network of its host.
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg.interface.c_str(), cfg.interface.size()) != 0) {
+    std::string e = Errno(("SO_BINDTODEVICE " + cfg.interface).c_str());
+    close(fd);
+    return Error{e};
+  }
+  int buf = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);  // broadcasts arrive on INADDR_ANY only
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::string e = Errno(("bind port " + std::to_string(port)).c_str());
+    close(fd);
+    return Error{e};
+  }
+  *out = fd;
+  return Status::Ok();
+}
+
+Status DhcpService::Start() {
+  const DhcpConfig& cfg = ctx_.config.dhcp;
+  if (cfg.mode == DhcpMode::kOff) return Error{"dhcp mode is off"};
+  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{Errno("pipe")};
+  Status s = OpenSocket(kServerPort, &fd67_);
+  if (!s.ok()) return s;
+  if (cfg.mode == DhcpMode::kProxy) {
+    // PXE 2.1 §2.2.7: the boot server also listens on 4011.
+    s = OpenSocket(kPxeBootServerPort, &fd4011_);
+    if (!s.ok()) return s;
+  }
+  worker_ = std::thread([this] { WorkLoop(); });
+  receiver_ = std::thread([this] { ReceiveLoop(); });
+  log::Info(kComponent, "listening",
+            {{"mode", cfg.mode == DhcpMode::kServer ? "server" : "proxy"},
+             {"interface", cfg.interface},
+             {"server", cfg.server_address.ToString()},
+             {"port4011", fd4011_ >= 0 ? "on" : "off"}});
+  if (dynamic_cast<MemoryLeaseStore*>(leases_.get())) {
+    log::Warn(kComponent, "leases are kept in memory only; they do not survive a restart");
+  }
+  return Status::Ok();
+}
+
+void DhcpService::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (stop_pipe_[1] >= 0) {
+    char c = 1;
+    (void)!write(stop_pipe_[1], &c, 1);
+  }
+  queue_.Close();
+  if (receiver_.joinable()) receiver_.join();
+  if (worker_.joinable()) worker_.join();
+  for (int* fd : {&fd67_, &fd4011_, &stop_pipe_[0], &stop_pipe_[1]}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+}
+
+void DhcpService::ReceiveLoop() {
+  std::vector<uint8_t> buf(kMaxDatagram);
+  pollfd fds[3] = {{stop_pipe_[0], POLLIN, 0}, {fd67_, POLLIN, 0}, {fd4011_, POLLIN, 0}};
+  const nfds_t nfds = fd4011_ >= 0 ? 3 : 2;
+  while (!stopping_) {
+    if (poll(fds, nfds, -1) < 0) {
+      if (errno == EINTR) continue;
+      log::Error(kComponent, "poll failed", {{"error", std::strerror(errno)}});
+      return;
+    }
+    if (fds[0].revents) return;
+    for (nfds_t i = 1; i < nfds; ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      // Drain what is there without blocking the other socket.
+      for (int n = 0; n < 64; ++n) {
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        ssize_t got =
+            recvfrom(fds[i].fd, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+        if (got < 0) break;
+        stats_.received.fetch_add(1, std::memory_order_relaxed);
+        // Rate limit on the raw chaddr before any parsing (bytes 28..33).
+        if (got >= 34) {
+          std::array<uint8_t, 6> mac{};
+          std::memcpy(mac.data(), buf.data() + 28, 6);
+          if (!rate_limiter_.Allow(MacAddress(mac), NowMillis())) {
+            stats_.drops.Add(DropReason::kRateLimited);
+            continue;
+          }
+        }
+        ReceivedPacket p;
+        p.bytes.assign(buf.begin(), buf.begin() + got);
+        p.local_port = i == 1 ? kServerPort : kPxeBootServerPort;
+        p.source_ip = Ipv4Address(ntohl(from.sin_addr.s_addr));
+        p.source_port = ntohs(from.sin_port);
+        if (!queue_.Push(std::move(p))) stats_.drops.Add(DropReason::kQueueOverflow);
+      }
+    }
+  }
+}
+
+void DhcpService::WorkLoop() {
+  while (auto p = queue_.Pop()) Handle(*p);
+}
+
+void DhcpService::Handle(const ReceivedPacket& in) {
+  DropReason reason = DropReason::kNone;
+  auto request = DecodePacket4(in.bytes, &reason);
+  if (!request.ok()) {
+    stats_.drops.Add(reason);
+    log::Debug(kComponent, "malformed packet dropped",
+               {{"reason", DropReasonName(reason)}, {"from", in.source_ip.ToString()}, {"bytes", in.bytes.size()}});
+    return;
+  }
+  RequestContext rc;
+  rc.local_port = in.local_port;
+  rc.source_ip = in.source_ip;
+  rc.source_port = in.source_port;
+  rc.now_unix = static_cast<int64_t>(std::time(nullptr));
+  Decision d = engine_.Decide(*request, rc);
+  if (!d.reply) {
+    if (d.drop != DropReason::kNone) stats_.drops.Add(d.drop);
+    return;
+  }
+  auto bytes = EncodePacket4(*d.reply, d.max_message_size, d.requested);
+  if (!bytes.ok()) {
+    stats_.drops.Add(DropReason::kReplyTooBig);
+    log::Warn(kComponent, "reply not encodable",
+              {{"mac", request->mac().ToString()}, {"error", bytes.error().message}});
+    return;
+  }
+  Ipv4Address to = d.to.ip;
+  if (d.to.to_unconfigured_client && !SetNeighbour(to, d.reply->mac())) {
+    to = Ipv4Address(0xffffffffu);
+    stats_.broadcast_fallbacks.fetch_add(1, std::memory_order_relaxed);
+  }
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(d.to.port);
+  dst.sin_addr.s_addr = htonl(to.value());
+  const int fd = in.local_port == kPxeBootServerPort ? fd4011_ : fd67_;
+  if (sendto(fd, bytes->data(), bytes->size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0) {
+    stats_.send_errors.fetch_add(1, std::memory_order_relaxed);
+    log::Warn(kComponent, "send failed",
+              {{"mac", request->mac().ToString()}, {"to", to.ToString()}, {"error", std::strerror(errno)}});
+    return;
+  }
+  stats_.replies_sent.fetch_add(1, std::memory_order_relaxed);
+  if (auto t = d.reply->message_type()) {
+    stats_.replies_by_type[static_cast<size_t>(*t)].fetch_add(1, std::memory_order_relaxed);
+    log::Debug(kComponent, "reply sent",
+               {{"mac", request->mac().ToString()},
+                {"type", MessageTypeName(*t)},
+                {"yiaddr", d.reply->yiaddr.ToString()},
+                {"to", to.ToString() + ":" + std::to_string(d.to.port)},
+                {"file", d.reply->file}});
+  }
+}
+
+bool DhcpService::SetNeighbour(Ipv4Address ip, const MacAddress& mac) {
+  arpreq req{};
+  auto* pa = reinterpret_cast<sockaddr_in*>(&req.arp_pa);
+  pa->sin_family = AF_INET;
+  pa->sin_addr.s_addr = htonl(ip.value());
+  req.arp_ha.sa_family = ARPHRD_ETHER;
+  std::memcpy(req.arp_ha.sa_data, mac.bytes().data(), 6);
+  req.arp_flags = ATF_COM;
+  std::strncpy(req.arp_dev, ctx_.config.dhcp.interface.c_str(), sizeof req.arp_dev - 1);
+  return ioctl(fd67_, SIOCSARP, &req) == 0;
+}
+
+}  // namespace rackboot::bootd::dhcp

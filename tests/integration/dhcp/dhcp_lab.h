@@ -1,0 +1,93 @@
+#pragma once
+// Shared set-up for the DHCP integration tests: a NetnsLab, bootd started
+// inside a namespace with a generated config (and optional Machine
+// manifests), and small waiting/reading helpers. Every address used lives
+// inside the lab's own namespaces.
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tests/support/netns_lab.h"
+#include "tests/support/test_paths.h"
+
+namespace rackboot::testing::dhcp {
+
+inline void WriteFile(const std::string& path, const std::string& content, bool executable = false) {
+  std::ofstream(path) << content;
+  if (executable) std::system(("chmod +x " + path).c_str());
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Polls `done` until it is true or `limit` passes (a bound, not a timing
+// assertion: the check after it says what was expected).
+inline bool WaitUntil(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(30)) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// The dotted address right after the first `token` in `text`, or "".
+inline std::string AddressAfter(const std::string& text, const std::string& token) {
+  size_t at = text.find(token);
+  if (at == std::string::npos) return "";
+  at += token.size();
+  size_t end = text.find_first_not_of("0123456789.", at);
+  return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+inline size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Starts bootd in `ns` with `config_yaml` and waits for "ready".
+inline std::unique_ptr<LabProcess> StartBootd(NetnsLab& lab, const std::string& ns, const std::string& config_yaml) {
+  const std::string path = lab.work_dir() + "/bootd-" + ns + ".yaml";
+  WriteFile(path, config_yaml);
+  auto p = lab.Spawn(ns, {BinaryPath("bootd/bootd"), "--config", path});
+  WaitUntil([&] { return p->Output().find("msg=ready") != std::string::npos || !p->Running(); });
+  return p;
+}
+
+// A udhcpc/dhclient hook script that appends "<reason> <address>" lines to
+// `events` and configures the address so that renewals can be unicast.
+inline std::string UdhcpcScript(const std::string& events) {
+  return "#!/bin/sh\n"
+         "echo \"$1 ip=$ip siaddr=$siaddr boot_file=$boot_file router=$router serverid=$serverid\" >> " +
+         events +
+         "\n"
+         "case \"$1\" in\n"
+         "  bound|renew) ip addr flush dev $interface; ip addr add $ip/${mask:-24} dev $interface ;;\n"
+         "  deconfig) ip addr flush dev $interface ;;\n"
+         "esac\n"
+         "exit 0\n";
+}
+
+inline std::string DhclientScript(const std::string& events) {
+  return "#!/bin/sh\n"
+         "echo \"$reason ip=$new_ip_address old=$old_ip_address\" >> " +
+         events +
+         "\n"
+         "case \"$reason\" in\n"
+         "  BOUND|REBOOT|RENEW|REBIND) ip addr flush dev $interface; ip addr add $new_ip_address/24 dev $interface ;;\n"
+         "  RELEASE|EXPIRE|STOP) ip addr flush dev $interface ;;\n"
+         "esac\n"
+         "exit 0\n";
+}
+
+}  // namespace rackboot::testing::dhcp
