@@ -39,6 +39,21 @@ struct DhcpConfig {
   Ipv4Address server_address;  // our address on that interface (siaddr, option 54)
   std::vector<DhcpPoolConfig> pools;
   DhcpLeasesConfig leases;
+  // Client class -> boot file for firmware PXE (TFTP name) and UEFI HTTP
+  // Boot (<http.public_url>/artifacts/<file>). Classes: x86_64-bios, i386-uefi,
+  // x86_64-uefi, arm32-uefi, arm64-uefi, x86_64-uefi-http, arm64-uefi-http.
+  // Defaults are the iPXE binaries of Debian's ipxe package; YAML bootFiles
+  // entries replace single classes.
+  std::map<std::string, std::string> boot_files = {{"x86_64-bios", "undionly.kpxe"},
+                                                   {"x86_64-uefi", "ipxe.efi"},
+                                                   {"arm64-uefi", "ipxe-arm64.efi"},
+                                                   {"x86_64-uefi-http", "ipxe.efi"},
+                                                   {"arm64-uefi-http", "ipxe-arm64.efi"}};
+  bool ipxe_no_proxy_wait = true;             // option 175.176 = 1: iPXE skips its 2-3 s ProxyDHCP wait
+  uint32_t offer_hold_seconds = 60;           // an offered address stays reserved this long
+  uint32_t decline_quarantine_seconds = 600;  // a DECLINEd address is not offered again for this long
+  uint32_t rate_limit_per_mac = 20;           // packets per second per MAC; 0 = unlimited
+  uint32_t queue_capacity = 4096;             // pending packets; the oldest is dropped when full
 };
 
 struct TftpConfig {
