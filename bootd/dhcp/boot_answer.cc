@@ -57,7 +57,7 @@ std::optional<BootAnswer> ChooseBootAnswer(const BootdConfig& config, const Clie
       std::string file = BootFileFor(config, client.class_name(), *assignment);
       if (file.empty()) return NoAnswer(why, "no boot file for this architecture");
       if (config.http.public_url.empty()) return NoAnswer(why, "http.publicUrl not set");
-      a.file = file.rfind("http://", 0) == 0 ? file : TrimSlash(config.http.public_url) + "/nbp/" + file;
+      a.file = file.rfind("http://", 0) == 0 ? file : TrimSlash(config.http.public_url) + "/artifacts/" + file;
       a.vendor_class = "HTTPClient";
       a.detail = "http:" + client.class_name();
       break;

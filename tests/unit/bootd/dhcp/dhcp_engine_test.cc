@@ -222,7 +222,7 @@ TEST_F(DhcpEngineTest, UefiHttpBootGetsUrlAndHttpClientClass) {
   b.push_back(255);
   Decision d = DecideBytes(b);
   ASSERT_TRUE(d.reply);
-  EXPECT_EQ(*d.reply->Find(kOptBootfileName), "http://192.0.2.1:8080/nbp/ipxe.efi");
+  EXPECT_EQ(*d.reply->Find(kOptBootfileName), "http://192.0.2.1:8080/artifacts/ipxe.efi");
   EXPECT_EQ(*d.reply->Find(kOptVendorClass), "HTTPClient");
 }
 
