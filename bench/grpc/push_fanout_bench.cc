@@ -195,8 +195,18 @@ int main(int argc, char** argv) {
   }
   const double converge_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const Usage u1 = Now();
-  std::printf("convergence: %d assignments, %d racks, %.3f s (cpu %.2f s, maxrss %ld MiB, whole process)\n",
-              per_rack * racks, racks, converge_s, u1.cpu_s - u0.cpu_s, u1.rss_kb / 1024);
+  uint64_t attempts = 0;
+  for (auto& b : bootds) attempts += b->agent->streams_started();
+  double load = 0;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = 0;
+    std::fclose(f);
+  }
+  std::printf(
+      "convergence: %d assignments, %d racks, %.3f s (cpu %.2f s, maxrss %ld MiB, whole process; "
+      "%llu stream attempts; loadavg %.1f on %u cpus)\n",
+      per_rack * racks, racks, converge_s, u1.cpu_s - u0.cpu_s, u1.rss_kb / 1024,
+      static_cast<unsigned long long>(attempts), load, std::thread::hardware_concurrency());
 
   // Phase 2: single-machine changes at `rate` per second.
   std::mt19937 rng(42);
