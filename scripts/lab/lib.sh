@@ -232,7 +232,8 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   [ -n "$dev" ] && break
   sleep 0.1
 done
-echo "RACKBOOT-BOOTED mac=${mac:-unknown} dev=${dev:-none} kernel=$(uname -r)${failed:+ insmod-failed=$failed}"
+tag=$(arg rb.tag)
+echo "RACKBOOT-BOOTED mac=${mac:-unknown} dev=${dev:-none} kernel=$(uname -r)${tag:+ tag=$tag}${failed:+ insmod-failed=$failed}"
 ip=$(arg rb.ip); mask=$(arg rb.mask); cb=$(arg rb.callback)
 if [ -n "$dev" ] && [ -n "$ip" ]; then
   ifconfig lo up
