@@ -6,7 +6,9 @@ Status CheckTemplate(std::string_view tmpl) {
   size_t pos = 0;
   while ((pos = tmpl.find("{{", pos)) != std::string_view::npos) {
     pos += 2;
-    while (pos < tmpl.size() && tmpl[pos] == ' ') ++pos;
+    // The engine trims any whitespace inside a tag ("{{\r\n& x}}" is an
+    // unescaped tag), so skip all of it before looking at the sigil.
+    while (pos < tmpl.size() && std::string_view(" \t\r\n\v\f").find(tmpl[pos]) != std::string_view::npos) ++pos;
     if (pos >= tmpl.size()) break;
     const char c = tmpl[pos];
     if (c == '{' || c == '&') return Error{"template uses an unescaped tag ({{{...}}} or {{&...}})"};

@@ -39,7 +39,7 @@ TEST(TemplateRenderer, UnsafeValueFailsWholeRender) {
 TEST(TemplateRenderer, UnescapedTagsDelimiterChangesAndPartialsAreRefused) {
   TemplateData d;
   d.set("h", "x");
-  for (const char* t : {"{{{h}}}", "{{&h}}", "{{ & h}}", "{{=<% %>=}}<%h%>", "{{>part}}"}) {
+  for (const char* t : {"{{{h}}}", "{{&h}}", "{{ & h}}", "{{\r\n&h}}", "{{\t&h}}", "{{=<% %>=}}<%h%>", "{{>part}}"}) {
     EXPECT_FALSE(RenderTemplate(t, d, TargetLanguage::kIpxe).ok()) << t;
   }
 }
