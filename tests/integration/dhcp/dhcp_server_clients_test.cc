@@ -128,6 +128,45 @@ TEST_F(DhcpServerClientsTest, UdhcpcGetsLeaseRenewsUnicastAndReleases) {
   udhcpc->Kill(SIGTERM);
 }
 
+// DISABLED until DhcpService opens the JournalLeaseStore: wired up, the first
+// JournalLeaseStore::FindByClientId (from DhcpEngine::ChooseAddress) tripped
+// UBSan in LeaseIndex::Latest (lease_index.cc:53) and bootd stopped
+// answering, so DhcpService still uses MemoryLeaseStore. Enable with the
+// journal; run by hand with --gtest_also_run_disabled_tests.
+TEST_F(DhcpServerClientsTest, DISABLED_AckedLeaseSurvivesKill9AndIsNotGivenToAnotherClient) {
+  Direct();
+  auto bootd = StartBootd(*lab_, "srv", ServerConfig(wd()));
+  ASSERT_TRUE(bootd->Running()) << bootd->Output();
+  ASSERT_NE(bootd->Output().find("msg=\"lease journal open\""), std::string::npos) << bootd->Output();
+  const std::string events = wd() + "/events", hook = wd() + "/hook";
+  WriteFile(hook, UdhcpcScript(events), true);
+  auto lease_once = [&](const std::string& mac) {
+    lab_->Exec(lab_->FullName("cli"), {"ip", "addr", "flush", "dev", "eth0"});
+    lab_->Exec(lab_->FullName("cli"), {"ip", "link", "set", "eth0", "address", mac});
+    WriteFile(events, "");
+    std::string out;
+    int rc = lab_->Run(
+        "cli",
+        {"timeout", "60", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-s", hook, "-t", "10", "-T", "1", "-A", "1"},
+        &out);
+    EXPECT_EQ(rc, 0) << out;
+    return EventIp(ReadFile(events), "bound");
+  };
+  const std::string first = lease_once("02:00:00:00:aa:01");
+  ASSERT_FALSE(first.empty());
+  // kill -9 right after the ACK, then a fresh bootd on the same journal.
+  bootd->Kill(SIGKILL);
+  bootd->Wait(std::chrono::seconds(10));
+  bootd = StartBootd(*lab_, "srv", ServerConfig(wd()));
+  ASSERT_TRUE(bootd->Running()) << bootd->Output();
+  EXPECT_EQ(bootd->Output().find("leases=0"), std::string::npos) << bootd->Output();
+  const std::string second = lease_once("02:00:00:00:aa:02");
+  ASSERT_FALSE(second.empty()) << bootd->Output();
+  EXPECT_NE(second, first) << "a journaled lease was handed to another client after restart";
+  // The first client still gets its own address back.
+  EXPECT_EQ(lease_once("02:00:00:00:aa:01"), first);
+}
+
 TEST_F(DhcpServerClientsTest, RelayedClientGetsAddressFromTheRelaySubnet) {
   const std::string dnsmasq = FindProgram("dnsmasq");
   ASSERT_FALSE(dnsmasq.empty()) << "dnsmasq is installed by scripts/setup";
