@@ -121,6 +121,14 @@ TEST_F(DhcpServerClientsTest, UdhcpcGetsLeaseRenewsUnicastAndReleases) {
   EXPECT_EQ(EventIp(ReadFile(events), "renew"), ip);
   EXPECT_NE(bootd->Output().find("type=ack yiaddr=" + ip + " to=" + ip + ":68"), std::string::npos) << bootd->Output();
 
+  // A malformed datagram is dropped and counted by reason, and bootd keeps
+  // serving (the release below still works).
+  lab_->Exec(lab_->FullName("cli"), {"python3", "-c",
+                                     "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                                     "s.sendto(b'\\x01' * 100, ('192.0.2.1', 67))"});
+  EXPECT_TRUE(WaitUntil([&] { return bootd->Output().find("reason=too_short") != std::string::npos; }))
+      << bootd->Output();
+
   // SIGUSR2: release.
   udhcpc->Kill(SIGUSR2);
   EXPECT_TRUE(WaitUntil([&] { return bootd->Output().find("msg=\"lease released\"") != std::string::npos; }))
