@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bootd/agent/controller_agent.h"
+#include "bootd/boot_configs/rendered_boot_config_files.h"
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
 #include "bootd/dhcp/dhcp_service.h"
@@ -47,7 +48,6 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   // SERVICES: (keep this marker; protocol services are added below it)
   // Controller mode: assignments arrive over gRPC (persisted snapshot first).
   if (auto agent = rackboot::bootd::agent::MakeControllerAgent(ctx)) services.push_back(std::move(agent));
-  if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   // Standalone: assignments come from the manifest directory; first, so they
   // are loaded before DHCP answers anyone.
   if (!ctx.config.manifest_dir.empty()) {
@@ -56,10 +56,15 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   }
   if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff)
     services.push_back(std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx));
+  if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   if (ctx.config.tftp.enabled) {
-    // The renderer's VirtualFileProvider is connected here once bootd/render exists.
-    services.push_back(std::make_unique<rackboot::bootd::tftp::TftpService>(
-        ctx.config.tftp, &ctx.events, &ctx.assignments, std::make_shared<rackboot::bootd::tftp::NoVirtualFiles>()));
+    // pxelinux.cfg/... and grub.cfg-... names are rendered per machine.
+    auto boot_configs = std::make_shared<rackboot::bootd::RenderedBootConfigFiles>(
+        rackboot::bootd::RenderedBootConfigFiles::Options{ctx.config.http.public_url, ctx.config.rack,
+                                                          ctx.config.http.environment},
+        ctx.assignments, &ctx.events);
+    services.push_back(std::make_unique<rackboot::bootd::tftp::TftpService>(ctx.config.tftp, &ctx.events,
+                                                                            &ctx.assignments, boot_configs));
   }
   return services;
 }

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "bootd/leases/lease_journal.h"
+#include "bootd/leases/lease_journal_config.h"
 #include "bootd/leases/memory_lease_store.h"
 #include "common/log.h"
 
@@ -23,11 +25,6 @@ namespace {
 
 constexpr const char* kComponent = "dhcp";
 constexpr size_t kMaxDatagram = 65536;
-
-std::unique_ptr<LeaseStore> OrMemory(std::unique_ptr<LeaseStore> leases) {
-  if (leases) return leases;
-  return std::make_unique<MemoryLeaseStore>();
-}
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -42,8 +39,7 @@ std::string Errno(const char* what) {
 
 DhcpService::DhcpService(BootdContext& ctx, std::unique_ptr<LeaseStore> leases)
     : ctx_(ctx),
-      leases_(OrMemory(std::move(leases))),
-      engine_(ctx.config, ctx.assignments, *leases_, &ctx.events, &discovered_),
+      leases_(std::move(leases)),
       rate_limiter_(ctx.config.dhcp.rate_limit_per_mac),
       queue_(ctx.config.dhcp.queue_capacity) {}
 
@@ -86,6 +82,15 @@ Status DhcpService::OpenSocket(uint16_t port, int* out) {
 Status DhcpService::Start() {
   const DhcpConfig& cfg = ctx_.config.dhcp;
   if (cfg.mode == DhcpMode::kOff) return Error{"dhcp mode is off"};
+  if (!leases_ && cfg.mode == DhcpMode::kServer) {
+    // Durable before the ACK (RFC 2131 §4.3.2): the write-ahead journal.
+    auto journal = JournalLeaseStore::Open(JournalOptionsFromConfig(cfg.leases));
+    if (!journal.ok()) return Error{"lease journal " + cfg.leases.path + ": " + journal.error().message};
+    log::Info(kComponent, "lease journal open", {{"path", cfg.leases.path}, {"leases", (*journal)->size()}});
+    leases_ = std::move(*journal);
+  }
+  if (!leases_) leases_ = std::make_unique<MemoryLeaseStore>();  // proxy mode hands out no addresses
+  engine_ = std::make_unique<DhcpEngine>(ctx_.config, ctx_.assignments, *leases_, &ctx_.events, &discovered_);
   if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{Errno("pipe")};
   Status s = OpenSocket(kServerPort, &fd67_);
   if (!s.ok()) return s;
@@ -101,7 +106,7 @@ Status DhcpService::Start() {
              {"interface", cfg.interface},
              {"server", cfg.server_address.ToString()},
              {"port4011", fd4011_ >= 0 ? "on" : "off"}});
-  if (dynamic_cast<MemoryLeaseStore*>(leases_.get())) {
+  if (cfg.mode == DhcpMode::kServer && dynamic_cast<MemoryLeaseStore*>(leases_.get())) {
     log::Warn(kComponent, "leases are kept in memory only; they do not survive a restart");
   }
   return Status::Ok();
@@ -181,7 +186,7 @@ void DhcpService::Handle(const ReceivedPacket& in) {
   rc.source_ip = in.source_ip;
   rc.source_port = in.source_port;
   rc.now_unix = static_cast<int64_t>(std::time(nullptr));
-  Decision d = engine_.Decide(*request, rc);
+  Decision d = engine_->Decide(*request, rc);
   if (!d.reply) {
     if (d.drop != DropReason::kNone) stats_.drops.Add(d.drop);
     return;

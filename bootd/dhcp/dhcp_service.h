@@ -38,8 +38,9 @@ struct DhcpServiceStats {
 
 class DhcpService : public Service {
  public:
-  // Without a lease store the service keeps leases in memory only (and says
-  // so in the log); bootd's main passes the durable journal when it exists.
+  // Without a lease store, Start() opens the durable lease journal
+  // (dhcp.leases) in server mode; proxy mode hands out no addresses and keeps
+  // only its (empty) memory store. Tests may pass a store of their own.
   explicit DhcpService(BootdContext& ctx, std::unique_ptr<LeaseStore> leases = nullptr);
   ~DhcpService() override;
 
@@ -61,7 +62,7 @@ class DhcpService : public Service {
   BootdContext& ctx_;
   std::unique_ptr<LeaseStore> leases_;
   DiscoveredClients discovered_;
-  DhcpEngine engine_;
+  std::unique_ptr<DhcpEngine> engine_;  // built in Start(), once the lease store is open
   MacRateLimiter rate_limiter_;
   PacketQueue queue_;
   DhcpServiceStats stats_;

@@ -136,12 +136,9 @@ TEST_F(DhcpServerClientsTest, UdhcpcGetsLeaseRenewsUnicastAndReleases) {
   udhcpc->Kill(SIGTERM);
 }
 
-// DISABLED until DhcpService opens the JournalLeaseStore: wired up, the first
-// JournalLeaseStore::FindByClientId (from DhcpEngine::ChooseAddress) tripped
-// UBSan in LeaseIndex::Latest (lease_index.cc:53) and bootd stopped
-// answering, so DhcpService still uses MemoryLeaseStore. Enable with the
-// journal; run by hand with --gtest_also_run_disabled_tests.
-TEST_F(DhcpServerClientsTest, DISABLED_AckedLeaseSurvivesKill9AndIsNotGivenToAnotherClient) {
+// kill -9 after an ACK: the lease journal brings the binding back, the same
+// client gets its address again and a different client never gets it.
+TEST_F(DhcpServerClientsTest, AckedLeaseSurvivesKill9AndIsNotGivenToAnotherClient) {
   Direct();
   auto bootd = StartBootd(*lab_, "srv", ServerConfig(wd()));
   ASSERT_TRUE(bootd->Running()) << bootd->Output();

@@ -495,3 +495,46 @@ TEST_F(LeaseJournalTest, RejectsBadOptionsAndOversizedLeases) {
 
 }  // namespace
 }  // namespace rackboot::bootd
+
+namespace rackboot::bootd {
+namespace {
+
+// The DHCP engine's sequence after a restart: lookups by client id and MAC
+// for a client the journal has never seen, then offer, then ACK.
+TEST(JournalLeaseStoreDhcpFlowTest, LookupsOfUnknownAndOfferedClients) {
+  char dir[] = "/tmp/rb-journal-flow-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  JournalOptions options;
+  options.path = std::string(dir) + "/leases.journal";
+  options.fsync = FsyncPolicy::kNever;
+  for (int round = 0; round < 2; ++round) {
+    auto store = JournalLeaseStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    const std::string cid = std::string("\x01\x52\x54\x00\x00\x00\x01", 7);
+    const MacAddress mac = *MacAddress::Parse("52:54:00:00:00:01");
+    if (round == 0) {
+      EXPECT_FALSE((*store)->FindByClientId(cid).has_value());
+      EXPECT_FALSE((*store)->FindByMac(mac).has_value());
+    }
+    Lease offer;
+    offer.ip = *Ipv4Address::Parse("10.0.0.10");
+    offer.mac = mac;
+    offer.client_id = cid;
+    offer.state = LeaseState::kOffered;
+    offer.expires_unix = 100;
+    ASSERT_TRUE((*store)->Commit(offer).ok());
+    ASSERT_TRUE((*store)->FindByClientId(cid).has_value());
+    Lease ack = offer;
+    ack.state = LeaseState::kActive;
+    ASSERT_TRUE((*store)->Commit(ack).ok());
+    auto found = (*store)->FindByClientId(cid);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->state, LeaseState::kActive);
+    EXPECT_TRUE((*store)->FindByMac(mac).has_value());
+    EXPECT_FALSE((*store)->FindByClientId("other").has_value());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rackboot::bootd
