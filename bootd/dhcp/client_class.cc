@@ -116,7 +116,10 @@ std::string ClientInfo::Fingerprint() const {
   if (!uuid.empty()) add("97=" + uuid);
   if (!requested.empty()) {
     std::string list;
-    for (uint8_t code : requested) list += (list.empty() ? "" : ",") + std::to_string(code);
+    for (uint8_t code : requested) {
+      if (!list.empty()) list.push_back(',');
+      list += std::to_string(code);
+    }
     add("55=" + list);
   }
   return out;
