@@ -18,6 +18,7 @@
 #include "controller/k8s/client_config.h"
 #include "controller/k8s/cpprest_transport.h"
 #include "controller/k8s/leader_election.h"
+#include "controller/push_bridge.h"
 #include "controller/reconcile/machine_controller.h"
 
 namespace {
@@ -93,6 +94,20 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   options.identity = identity;
   controller::MachineController machines(client, options);
   machines.Start();
+  // The gRPC push to each rack's bootd; listens only while this replica
+  // leads (see push_bridge.h). The push is mTLS only, so without `grpc.tls`
+  // there is no push (reconcile-only, e.g. status tests).
+  std::unique_ptr<controller::PushBridge> push;
+  if (!config.tls_ca_file.empty()) {
+    controller::push::PushServerOptions push_options;
+    push_options.listen = config.grpc_listen;
+    push_options.ca_file = config.tls_ca_file;
+    push_options.cert_file = config.tls_cert_file;
+    push_options.key_file = config.tls_key_file;
+    push = std::make_unique<controller::PushBridge>(machines, push_options);
+  } else {
+    log::Warn("controller", "no grpc.tls configured: assignments are not pushed to bootd");
+  }
   log::Info("controller", "started",
             {{"identity", identity},
              {"server", client_config.server},
@@ -109,7 +124,10 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     le.renew_deadline = std::chrono::seconds(config.renew_deadline_seconds);
     le.retry_period = std::chrono::seconds(config.retry_period_seconds);
     k8s::LeaderCallbacks cb;
-    cb.on_started_leading = [&machines](int64_t epoch) { machines.StartLeading(epoch); };
+    cb.on_started_leading = [&machines, &push](int64_t epoch) {
+      machines.StartLeading(epoch);
+      if (push) push->StartLeading(epoch);
+    };
     // Another replica may already be assigning: stop at once and let the
     // Deployment restart us as a follower (client-go does the same).
     cb.on_stopped_leading = [] {
@@ -120,10 +138,12 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     elector->Start();
   } else {
     machines.StartLeading(0);
+    if (push) push->StartLeading(0);
   }
 
   int sig = WaitForSignal();
   log::Info("controller", "shutting down", {{"signal", sig}});
+  if (push) push->Stop();
   machines.Stop();
   if (elector) elector->Stop();  // releases the lease for a fast hand-over
   return 0;
