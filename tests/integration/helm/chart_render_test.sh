@@ -2,6 +2,9 @@
 # Renders helm/rackboot without a cluster and checks what it renders.
 # Usage: chart_render_test.sh <source dir> <rendered_config_check binary>
 set -euo pipefail
+# grep -q stops reading early; under pipefail the writer then dies of
+# SIGPIPE and a match reads as a failure. contains reads everything.
+contains() { grep "$@" >/dev/null; }
 SRC=$1
 CONFIG_CHECK=$2
 CHART=$SRC/helm/rackboot
@@ -42,7 +45,7 @@ grep -q 'add: \["NET_BIND_SERVICE"\]$' <<<"$ds" || fail "only NET_BIND_SERVICE b
 grep -q 'readOnlyRootFilesystem: true' <<<"$ds" || fail readOnlyRootFilesystem
 grep -q 'path: /var/lib/rackboot/rack-a' <<<"$ds" || fail "state hostPath per rack"
 grep -q 'automountServiceAccountToken: false' <<<"$ds" || fail "bootd has no API token"
-"$HELM" template rb "$CHART" "${KV[@]}" --set bootd.netRaw=true | grep -q 'add: \["NET_BIND_SERVICE", "NET_RAW"\]' ||
+"$HELM" template rb "$CHART" "${KV[@]}" --set bootd.netRaw=true | contains 'add: \["NET_BIND_SERVICE", "NET_RAW"\]' ||
   fail "NET_RAW when configured"
 
 step "rendered configs load with the binaries' config loaders"
@@ -65,10 +68,10 @@ grep -q 'interface: eno2' "$work/racks-out.yaml" || fail "per-rack bootd config 
 grep -q 'name: rb-rackboot-bootd-r2-tls' "$work/racks-out.yaml" || fail "per-rack Secret"
 # The client certificate names the rack (the controller authorizes on it).
 awk '/name: rb-rackboot-bootd-r2-tls/,/^---/' "$work/racks-out.yaml" | sed -n 's/^  tls.crt: //p' | base64 -d |
-  openssl x509 -noout -subject | grep -q 'CN *= *bootd:r2' || fail "CN=bootd:r2"
+  openssl x509 -noout -subject | contains 'CN *= *bootd:r2' || fail "CN=bootd:r2"
 awk '/name: rb-rackboot-controller-tls$/,/^---/' "$work/racks-out.yaml" | sed -n 's/^  tls.crt: //p' | base64 -d |
-  openssl x509 -noout -ext subjectAltName | grep -q 'DNS:rb-rackboot-controller.rb-ns.svc' || fail "controller SAN"
-grep -A8 'racks:' "$work/racks-out.yaml" | grep -q 'name: r1' || fail "controller.yaml racks"
+  openssl x509 -noout -ext subjectAltName | contains 'DNS:rb-rackboot-controller.rb-ns.svc' || fail "controller SAN"
+grep -A8 'racks:' "$work/racks-out.yaml" | contains 'name: r1' || fail "controller.yaml racks"
 "$CONFIG_CHECK" "$work/racks-out.yaml" "$work/cfg" | tee "$work/cfg.out"
 grep -q 'rb-rackboot-controller/controller.yaml: ok, 2 racks' "$work/cfg.out" || fail "controller config with 2 racks"
 grep -q 'rb-rackboot-bootd-r2/bootd.yaml: ok, rack r2' "$work/cfg.out" || fail "bootd config of r2"
@@ -85,7 +88,7 @@ grep -q 'commonName: bootd:r1' "$work/cm.yaml" || fail "rack CN via cert-manager
 
 step "ServiceMonitor with the stack's selector label"
 "$HELM" template rb "$CHART" "${KV[@]}" --set serviceMonitor.enabled=true --set serviceMonitor.labels.release=kps > "$work/sm.yaml"
-awk '/^kind: ServiceMonitor$/,/^---/' "$work/sm.yaml" | grep -q 'release: kps' || fail "ServiceMonitor labels"
+awk '/^kind: ServiceMonitor$/,/^---/' "$work/sm.yaml" | contains 'release: kps' || fail "ServiceMonitor labels"
 [ "$(grep -c 'rackboot.io/scrape: "true"' "$work/sm.yaml")" -ge 3 ] || fail "both Services selected"
 
 step "values.schema.json rejects bad values"
@@ -103,7 +106,7 @@ step "RBAC matches the reviewed golden file"
 "$HELM" template rackboot "$CHART" "${KV[@]}" --namespace rackboot-system \
   --show-only templates/controller-rbac.yaml > "$work/rbac.yaml"
 diff -u "$SRC/tests/integration/helm/rbac.golden.yaml" "$work/rbac.yaml" || fail "RBAC differs from rbac.golden.yaml (review, then copy)"
-if grep -v '^ *#' "$work/rbac.yaml" | grep -q '\*'; then fail "wildcard in RBAC"; fi
+if grep -v '^ *#' "$work/rbac.yaml" | contains '\*'; then fail "wildcard in RBAC"; fi
 if grep -q secrets "$work/rbac.yaml"; then fail "controller RBAC mentions secrets"; fi
 
 step "chart copies (crds/, dashboards/) and deploy/manifests are up to date"

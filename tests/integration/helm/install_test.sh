@@ -5,6 +5,9 @@
 # server accepts every object, not that anything becomes ready.
 # Usage: install_test.sh <source dir>
 set -euo pipefail
+# grep -q stops reading early; under pipefail the writer then dies of
+# SIGPIPE and a match reads as a failure. contains reads everything.
+contains() { grep "$@" >/dev/null; }
 SRC=$1
 CHART=$SRC/helm/rackboot
 HELM=$("$SRC/scripts/helm/build" --print-path)
@@ -36,7 +39,7 @@ VALUES
 step "helm install: every object accepted"
 # The fixture applied the CRDs already; Helm skips existing ones in crds/.
 "$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s
-"$HELM" status "$rel" -n "$ns" | grep -q '^STATUS: deployed' || fail "release not deployed"
+"$HELM" status "$rel" -n "$ns" | contains '^STATUS: deployed' || fail "release not deployed"
 "$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"
 kubectl get -f "$work/manifest.yaml" -o name | sort > "$work/objects"
 cat "$work/objects"
@@ -57,8 +60,8 @@ for s in controller bootd-r1 bootd-r2; do
   secret_field "$rel-rackboot-$s-tls" 'tls\.crt' > "$work/$s.crt"
   openssl verify -CAfile "$work/ca.crt" "$work/$s.crt" >/dev/null || fail "$s certificate not signed by the CA"
 done
-openssl x509 -in "$work/bootd-r2.crt" -noout -subject | grep -q 'CN *= *bootd:r2' || fail "CN bootd:r2"
-openssl x509 -in "$work/controller.crt" -noout -ext subjectAltName | grep -q "DNS:$rel-rackboot-controller.$ns.svc" ||
+openssl x509 -in "$work/bootd-r2.crt" -noout -subject | contains 'CN *= *bootd:r2' || fail "CN bootd:r2"
+openssl x509 -in "$work/controller.crt" -noout -ext subjectAltName | contains "DNS:$rel-rackboot-controller.$ns.svc" ||
   fail "controller SAN"
 
 step "helm upgrade with a third rack keeps every certificate (lookup)"
