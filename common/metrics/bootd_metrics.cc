@@ -52,9 +52,7 @@ const std::vector<MetricSpec>& Catalog() {
 }
 
 const MetricSpec& Spec(std::string_view name) {
-  const MetricSpec* spec = FindSpec(Catalog(), name);
-  if (spec == nullptr) throw std::logic_error("no bootd metric " + std::string(name));
-  return *spec;
+  return RequireSpec(Catalog(), name, "bootd");
 }
 
 }  // namespace

@@ -22,6 +22,12 @@ std::vector<std::string> ExposedNames(const MetricSpec& spec) {
   return {name};
 }
 
+const MetricSpec& RequireSpec(std::span<const MetricSpec> catalog, std::string_view name, std::string_view owner) {
+  const MetricSpec* spec = FindSpec(catalog, name);
+  if (spec == nullptr) throw std::logic_error("no " + std::string(owner) + " metric " + std::string(name));
+  return *spec;
+}
+
 const MetricSpec* FindSpec(std::span<const MetricSpec> catalog, std::string_view name) {
   for (const MetricSpec& spec : catalog) {
     if (spec.name == name) return &spec;

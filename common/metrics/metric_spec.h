@@ -35,6 +35,9 @@ std::vector<std::string> ExposedNames(const MetricSpec& spec);
 
 // Finds a spec by name in a catalog; nullptr when absent.
 const MetricSpec* FindSpec(std::span<const MetricSpec> catalog, std::string_view name);
+// Like FindSpec, for names the code itself defines: absence is a programming
+// error (std::logic_error naming `owner` and the metric).
+const MetricSpec& RequireSpec(std::span<const MetricSpec> catalog, std::string_view name, std::string_view owner);
 
 // Registers the family described by spec; `constant_labels` are attached to
 // every series (e.g. rack="rack-a" for one bootd). Throws std::logic_error
