@@ -48,10 +48,21 @@ void AssignmentStore::Remove(const std::string& machine_name) {
   ++revision_;
 }
 
+void AssignmentStore::SetDefault(std::optional<Assignment> fallback) {
+  std::lock_guard<std::mutex> lock(mu_);
+  default_ = fallback ? std::make_shared<const Assignment>(std::move(*fallback)) : nullptr;
+  ++revision_;
+}
+
+AssignmentStore::Ptr AssignmentStore::Default() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return default_;
+}
+
 AssignmentStore::Ptr AssignmentStore::FindByMac(const MacAddress& mac) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_mac_.find(mac);
-  return it == by_mac_.end() ? nullptr : it->second;
+  return it == by_mac_.end() ? default_ : it->second;
 }
 
 AssignmentStore::Ptr AssignmentStore::FindByUuid(const std::string& uuid) const {

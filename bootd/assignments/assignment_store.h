@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ class AssignmentStore {
   void Upsert(Assignment assignment);
   void Remove(const std::string& machine_name);
 
+  // Opt-in fallback for MACs no assignment lists (standalone's default
+  // BootProfile, docs/standalone.md): FindByMac returns it for every unknown
+  // MAC. It is not listed by All(), FindByName() or size(), and
+  // ReplaceAll() keeps it. nullopt switches it off.
+  void SetDefault(std::optional<Assignment> fallback);
+  Ptr Default() const;
+
+  // The machine with this MAC, else the default (nullptr when off).
   Ptr FindByMac(const MacAddress& mac) const;
   Ptr FindByUuid(const std::string& uuid) const;  // lowercase canonical form
   Ptr FindByName(const std::string& machine_name) const;
@@ -39,6 +48,7 @@ class AssignmentStore {
   std::map<std::string, Ptr> by_name_;
   std::map<MacAddress, Ptr> by_mac_;
   std::map<std::string, Ptr> by_uuid_;
+  Ptr default_;
   uint64_t revision_ = 0;
 };
 

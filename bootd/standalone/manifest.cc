@@ -86,7 +86,8 @@ int LineOf(const YAML::Node& n) {
 
 // metadata: name is required; the rest of Kubernetes' ObjectMeta (labels,
 // annotations, ...) is accepted and ignored, as the API server would keep it.
-void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns) {
+void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns,
+                  std::map<std::string, std::string>* annotations) {
   YamlMap meta = object.Map("metadata");
   *name = meta.String("name");
   // RFC 1123 subdomain, as Kubernetes requires for object names.
@@ -94,6 +95,13 @@ void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns) {
     meta.Fail("name", "must be a lower-case RFC 1123 name (got \"" + *name + "\")");
   }
   *ns = meta.String("namespace", "");
+  for (auto& [k, v] : meta.StringMap("annotations")) (*annotations)[k] = v;
+  for (const char* bool_key : {kDefaultProfileAnnotation, kBootTreeMenuAnnotation}) {
+    auto it = annotations->find(bool_key);
+    if (it != annotations->end() && it->second != "true" && it->second != "false") {
+      meta.Fail("annotations", std::string(bool_key) + " must be \"true\" or \"false\"");
+    }
+  }
 }
 
 // kernel / initrds[i]: exactly one of url or path, optional sha256.
@@ -141,7 +149,7 @@ MachineManifest ParseMachine(const YamlMap& object) {
   CheckKindAndVersion(object, "Machine");
   MachineManifest m;
   m.origin = {object.file(), LineOf(object.node())};
-  ReadMetadata(object, &m.name, &m.namespace_);
+  ReadMetadata(object, &m.name, &m.namespace_, &m.annotations);
   YamlMap spec = object.Map("spec");
   m.rack = spec.String("rack");
   if (!IsDnsLabel(m.rack)) spec.Fail("rack", "must be a DNS label");
@@ -210,7 +218,7 @@ BootProfileManifest ParseBootProfile(const YamlMap& object) {
   CheckKindAndVersion(object, "BootProfile");
   BootProfileManifest p;
   p.origin = {object.file(), LineOf(object.node())};
-  ReadMetadata(object, &p.name, &p.namespace_);
+  ReadMetadata(object, &p.name, &p.namespace_, &p.annotations);
   YamlMap spec = object.Map("spec");
   p.kernel = ReadArtifact(spec.Map("kernel"));
   for (const YamlMap& i : spec.MapList("initrds")) p.initrds.push_back(ReadArtifact(i));

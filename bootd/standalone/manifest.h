@@ -17,6 +17,20 @@ namespace rackboot::bootd::standalone {
 
 inline constexpr const char* kApiVersion = "rackboot.io/v1alpha1";
 
+// Standalone-only switches, as annotations so the manifests stay valid for
+// the CRDs (`kubectl apply` keeps them; the controller ignores them).
+// See docs/standalone.md.
+//   BootProfile: "true" = machines no Machine lists boot this profile
+//   (AutoPXE's DefaultDistro). Opt-in: any machine on the segment gets it.
+inline constexpr const char* kDefaultProfileAnnotation = "rackboot.io/default-for-unknown-machines";
+//   BootProfile: "true" = the iPXE menu lists every scanned boot tree
+//   (distro/release, latest kernel) x each boot entry of spec.menu.
+inline constexpr const char* kBootTreeMenuAnnotation = "rackboot.io/boot-tree-menu";
+//   BootProfile or Machine: the default menu entry, as an entry name or an
+//   AutoPXE path "<distro>/<release>/latest/<entry>" (AutoPXE's
+//   HostDefaults when set on a Machine).
+inline constexpr const char* kMenuDefaultAnnotation = "rackboot.io/menu-default";
+
 struct ManifestOrigin {
   std::string file;
   int line = 0;
@@ -37,6 +51,7 @@ struct MachineManifest {
   bool boot_once = false;
   std::map<std::string, std::string> parameters;
   std::map<std::string, std::string> boot_file_overrides;
+  std::map<std::string, std::string> annotations;  // metadata.annotations
 };
 
 struct ProfileParameter {
@@ -67,6 +82,7 @@ struct BootProfileManifest {
   int menu_timeout_seconds = 10;
   std::map<std::string, std::string> install_configs;  // "preseed", "user-data", ...
   std::vector<ProfileParameter> parameters;
+  std::map<std::string, std::string> annotations;  // metadata.annotations
 };
 
 // One YAML document of a manifest file.

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bootd/standalone/boot_tree.h"
+#include "bootd/standalone/boot_tree_menu.h"
 
 namespace rackboot::bootd::standalone {
 namespace {
@@ -22,6 +23,121 @@ bool IsManifestFile(const fs::directory_entry& e) {
 
 ManifestProblem FromConfigError(const ConfigError& e) {
   return ManifestProblem{e.file(), e.line(), e.field(), e.what()};
+}
+
+ManifestProblem Problem(const ManifestOrigin& o, const std::string& field, const std::string& what) {
+  return {o.file, o.line, field, o.file + ":" + std::to_string(o.line) + ": " + what};
+}
+
+bool AnnotatedTrue(const std::map<std::string, std::string>& annotations, const char* key) {
+  auto it = annotations.find(key);
+  return it != annotations.end() && it->second == "true";
+}
+
+// The generated menu of a boot-tree-menu profile and its default entry.
+struct TreeMenu {
+  std::vector<MenuEntry> entries;
+  std::string default_entry;
+};
+
+// Boot options of a boot-tree-menu profile: its bootable menu entries, or
+// its own cmdline as the single unnamed option.
+std::vector<BootOption> OptionsOf(const BootProfileManifest& p) {
+  std::vector<BootOption> options;
+  for (const ProfileMenuEntry& e : p.menu) {
+    if (e.action == "boot") options.push_back({e.name, e.label, e.cmdline.value_or(p.cmdline)});
+  }
+  if (options.empty()) options.push_back({"", "", p.cmdline});
+  return options;
+}
+
+// nullopt (with a problem) when the profile cannot have its menu.
+std::optional<TreeMenu> MakeTreeMenu(const BootProfileManifest& p, const BootTreeIndex& index, const BootTree* own_tree,
+                                     const std::string& artifact_root, std::vector<ManifestProblem>* problems) {
+  const std::string what = "BootProfile " + p.name + ": ";
+  const std::string field = std::string("metadata.annotations.") + kBootTreeMenuAnnotation;
+  if (artifact_root.empty()) {
+    problems->push_back(Problem(p.origin, field, what + "a boot-tree menu needs http.artifactRoot; profile skipped"));
+    return std::nullopt;
+  }
+  TreeMenu m;
+  const std::vector<BootOption> options = OptionsOf(p);
+  std::vector<std::string> skipped;
+  m.entries = BuildBootTreeMenu(index, options, &skipped);
+  for (const std::string& tree : skipped) {
+    problems->push_back(Problem(p.origin, field, what + "boot tree " + tree + "; left out of the menu"));
+  }
+  if (m.entries.empty()) {
+    problems->push_back(Problem(p.origin, field, what + "no boot trees under " + artifact_root + "; profile skipped"));
+    return std::nullopt;
+  }
+  // Default: the annotation, else the tree the profile's kernel names with
+  // spec.menu.default (AutoPXE's DefaultDistro), else the first entry.
+  std::string wanted;
+  if (auto it = p.annotations.find(kMenuDefaultAnnotation); it != p.annotations.end()) {
+    wanted = it->second;
+  } else if (own_tree != nullptr) {
+    wanted = own_tree->distro + "/" + own_tree->release + "/latest/" +
+             (p.menu_default.empty() ? options.front().name : p.menu_default);
+  }
+  auto chosen = wanted.empty() ? std::nullopt : ResolveMenuDefault(m.entries, wanted);
+  if (!wanted.empty() && !chosen) {
+    problems->push_back(Problem(p.origin, std::string("metadata.annotations.") + kMenuDefaultAnnotation,
+                                what + "no menu entry " + wanted + "; the first entry is the default"));
+  }
+  m.default_entry = chosen.value_or(m.entries.front().name);
+  return m;
+}
+
+// Puts a profile's tree menu into an assignment, then the Machine's own
+// default entry (AutoPXE's HostDefaults) when it names one.
+void ApplyMenu(Assignment* a, const TreeMenu* tree_menu, const MachineManifest& m,
+               std::vector<ManifestProblem>* problems) {
+  if (tree_menu != nullptr) {
+    a->boot.menu = tree_menu->entries;
+    a->boot.menu_default = tree_menu->default_entry;
+  }
+  auto it = m.annotations.find(kMenuDefaultAnnotation);
+  if (it == m.annotations.end()) return;
+  if (auto chosen = ResolveMenuDefault(a->boot.menu, it->second)) {
+    a->boot.menu_default = *chosen;
+  } else {
+    problems->push_back(Problem(
+        m.origin, std::string("metadata.annotations.") + kMenuDefaultAnnotation,
+        "Machine " + m.name + ": its profile's menu has no entry " + it->second + "; the profile's default is used"));
+  }
+}
+
+// The default for unknown MACs: the one profile annotated as default.
+void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
+                    const std::map<std::string, BootTree>& profile_trees,
+                    const std::map<std::string, TreeMenu>& tree_menus, const std::string& rack, ManifestLoad* out) {
+  for (const auto& [key, p] : profiles) {
+    if (!AnnotatedTrue(p.annotations, kDefaultProfileAnnotation)) continue;
+    const std::string field = std::string("metadata.annotations.") + kDefaultProfileAnnotation;
+    if (out->default_assignment) {
+      out->problems.push_back(
+          Problem(p.origin, field,
+                  "BootProfile " + p.name + " is marked default too; only " + out->default_profile + " is used"));
+      continue;
+    }
+    MachineManifest anyone;  // no name, no interfaces: any MAC
+    anyone.origin = p.origin;
+    anyone.rack = rack;
+    anyone.hostname = "";
+    if (auto t = profile_trees.find(key); t != profile_trees.end()) anyone.parameters = BootTreeParameters(t->second);
+    auto resolved = ResolveAssignment(anyone, &p);
+    if (!resolved.ok()) {
+      out->problems.push_back(
+          Problem(p.origin, field, "BootProfile " + p.name + " cannot be the default: " + resolved.error().message));
+      continue;
+    }
+    resolved->boot.install_configs.clear();
+    auto menu = tree_menus.find(key);
+    ApplyMenu(&resolved.value(), menu == tree_menus.end() ? nullptr : &menu->second, anyone, &out->problems);
+    out->default_assignment = std::move(resolved.value());
+    out->default_profile = p.name;
+  }
 }
 
 }  // namespace
@@ -127,8 +243,9 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
     }
   }
   std::map<std::string, BootTree> profile_trees;
+  BootTreeIndex index;
   if (!artifact_root.empty()) {
-    BootTreeIndex index = BootTreeIndex::Scan(artifact_root);
+    index = BootTreeIndex::Scan(artifact_root);
     out.boot_trees = index.trees().size();
     for (auto it = profiles.begin(); it != profiles.end();) {
       BootProfileManifest& p = it->second;
@@ -158,6 +275,22 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       }
     }
   }
+  std::map<std::string, TreeMenu> tree_menus;
+  for (auto it = profiles.begin(); it != profiles.end();) {
+    if (!AnnotatedTrue(it->second.annotations, kBootTreeMenuAnnotation)) {
+      ++it;
+      continue;
+    }
+    auto own = profile_trees.find(it->first);
+    auto menu = MakeTreeMenu(it->second, index, own == profile_trees.end() ? nullptr : &own->second, artifact_root,
+                             &out.problems);
+    if (menu) {
+      tree_menus[it->first] = std::move(*menu);
+      ++it;
+    } else {
+      it = profiles.erase(it);
+    }
+  }
   out.profiles = profiles.size();
 
   std::set<std::string> names;
@@ -179,12 +312,7 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
     if (profile != nullptr) {
       if (auto t = profile_trees.find(m.namespace_ + "/" + m.profile_name); t != profile_trees.end()) {
         // Facts of the boot tree; values the Machine sets itself win.
-        for (auto [k, v] : std::map<std::string, std::string>{{"boot_distro", t->second.distro},
-                                                              {"boot_release", t->second.release},
-                                                              {"kernel_version", t->second.version},
-                                                              {"rootfs_path", t->second.rootfs_path}}) {
-          with_tree.parameters.emplace(k, v);
-        }
+        for (auto [k, v] : BootTreeParameters(t->second)) with_tree.parameters.emplace(k, v);
       }
     }
     auto resolved = ResolveAssignment(with_tree, profile);
@@ -208,8 +336,11 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       continue;
     }
     for (const auto& i : resolved->interfaces) mac_owner.emplace(i.mac, resolved->machine_name);
+    auto menu = profile ? tree_menus.find(m.namespace_ + "/" + m.profile_name) : tree_menus.end();
+    ApplyMenu(&resolved.value(), menu == tree_menus.end() ? nullptr : &menu->second, m, &out.problems);
     out.assignments.push_back(std::move(resolved.value()));
   }
+  ResolveDefault(profiles, profile_trees, tree_menus, rack, &out);
   return out;
 }
 

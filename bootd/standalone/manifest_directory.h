@@ -4,6 +4,7 @@
 // bootd serves standalone. A bad document -- or a Machine whose profile is
 // missing or incomplete -- is reported and skipped; the rest keep serving.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct ManifestLoad {
   size_t files = 0;
   size_t profiles = 0;
   size_t boot_trees = 0;
+  // What MACs no Machine lists get: the BootProfile annotated
+  // rackboot.io/default-for-unknown-machines: "true" (opt-in), resolved for
+  // a machine without name or interfaces and without install configs (they
+  // may hold secrets, and an unknown machine proves nothing).
+  std::optional<Assignment> default_assignment;
+  std::string default_profile;  // its name, empty when off
 };
 
 // Reads every manifest file directly in `dir` (sorted by name; hidden files
@@ -35,7 +42,10 @@ struct ManifestLoad {
 // With `artifact_root`, artifact paths "<distro>/<release>/<version|latest>/
 // vmlinuz|initrd" are resolved against the boot trees found there
 // (boot_tree.h), and machines booting such a profile get the parameters
-// boot_distro, boot_release, kernel_version and rootfs_path.
+// boot_distro, boot_release, kernel_version and rootfs_path. A profile
+// annotated rackboot.io/boot-tree-menu: "true" gets an iPXE menu of every
+// tree found there (boot_tree_menu.h); rackboot.io/menu-default on the
+// profile or a Machine picks its default entry.
 ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack,
                                    const std::string& artifact_root = "");
 

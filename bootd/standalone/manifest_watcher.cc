@@ -38,12 +38,14 @@ ManifestLoad ManifestWatcher::Reload() {
     std::lock_guard<std::mutex> lock(mu_);
     last_ = load;
   }
+  store_.SetDefault(load.default_assignment);
   store_.ReplaceAll(load.assignments);
   log::Info("manifests", "manifests loaded",
             {{"dir", dir_},
              {"files", load.files},
              {"machines", load.assignments.size()},
              {"profiles", load.profiles},
+             {"default_profile", load.default_profile.empty() ? "(none)" : load.default_profile},
              {"boot_trees", load.boot_trees},
              {"problems", load.problems.size()}});
   ++loads_;
