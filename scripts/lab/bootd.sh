@@ -9,16 +9,24 @@ LAB_BOOTD_URL="http://$LAB_SRV_IP:$LAB_HTTP_PORT"
 
 # Writes the manifests for one VM; rewriting them while bootd runs is a
 # reload (inotify). lab_bootd_manifests <mac> <uuid> <allow_pxe true|false> [cmdline-extra]
+# LAB_EXTRA_MACS: one more Machine per MAC (the storm's other VMs).
+# LAB_BOOTD_DEFAULT=1: the profile is the default for unknown machines and
+# the VM's MAC is listed by no Machine (a placeholder Machine keeps the file
+# valid), so the VM boots only through the default.
 lab_bootd_manifests() {
-  local mac=$1 uuid=$2 allow=$3 extra=${4:-} dir="$LAB_DIR/manifests"
+  local mac=$1 uuid=$2 allow=$3 extra=${4:-} dir="$LAB_DIR/manifests" annotations="" n=0 m
   mkdir -p "$dir"
+  if [ "${LAB_BOOTD_DEFAULT:-0}" = 1 ]; then
+    annotations=$'\n  annotations:\n    rackboot.io/default-for-unknown-machines: "true"'
+    mac=02:00:00:00:00:01 uuid=""
+  fi
   # ${ip}/${netmask} are iPXE's own settings (the address it got, also under
   # ProxyDHCP); initrd= is needed by the EFI stub under iPXE EFI.
   cat >"$dir/.lab.yaml.tmp" <<EOF
 apiVersion: rackboot.io/v1alpha1
 kind: BootProfile
 metadata:
-  name: lab-tiny
+  name: lab-tiny$annotations
 spec:
   kernel:
     path: vmlinuz
@@ -31,8 +39,8 @@ kind: Machine
 metadata:
   name: lab-vm
 spec:
-  rack: lab
-  uuid: $uuid
+  rack: lab${uuid:+
+  uuid: $uuid}
   interfaces:
     - mac: "$mac"
   bootProfileRef:
@@ -40,6 +48,11 @@ spec:
   netboot:
     allowPXE: $allow
 EOF
+  for m in ${LAB_EXTRA_MACS:-}; do
+    n=$((n + 1))
+    printf -- '---\napiVersion: rackboot.io/v1alpha1\nkind: Machine\nmetadata:\n  name: lab-vm-%s\nspec:\n  rack: lab\n  interfaces:\n    - mac: "%s"\n  bootProfileRef:\n    name: lab-tiny\n' \
+      "$n" "$m" >>"$dir/.lab.yaml.tmp"
+  done
   mv "$dir/.lab.yaml.tmp" "$dir/lab.yaml"
 }
 

@@ -296,10 +296,11 @@ lab_detect_accel() {
 #   uefi-rom  OVMF + QEMU's iPXE EFI ROM (e1000)
 #   uefi-http OVMF HTTP Boot (virtio-net without ROM)
 # lab_start_vm <name> <firmware> <mac> <uuid>; serial console in $LAB_DIR/<name>.serial
+# LAB_VM_MEM: guest RAM in MiB (default 512; the storm uses less per VM).
 lab_start_vm() {
   local name=$1 fw=$2 mac=$3 uuid=$4 tap="tap${#LAB_VMS[@]}" args=()
   lab_add_tap "$tap"
-  args=(-machine q35,graphics=off -accel "$LAB_ACCEL" -m 512 -display none -vga none -monitor none
+  args=(-machine q35,graphics=off -accel "$LAB_ACCEL" -m "${LAB_VM_MEM:-512}" -display none -vga none -monitor none
     -serial "file:$LAB_DIR/$name.serial" -no-reboot -uuid "$uuid"
     -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")
   case "$fw" in

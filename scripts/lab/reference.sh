@@ -1,18 +1,19 @@
 # shellcheck shell=bash
 # The reference boot stack: dnsmasq (DHCP + TFTP with Debian's iPXE binaries)
-# and busybox httpd serving an iPXE script, the kernel and the initrd. It
+# and nginx serving an iPXE script, the kernel and the initrd. It
 # proves the lab without bootd and is bootd's peer in benchmarks. Sourced
 # after lib.sh.
 
-# Serves the web root: boot.ipxe, vmlinuz, initrd.img, booted/<mac>.
+# Serves the web root: boot.ipxe, vmlinuz, initrd.img, booted/<mac> for the
+# VM's MAC and every MAC in LAB_EXTRA_MACS (the storm's other VMs).
 # lab_ref_webroot <mac>
 lab_ref_webroot() {
-  local mac=$1 www="$LAB_DIR/www" base="http://$LAB_SRV_IP:$LAB_HTTP_PORT"
+  local mac=$1 www="$LAB_DIR/www" base="http://$LAB_SRV_IP:$LAB_HTTP_PORT" m
   mkdir -p "$www/booted" "$LAB_DIR/tftp"
   ln -sf "$LAB_KERNEL" "$www/vmlinuz"
   ln -sf "$LAB_INITRD" "$www/initrd.img"
   ln -sf /usr/lib/ipxe/ipxe.efi "$www/ipxe.efi"
-  echo ok >"$www/booted/$mac"
+  for m in "$mac" ${LAB_EXTRA_MACS:-}; do echo ok >"$www/booted/$m"; done
   # initrd= is needed by the kernel's EFI stub under iPXE EFI (facts file);
   # absolute URLs because ${next-server} is the site server's under ProxyDHCP.
   cat >"$www/boot.ipxe" <<EOF
@@ -28,8 +29,45 @@ EOF
   ln -sf /usr/lib/ipxe/ipxe.efi "$LAB_DIR/tftp/ipxe.0"
 }
 
+# nginx (Debian's nginx-light, scripts/setup --bench) as the issue's
+# reference HTTP server: one worker, sendfile, keep-alive, the access log in
+# httpd.log (lab_ref_stages reads request paths from it). Without nginx, or
+# with RACKBOOT_LAB_HTTPD=busybox, busybox httpd serves the same root.
 lab_ref_httpd() {
-  lab_spawn srv httpd.log busybox httpd -f -vv -p "$LAB_SRV_IP:$LAB_HTTP_PORT" -h "$LAB_DIR/www"
+  local tmp="$LAB_DIR/nginx"
+  if [ "${RACKBOOT_LAB_HTTPD:-nginx}" = nginx ] && command -v nginx >/dev/null 2>&1; then
+    mkdir -p "$tmp"
+    cat >"$tmp/nginx.conf" <<EOF
+daemon off;
+user root;
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log stderr;
+events { worker_connections 512; }
+http {
+  access_log $LAB_DIR/httpd.log;
+  client_body_temp_path $tmp/body;
+  proxy_temp_path $tmp/proxy;
+  fastcgi_temp_path $tmp/fastcgi;
+  uwsgi_temp_path $tmp/uwsgi;
+  scgi_temp_path $tmp/scgi;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65;
+  server {
+    listen $LAB_SRV_IP:$LAB_HTTP_PORT;
+    root $LAB_DIR/www;
+  }
+}
+EOF
+    LAB_HTTPD=nginx
+    lab_spawn srv nginx.log nginx -e stderr -c "$tmp/nginx.conf" -p "$tmp"
+  else
+    LAB_HTTPD=busybox
+    lab_spawn srv httpd.log busybox httpd -f -vv -p "$LAB_SRV_IP:$LAB_HTTP_PORT" -h "$LAB_DIR/www"
+  fi
   LAB_HTTPD_PID=$LAB_LAST_PID
 }
 
@@ -100,7 +138,7 @@ lab_ref_start() {
   lab_spawn srv ref-dnsmasq.log dnsmasq --keep-in-foreground --conf-file="$LAB_DIR/ref.conf" \
     --pid-file="$LAB_DIR/ref.pid"
   lab_expect_running "$LAB_LAST_PID" ref-dnsmasq.log
-  lab_expect_running "$LAB_HTTPD_PID" httpd.log
+  lab_expect_running "$LAB_HTTPD_PID" "$([ "$LAB_HTTPD" = nginx ] && echo nginx.log || echo httpd.log)"
 }
 
 # Prints the stages the reference stack has seen for <mac>, one name a line.
