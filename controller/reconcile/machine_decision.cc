@@ -1,5 +1,7 @@
 #include "controller/reconcile/machine_decision.h"
 
+#include "controller/progress/boot_state.h"
+
 namespace rackboot::controller {
 namespace {
 
@@ -139,7 +141,21 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   }
 
   const bool ready = address.ip && profile != nullptr;
-  d.status.phase = ready ? kPhaseAssigned : kPhasePending;
+  // Boot progress (controller/progress/) owns Booting/Provisioned/Failed
+  // while the assignment stays what bootd booted from; a spec change (new
+  // generation) or another profile/address means a new boot is expected.
+  const bool same_assignment = m.status.observed_generation == gen && !assigned_changed && old_profile &&
+                               old_profile->status == profile_cond.status &&
+                               old_profile->message == profile_cond.message;
+  const bool boot_phase = m.status.phase == progress::kPhaseBooting || m.status.phase == progress::kPhaseProvisioned ||
+                          m.status.phase == progress::kPhaseFailed;
+  if (ready && boot_phase && same_assignment) {
+    d.status.phase = m.status.phase;
+  } else if (!ready && m.status.phase == progress::kPhaseDiscovered && m.spec.boot_profile.empty()) {
+    d.status.phase = progress::kPhaseDiscovered;  // created by discovery; stays until someone adopts it
+  } else {
+    d.status.phase = ready ? kPhaseAssigned : kPhasePending;
+  }
   d.status_changed = !(d.status == m.status);
 
   if (profile_changed && profile_cond.status == "False") {

@@ -170,5 +170,47 @@ TEST(MachineDecisionTest, ProfileGenerationChangeIsVisibleInTheCondition) {
   EXPECT_EQ(Cond(again, "ProfileResolved").last_transition_time, "T") << "status unchanged: time kept";
 }
 
+// Boot progress writes Booting/Provisioned/Failed; reconcile keeps them while
+// the assignment is what bootd booted from, and resets to Assigned when a new
+// boot is expected (another profile generation, a spec change).
+MachineDecision DecideAfterBootPhase(const std::string& phase, BootProfile p, int64_t machine_generation) {
+  IpAllocator ips = Pools();
+  BootProfile original = Profile();
+  auto first = DecideMachine(MakeMachine("m1"), &original, ips, "T");
+  ips.Claim(*first.claim, "lab/m1");
+  model::MachineStatus booted = first.status;
+  booted.phase = phase;
+  web::json::value raw = MakeMachine("m1").WithStatus(booted);
+  raw["metadata"]["generation"] = web::json::value::number(machine_generation);
+  return DecideMachine(*Machine::FromJson(raw), &p, ips, "T2");
+}
+
+TEST(MachineDecisionTest, BootPhasesSurviveReconcileWhileTheAssignmentIsUnchanged) {
+  for (const char* phase : {"Booting", "Provisioned", "Failed"}) {
+    auto d = DecideAfterBootPhase(phase, Profile(), 2);
+    EXPECT_EQ(d.status.phase, phase);
+    EXPECT_FALSE(d.status_changed) << phase;
+  }
+}
+
+TEST(MachineDecisionTest, NewProfileGenerationOrSpecChangeResetsToAssigned) {
+  BootProfile newer = Profile();
+  newer.meta.generation = 6;
+  EXPECT_EQ(DecideAfterBootPhase("Provisioned", newer, 2).status.phase, "Assigned");
+  EXPECT_EQ(DecideAfterBootPhase("Provisioned", Profile(), 3).status.phase, "Assigned") << "spec edited";
+  EXPECT_EQ(DecideAfterBootPhase("Booting", Profile(), 2).status.phase, "Booting");
+}
+
+TEST(MachineDecisionTest, DiscoveredMachineWithoutProfileStaysDiscovered) {
+  IpAllocator ips = Pools();
+  std::string json =
+      R"({"metadata":{"name":"discovered-525400000009","namespace":"lab","generation":1,)"
+      R"("finalizers":["rackboot.io/ip-release"]},"spec":{"rack":"rack-a","interfaces":[{"mac":"52:54:00:00:00:09"}]},)"
+      R"("status":{"phase":"Discovered"}})";
+  auto d = DecideMachine(*Machine::FromJson(web::json::value::parse(json)), nullptr, ips, "T");
+  EXPECT_EQ(d.status.phase, "Discovered");
+  EXPECT_FALSE(d.assignment);
+}
+
 }  // namespace
 }  // namespace rackboot::controller
