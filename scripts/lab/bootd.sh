@@ -32,7 +32,7 @@ spec:
     path: vmlinuz
   initrds:
     - path: initrd.img
-  cmdline: "initrd=initrd.img console=ttyS0 quiet rb.mac={{machine.mac}} rb.ip=\${ip} rb.mask=\${netmask} rb.callback={{booted_url}}$extra"
+  cmdline: "initrd=initrd.img console=ttyS0 quiet no_timer_check rb.mac={{machine.mac}} rb.ip=\${ip} rb.mask=\${netmask} rb.callback={{booted_url}}$extra"
 ---
 apiVersion: rackboot.io/v1alpha1
 kind: Machine

@@ -14,11 +14,13 @@ lab_ref_webroot() {
   ln -sf "$LAB_INITRD" "$www/initrd.img"
   ln -sf /usr/lib/ipxe/ipxe.efi "$www/ipxe.efi"
   for m in "$mac" ${LAB_EXTRA_MACS:-}; do echo ok >"$www/booted/$m"; done
+  # no_timer_check: on a loaded TCG host the kernel's IO-APIC timer check
+  # can fail and panic (seen at load 15); both stacks boot with it.
   # initrd= is needed by the kernel's EFI stub under iPXE EFI (facts file);
   # absolute URLs because ${next-server} is the site server's under ProxyDHCP.
   cat >"$www/boot.ipxe" <<EOF
 #!ipxe
-kernel $base/vmlinuz initrd=initrd.img console=ttyS0 quiet rb.mac=\${mac} rb.ip=\${ip} rb.mask=\${netmask} rb.callback=$base/booted/\${mac}
+kernel $base/vmlinuz initrd=initrd.img console=ttyS0 quiet no_timer_check rb.mac=\${mac} rb.ip=\${ip} rb.mask=\${netmask} rb.callback=$base/booted/\${mac}
 initrd $base/initrd.img
 boot
 EOF
