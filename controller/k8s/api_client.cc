@@ -68,11 +68,19 @@ std::string ObjectKey(const web::json::value& o) {
 
 ApiClient::ApiClient(std::shared_ptr<HttpTransport> transport) : transport_(std::move(transport)) {}
 
-Result<ApiResponse> ApiClient::Call(const std::string& method, const std::string& path, const std::string& body) {
+void StripManagedFields(web::json::value* object) {
+  if (!object->is_object() || !object->has_field("metadata")) return;
+  web::json::value& md = object->at("metadata");
+  if (md.is_object() && md.has_field("managedFields")) md.erase("managedFields");
+}
+
+Result<ApiResponse> ApiClient::Call(const std::string& method, const std::string& path, const std::string& body,
+                                    const char* content_type) {
   HttpRequest req;
   req.method = method;
   req.path_and_query = path;
   req.body = body;
+  req.content_type = content_type;
   ++requests_;
   auto r = transport_->Send(req);
   if (!r.ok()) return r.error();
@@ -97,6 +105,13 @@ Result<ApiResponse> ApiClient::ReplaceStatus(const ResourceKind& kind, const web
 
 Result<ApiResponse> ApiClient::Delete(const ResourceKind& kind, const std::string& ns, const std::string& name) {
   return Call("DELETE", kind.ItemPath(ns, name), "");
+}
+
+Result<ApiResponse> ApiClient::MergePatch(const ResourceKind& kind, const std::string& ns, const std::string& name,
+                                          const web::json::value& patch, const std::string& subresource) {
+  std::string path = kind.ItemPath(ns, name);
+  if (!subresource.empty()) path += "/" + subresource;
+  return Call("PATCH", path, patch.serialize(), "application/merge-patch+json");
 }
 
 Result<ListResult> ApiClient::List(const ResourceKind& kind, const std::string& ns, int page_size) {

@@ -63,6 +63,12 @@ class ApiClient {
   Result<ApiResponse> Replace(const ResourceKind& kind, const web::json::value& object);
   Result<ApiResponse> ReplaceStatus(const ResourceKind& kind, const web::json::value& object);
   Result<ApiResponse> Delete(const ResourceKind& kind, const std::string& ns, const std::string& name);
+  // JSON merge patch (RFC 7386) of the object or, with `subresource`
+  // ("status"), of that subresource. A metadata.resourceVersion in the patch
+  // makes it conditional (409 if the object moved on). Smaller than a PUT of
+  // the whole object, and the body is built without copying the object.
+  Result<ApiResponse> MergePatch(const ResourceKind& kind, const std::string& ns, const std::string& name,
+                                 const web::json::value& patch, const std::string& subresource = "");
 
   // All pages of a list (limit/continue). A 410 on a continue token (the
   // snapshot was compacted) restarts the list from scratch once.
@@ -78,7 +84,8 @@ class ApiClient {
   uint64_t requests() const { return requests_.load(); }
 
  private:
-  Result<ApiResponse> Call(const std::string& method, const std::string& path, const std::string& body);
+  Result<ApiResponse> Call(const std::string& method, const std::string& path, const std::string& body,
+                           const char* content_type = "application/json");
 
   std::shared_ptr<HttpTransport> transport_;
   std::atomic<uint64_t> requests_{0};
@@ -90,6 +97,11 @@ std::string ObjectName(const web::json::value& object);
 std::string ObjectResourceVersion(const web::json::value& object);
 // "ns/name", or "name" for cluster-scoped objects (workqueue and cache key).
 std::string ObjectKey(const web::json::value& object);
+// Drops metadata.managedFields (server-side apply bookkeeping, often half of
+// an object's bytes) from a cached copy: the controller never reads it, and
+// a PUT without it keeps the server's (the apiserver takes the live
+// object's managedFields when the request has none).
+void StripManagedFields(web::json::value* object);
 std::string UrlEncode(const std::string& text);
 
 }  // namespace rackboot::k8s

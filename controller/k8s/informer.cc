@@ -53,6 +53,7 @@ bool Informer::ListAndStore(std::string* resource_version) {
     log::Warn("informer", "list failed", {{"resource", kind_.plural}, {"error", list.error().message}});
     return false;
   }
+  for (auto& o : list->items) StripManagedFields(&o);
   std::vector<web::json::value> gone = store_.Replace(list->items);
   // Replace swapped the cache at once; tell handlers about every object so
   // level-triggered reconciles see the state after a relist.
@@ -83,6 +84,7 @@ bool Informer::WatchOnce(std::stop_token stop, std::string* resource_version, bo
       kind_, ns_, opts,
       [&](WatchEvent&& e) {
         std::string rv = ObjectResourceVersion(e.object);
+        StripManagedFields(&e.object);
         switch (e.type) {
           case WatchEventType::kError:
             if (e.ErrorCode() == 410) {

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "controller/k8s/backoff.h"
+#include "controller/k8s/event_sink.h"
 #include "controller/model/event.h"
 
 namespace rackboot::controller {
@@ -14,27 +15,40 @@ using web::json::value;
 // Conflicts are normal when users edit a Machine while we write its status.
 constexpr int kMaxConflictRetries = 5;
 
+// Index functions run for every watch event (and twice on an update), so
+// they read the few fields they need instead of Machine::FromJson, which
+// copies the whole object.
+const value* MachineSpec(const value& o) {
+  return o.is_object() ? model::Field(o, "spec") : nullptr;
+}
+
 std::vector<std::string> MachineMacs(const value& o) {
   std::vector<std::string> out;
-  auto m = model::Machine::FromJson(o);
-  if (!m.ok()) return out;
-  for (const auto& i : m->spec.interfaces) {
-    auto mac = MacAddress::Parse(i.mac);
-    out.push_back(mac ? mac->ToString() : i.mac);
+  const value* spec = MachineSpec(o);
+  const value* ifs = spec ? model::Field(*spec, "interfaces") : nullptr;
+  if (!ifs || !ifs->is_array()) return out;
+  for (const auto& i : ifs->as_array()) {
+    if (!i.is_object()) continue;
+    const std::string text = model::StringAt(i, "mac");
+    auto mac = MacAddress::Parse(text);
+    out.push_back(mac ? mac->ToString() : text);
   }
   return out;
 }
 
 std::vector<std::string> MachineRack(const value& o) {
-  auto m = model::Machine::FromJson(o);
-  if (!m.ok() || m->spec.rack.empty()) return {};
-  return {m->spec.rack};
+  const value* spec = MachineSpec(o);
+  std::string rack = spec ? model::StringAt(*spec, "rack") : "";
+  if (rack.empty()) return {};
+  return {std::move(rack)};
 }
 
 std::vector<std::string> MachineProfile(const value& o) {
-  auto m = model::Machine::FromJson(o);
-  if (!m.ok() || m->spec.boot_profile.empty()) return {};
-  return {m->meta.namespace_ + "/" + m->spec.boot_profile};
+  const value* spec = MachineSpec(o);
+  const value* ref = spec ? model::Field(*spec, "bootProfileRef") : nullptr;
+  std::string profile = ref ? model::StringAt(*ref, "name") : "";
+  if (profile.empty()) return {};
+  return {k8s::ObjectNamespace(o) + "/" + profile};
 }
 
 }  // namespace
@@ -53,7 +67,10 @@ const k8s::ResourceKind& EventKind() {
 }
 
 MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, MachineControllerOptions options)
-    : client_(std::move(client)), options_(std::move(options)), ips_(options_.racks) {
+    : client_(std::move(client)),
+      options_(std::move(options)),
+      ips_(options_.racks),
+      events_(std::make_unique<k8s::EventSink>(client_, EventKind())) {
   k8s::InformerHandlers machine_handlers;
   machine_handlers.on_change = [this](const value* old_o, const value* new_o) {
     queue_.Add(k8s::ObjectKey(new_o ? *new_o : *old_o));
@@ -95,6 +112,7 @@ void MachineController::Stop() {
   if (leading_thread_.joinable()) leading_thread_.join();
   queue_.ShutDown();
   workers_.clear();  // joins
+  events_->Stop();   // sends what the workers queued
 }
 
 Status MachineController::RebuildAllocations() {
@@ -168,23 +186,55 @@ std::vector<ResolvedAssignment> MachineController::Assignments() const {
   return out;
 }
 
+namespace {
+
+// A merge patch (RFC 7386) replaces a list whole, so it carries the
+// object's resourceVersion: if another writer changed the finalizers
+// meanwhile, the patch fails with 409 instead of dropping theirs.
+value FinalizersPatch(const value& object, bool ours) {
+  value list = value::array();
+  const value& md = object.at("metadata");
+  if (md.has_field("finalizers") && md.at("finalizers").is_array()) {
+    for (const auto& f : md.at("finalizers").as_array()) {
+      if (!(f.is_string() && f.as_string() == kIpFinalizer)) list[list.size()] = f;
+    }
+  }
+  if (ours) list[list.size()] = value::string(kIpFinalizer);
+  value patch_md = value::object();
+  patch_md["resourceVersion"] = value::string(k8s::ObjectResourceVersion(object));
+  patch_md["finalizers"] = std::move(list);
+  value patch = value::object();
+  patch["metadata"] = std::move(patch_md);
+  return patch;
+}
+
+}  // namespace
+
+Result<value> MachineController::Reread(const model::ObjectMeta& meta) {
+  ++conflicts_;
+  auto fresh = client_->Get(MachineKind(), meta.namespace_, meta.name);
+  if (!fresh.ok()) return fresh.error();
+  if (fresh->code == 404) return value::null();
+  if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
+  k8s::StripManagedFields(&fresh->body);
+  return std::move(fresh->body);
+}
+
 Result<value> MachineController::EnsureFinalizer(value object) {
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
     auto meta = model::ObjectMeta::FromJson(object);
     if (meta.HasFinalizer(kIpFinalizer)) return object;
-    value& md = object["metadata"];
-    value list = md.has_field("finalizers") && md.at("finalizers").is_array() ? md.at("finalizers") : value::array();
-    list[list.size()] = value::string(kIpFinalizer);
-    md["finalizers"] = list;
-    auto r = client_->Replace(MachineKind(), object);
+    auto r = client_->MergePatch(MachineKind(), meta.namespace_, meta.name, FinalizersPatch(object, true));
     if (!r.ok()) return r.error();
-    if (r->ok()) return r->body;
+    if (r->ok()) {
+      k8s::StripManagedFields(&r->body);
+      return std::move(r->body);
+    }
     if (r->code != 409) return Error{"add finalizer: " + r->Message()};
-    ++conflicts_;
-    auto fresh = client_->Get(MachineKind(), meta.namespace_, meta.name);
+    auto fresh = Reread(meta);
     if (!fresh.ok()) return fresh.error();
-    if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
-    object = fresh->body;
+    if (fresh->is_null()) return Error{"add finalizer: Machine is gone"};
+    object = std::move(*fresh);
   }
   return Error{"add finalizer: too many conflicts"};
 }
@@ -201,15 +251,7 @@ Status MachineController::Finalize(const model::Machine& m) {
   if (!m.meta.HasFinalizer(kIpFinalizer)) return Status::Ok();
   value object = m.raw;
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
-    value& md = object["metadata"];
-    value kept = value::array();
-    if (md.has_field("finalizers") && md.at("finalizers").is_array()) {
-      for (const auto& f : md.at("finalizers").as_array()) {
-        if (!(f.is_string() && f.as_string() == kIpFinalizer)) kept[kept.size()] = f;
-      }
-    }
-    md["finalizers"] = kept;
-    auto r = client_->Replace(MachineKind(), object);
+    auto r = client_->MergePatch(MachineKind(), m.meta.namespace_, m.meta.name, FinalizersPatch(object, false));
     if (!r.ok()) return r.error();
     if (r->ok() || r->code == 404) {
       log::Info("controller", "released address of deleted Machine",
@@ -217,11 +259,10 @@ Status MachineController::Finalize(const model::Machine& m) {
       return Status::Ok();
     }
     if (r->code != 409) return Error{"remove finalizer: " + r->Message()};
-    ++conflicts_;
-    auto fresh = client_->Get(MachineKind(), m.meta.namespace_, m.meta.name);
+    auto fresh = Reread(m.meta);
     if (!fresh.ok()) return fresh.error();
-    if (fresh->code == 404) return Status::Ok();
-    object = fresh->body;
+    if (fresh->is_null()) return Status::Ok();
+    object = std::move(*fresh);
   }
   return Error{"remove finalizer: too many conflicts"};
 }
@@ -240,10 +281,27 @@ void MachineController::RecordEvent(const model::Machine& m, const DecidedEvent&
   std::snprintf(suffix, sizeof suffix, "%llx%llx", static_cast<unsigned long long>(now),
                 static_cast<unsigned long long>(++event_seq_));
   const std::string ns = m.meta.namespace_.empty() ? "default" : m.meta.namespace_;
-  auto r = client_->Create(EventKind(), ns, rec.ToJson(suffix, now));
-  if (!r.ok() || !r->ok()) {
-    log::Warn("controller", "event not recorded",
-              {{"machine", m.meta.Key()}, {"reason", e.reason}, {"error", r.ok() ? r->Message() : r.error().message}});
+  events_->Post(ns, rec.ToJson(suffix, now), e.type == "Warning");
+}
+
+bool MachineController::IsOwnStaleVersion(const std::string& key, const std::string& resource_version) {
+  std::lock_guard lock(stale_mu_);
+  auto it = stale_versions_.find(key);
+  if (it == stale_versions_.end()) return false;
+  for (const auto& v : it->second) {
+    if (v == resource_version) return true;
+  }
+  // The cache has caught up with our last write (or moved past it).
+  stale_versions_.erase(it);
+  return false;
+}
+
+void MachineController::RememberStaleVersions(const std::string& key, std::vector<std::string> versions) {
+  std::lock_guard lock(stale_mu_);
+  if (versions.empty()) {
+    stale_versions_.erase(key);
+  } else {
+    stale_versions_[key] = std::move(versions);
   }
 }
 
@@ -268,13 +326,25 @@ Status MachineController::Reconcile(const std::string& key) {
   auto cached = machines_->store().Get(key);
   if (!cached) {
     // Gone (deleted without our finalizer, or after it): nothing holds its address.
+    RememberStaleVersions(key, {});
     std::lock_guard lock(alloc_mu_);
     ips_.Release(key);
     std::lock_guard alock(assignments_mu_);
     assignments_.erase(key);
     return Status::Ok();
   }
-  value object = *cached;
+  if (IsOwnStaleVersion(key, k8s::ObjectResourceVersion(*cached))) return Status::Ok();
+  value object = std::move(*cached);
+  // Versions this pass saw or wrote; all but the last are stale once it ends.
+  std::vector<std::string> versions{k8s::ObjectResourceVersion(object)};
+  auto finish = [&](const value& last) {
+    const std::string rv = k8s::ObjectResourceVersion(last);
+    std::vector<std::string> stale;
+    for (auto& v : versions) {
+      if (v != rv) stale.push_back(std::move(v));
+    }
+    RememberStaleVersions(key, std::move(stale));
+  };
   for (int attempt = 0; attempt <= kMaxConflictRetries; ++attempt) {
     auto m = model::Machine::FromJson(object);
     if (!m.ok()) return m.error();
@@ -282,7 +352,8 @@ Status MachineController::Reconcile(const std::string& key) {
     if (!m->meta.HasFinalizer(kIpFinalizer)) {
       auto with = EnsureFinalizer(object);
       if (!with.ok()) return with.error();
-      object = *with;
+      object = std::move(*with);
+      versions.push_back(k8s::ObjectResourceVersion(object));
       continue;
     }
     std::optional<model::BootProfile> profile;
@@ -309,18 +380,21 @@ Status MachineController::Reconcile(const std::string& key) {
       auto r = client_->ReplaceStatus(MachineKind(), m->WithStatus(d.status));
       if (!r.ok()) return r.error();
       if (r->code == 409) {
-        ++conflicts_;
-        auto fresh = client_->Get(MachineKind(), m->meta.namespace_, m->meta.name);
+        auto fresh = Reread(m->meta);
         if (!fresh.ok()) return fresh.error();
-        if (fresh->code == 404) return Status::Ok();
-        if (!fresh->ok()) return Error{"re-read after conflict: " + fresh->Message()};
-        object = fresh->body;
+        if (fresh->is_null()) return Status::Ok();
+        object = std::move(*fresh);
+        versions.push_back(k8s::ObjectResourceVersion(object));
         continue;
       }
       if (r->code == 404) return Status::Ok();
       if (!r->ok()) return Error{"status write: " + r->Message()};
-      log::Info("controller", "status written",
-                {{"machine", key}, {"phase", d.status.phase}, {"ip", d.status.ipv4}, {"epoch", epoch_.load()}});
+      versions.push_back(k8s::ObjectResourceVersion(r->body));
+      log::Debug("controller", "status written",
+                 {{"machine", key}, {"phase", d.status.phase}, {"ip", d.status.ipv4}, {"epoch", epoch_.load()}});
+      finish(r->body);
+    } else {
+      finish(object);
     }
     {
       std::lock_guard lock(assignments_mu_);

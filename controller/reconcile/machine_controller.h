@@ -3,8 +3,11 @@
 // BootProfiles feed a workqueue; workers (only while this replica leads)
 // reconcile one key at a time: finalizer first, then the IP claim, then a
 // /status write with conflict retry (re-read on 409 and decide again), then
-// Events. A BootProfile change re-queues every Machine that references it
-// (the "profile" index).
+// Events (queued to an EventSink, best effort). A BootProfile change
+// re-queues every Machine that references it (the "profile" index).
+// Requests per new Machine: one finalizer merge PATCH and one /status PUT
+// (the finalizer must go through the main resource, status only through
+// /status); Events are rate limited and off the reconcile path.
 
 #include <atomic>
 #include <map>
@@ -16,6 +19,7 @@
 
 #include "controller/config/controller_config.h"
 #include "controller/k8s/api_client.h"
+#include "controller/k8s/event_sink.h"
 #include "controller/k8s/informer.h"
 #include "controller/k8s/workqueue.h"
 #include "controller/reconcile/ip_allocator.h"
@@ -35,7 +39,10 @@ inline constexpr const char* kIndexByProfile = "profile";  // "ns/profile"
 struct MachineControllerOptions {
   std::string namespace_;  // empty: all namespaces
   std::vector<RackNetwork> racks;
-  int workers = 4;
+  // Reconciles run in parallel on different keys (a key is never on two
+  // workers); each mostly waits for the API server, so more workers than
+  // cores pays off. The IP table is shared under one mutex.
+  int workers = 8;
   std::string identity;  // Events' reportingInstance
 };
 
@@ -72,6 +79,14 @@ class MachineController {
   Status RebuildAllocations();
   Status Finalize(const model::Machine& m);
   Result<web::json::value> EnsureFinalizer(web::json::value object);
+  // GET after a 409 (counted in conflicts()); null if the Machine is gone.
+  Result<web::json::value> Reread(const model::ObjectMeta& meta);
+  // Our own writes reach the cache later as watch events; a reconcile that
+  // meets one of the intermediate versions (before our last write) would
+  // decide on stale data and pay a 409 + re-read. Skipping is safe: the
+  // newer version we wrote is still to come through the watch.
+  bool IsOwnStaleVersion(const std::string& key, const std::string& resource_version);
+  void RememberStaleVersions(const std::string& key, std::vector<std::string> versions);
   std::vector<std::string> OlderMachinesSharingAMac(const model::Machine& m) const;
   void RecordEvent(const model::Machine& m, const DecidedEvent& e);
 
@@ -92,6 +107,9 @@ class MachineController {
   std::atomic<uint64_t> reconciles_{0};
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> event_seq_{0};
+  std::unique_ptr<k8s::EventSink> events_;
+  std::mutex stale_mu_;
+  std::map<std::string, std::vector<std::string>> stale_versions_;
   std::atomic<bool> leading_ready_{false};
   std::jthread leading_thread_;
   std::vector<std::jthread> workers_;

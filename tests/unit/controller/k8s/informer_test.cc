@@ -160,5 +160,22 @@ TEST_F(InformerTest, ResumesFromLastSeenVersionAfterAWatchEnds) {
   EXPECT_NE(paths[2].find("resourceVersion=15"), std::string::npos) << paths[2];
 }
 
+TEST_F(InformerTest, CachesObjectsWithoutManagedFields) {
+  const std::string managed = R"("managedFields":[{"manager":"kubectl","operation":"Update"}],)";
+  transport_->Push(
+      {200, List(R"({"metadata":{)" + managed + R"("namespace":"ns","name":"a","resourceVersion":"5"}})", "10")});
+  transport_->Push({200, Event("ADDED", R"({"metadata":{)" + managed +
+                                            R"("namespace":"ns","name":"b","resourceVersion":"11"},"spec":{}})")});
+  informer_->Start();
+  ASSERT_TRUE(WaitForChanges(2));
+  informer_->Stop();
+  for (const char* key : {"ns/a", "ns/b"}) {
+    auto o = informer_->store().Get(key);
+    ASSERT_TRUE(o) << key;
+    EXPECT_FALSE(o->at("metadata").has_field("managedFields")) << o->serialize();
+    EXPECT_TRUE(o->at("metadata").has_field("resourceVersion")) << "only managedFields goes";
+  }
+}
+
 }  // namespace
 }  // namespace rackboot::k8s
