@@ -3,68 +3,19 @@
 // a real bootd in controller mode. Machines applied with kubectl must reach
 // bootd's persisted snapshot; a profile change and a delete must follow.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "bootd/agent/snapshot_file.h"
 #include "tests/integration/controller/kube_test_env.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_paths.h"
 
 namespace rackboot::testing {
 namespace {
-
-// A port free right now on 127.0.0.1 (the controller binds it a moment later).
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-class BootdProcess {
- public:
-  BootdProcess(const std::string& config, const std::string& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      FILE* f = freopen(log.c_str(), "w", stderr);
-      (void)f;
-      std::string bin = BinaryPath("bootd/bootd");
-      execl(bin.c_str(), bin.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~BootdProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  std::string Log() const {
-    std::ifstream in(log_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-};
 
 class PushWireTest : public ::testing::Test {
  protected:

@@ -2,53 +2,16 @@
 // pushes and persists it; restarted while the controller is down, it loads
 // and serves the persisted snapshot, then resyncs once the controller is back.
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
-#include <sstream>
 
 #include "bootd/agent/snapshot_file.h"
 #include "tests/integration/grpc/push_test_env.h"
+#include "tests/support/child_process.h"
 
 namespace rackboot::push_test {
 namespace {
 
-class BootdProcess {
- public:
-  BootdProcess(const std::string& config, const std::string& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      FILE* f = freopen(log.c_str(), "w", stderr);
-      (void)f;
-      std::string bin = rackboot::testing::BinaryPath("bootd/bootd");
-      execl(bin.c_str(), bin.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~BootdProcess() { Stop(); }
-  int Stop() {
-    if (pid_ <= 0) return -1;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string Log() const {
-    std::ifstream in(log_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-};
+using rackboot::testing::BootdProcess;
 
 class BootdProcessTest : public PushTestEnv {};
 
