@@ -381,6 +381,102 @@ def change_phase(env, watcher, n, racks, rate, seconds, senders=8):
     return sent, lat, len(pending), behind
 
 
+def create_only(a, env, watcher):
+    """The creation alone, no controller: what the apiserver costs per
+    Machine before any reconcile (the floor under the full run)."""
+    load = uptime()
+    srv0 = server_cpu(a.k8s_dir) if a.k8s_dir else 0.0
+    t0 = time.monotonic()
+    failures = create_all(env, a.machines, a.racks, a.profiles, a.connections)
+    t_created = time.monotonic() - t0
+    wait_for(lambda: len(watcher.state) >= a.machines, a.timeout, "all seen by the watch", watcher)
+    srv1 = server_cpu(a.k8s_dir) if a.k8s_dir else 0.0
+    print("## Creation only (no controller)\n")
+    print(f"- load before: `{load}`\n- load after: `{uptime()}`\n")
+    print("| metric | result |\n|---|---|")
+    print(f"| {a.machines} creates, {a.connections} connections | {t_created:.1f} s ({a.machines / t_created:.0f}/s) |")
+    print(f"| apiserver + etcd CPU | {srv1 - srv0:.1f} s ({(srv1 - srv0) / a.machines * 1000:.1f} ms/Machine) |")
+    print(f"| failed creates | {len(failures)} |")
+    return 0 if not failures else 1
+
+
+def write_cost(a, env):
+    """apiserver + etcd CPU per request for each write the controller can
+    make, N of each on `connections` connections, no controller running:
+    which form of the finalizer/status write is cheapest for the server."""
+    objs = {}
+    rows = []
+
+    def measure(name, fn):
+        c0, t0 = server_cpu(a.k8s_dir), time.monotonic()
+        errors = []
+
+        def guarded(api, i):
+            try:
+                fn(api, i)
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(repr(e))
+
+        run_indexed(env, a.machines, a.connections, guarded)
+        if errors:
+            raise RuntimeError(f"{name}: {len(errors)} failed, first: {errors[0]}")
+        cpu = server_cpu(a.k8s_dir) - c0
+        rows.append((name, time.monotonic() - t0, cpu / a.machines * 1000))
+
+    def path(i, sub=""):
+        return f"{GROUP}/namespaces/{NS}/machines/m{i:06d}{sub}"
+
+    def write(api, i, method, sub, body, ctype="application/json"):
+        status, raw = api.call(method, path(i, sub), body, content_type=ctype)
+        if status != 200:
+            raise RuntimeError(f"HTTP {status} {raw[:200]}")
+        objs[i] = json.loads(raw)
+
+    def create(api, i):
+        status, raw = api.call("POST", f"{GROUP}/namespaces/{NS}/machines", machine(i, a.racks, a.profiles))
+        if status != 201:
+            raise RuntimeError(f"HTTP {status} {raw[:200]}")
+        objs[i] = json.loads(raw)
+
+    def finalizer_patch(api, i):
+        md = {"resourceVersion": objs[i]["metadata"]["resourceVersion"], "finalizers": ["rackboot.io/ip-release"]}
+        write(api, i, "PATCH", "", {"metadata": md}, "application/merge-patch+json")
+
+    def status_put(api, i):
+        o = objs[i]
+        o["metadata"].pop("managedFields", None)
+        cond = {"type": "Assigned", "status": "True", "reason": "AllocatedFromPool", "message": "from the pool",
+                "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": 1}
+        o["status"] = {"observedGeneration": 1, "phase": "Assigned", "ipv4": f"10.1.{i // 250}.{i % 250}",
+                       "conditions": [cond]}
+        write(api, i, "PUT", "/status", o)
+
+    def status_patch(api, i):
+        md = {"resourceVersion": objs[i]["metadata"]["resourceVersion"]}
+        write(api, i, "PATCH", "/status", {"metadata": md, "status": {"ipv4": f"10.2.{i // 250}.{i % 250}"}},
+              "application/merge-patch+json")
+
+    def event(api, i):
+        ev = {"metadata": {"name": f"e{i}"}, "involvedObject": {"kind": "Machine", "name": f"m{i:06d}", "namespace": NS},
+              "reason": "AllocatedFromPool", "message": "from the pool", "type": "Normal"}
+        status, raw = api.call("POST", f"/api/v1/namespaces/{NS}/events", ev)
+        if status != 201:
+            raise RuntimeError(f"HTTP {status} {raw[:200]}")
+
+    load = uptime()
+    for name, fn in (("create Machine (POST)", create), ("finalizer (merge PATCH, resourceVersion)", finalizer_patch),
+                     ("status (PUT /status, whole object)", status_put),
+                     ("status (merge PATCH /status, resourceVersion)", status_patch), ("Event (POST)", event)):
+        measure(name, fn)
+    print("## apiserver cost per write (no controller)\n")
+    print(f"- load before: `{load}`\n- load after: `{uptime()}`\n")
+    print(f"| write ({a.machines} each, {a.connections} connections) | wall | apiserver + etcd CPU per write |")
+    print("|---|---|---|")
+    for name, wall, ms in rows:
+        print(f"| {name} | {wall:.1f} s | {ms:.2f} ms |")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--env", required=True)
@@ -393,6 +489,8 @@ def main():
     ap.add_argument("--rate", type=float, default=50)
     ap.add_argument("--change-seconds", type=float, default=20)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--write-cost", action="store_true", help="no controller: apiserver CPU per write kind")
+    ap.add_argument("--create-only", action="store_true", help="no controller: the creation alone (apiserver floor)")
     ap.add_argument("--k8s-dir", help="testenv dir (apiserver/etcd pid files) for their CPU time")
     a = ap.parse_args()
 
@@ -417,6 +515,10 @@ def main():
     watcher = Watcher(env, json.loads(raw)["metadata"]["resourceVersion"])
     watcher.start()
 
+    if a.create_only:
+        return create_only(a, env, watcher)
+    if a.write_cost:
+        return write_cost(a, env)
     cfg = os.path.join(a.work, "controller.yaml")
     with open(cfg, "w") as f:
         f.write(controller_config(env, a.racks))

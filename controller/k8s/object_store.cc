@@ -30,8 +30,8 @@ std::optional<web::json::value> ObjectStore::Upsert(const web::json::value& obje
   std::unique_lock lock(mu_);
   std::optional<web::json::value> old;
   if (auto it = objects_.find(key); it != objects_.end()) {
-    old = it->second;
     IndexLocked(key, it->second, false);
+    old = std::move(it->second);  // no deep copy of the replaced object
     it->second = object;
   } else {
     objects_.emplace(key, object);
