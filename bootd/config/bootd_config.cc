@@ -136,6 +136,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
   }
   root.RejectUnknownFields();
   return c;
+    c.http.artifact_cache_dir = http->String("artifactCacheDir", "");
 }
 
 }  // namespace rackboot::bootd

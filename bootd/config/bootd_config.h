@@ -93,6 +93,9 @@ struct ControllerLinkConfig {
   std::string snapshot_path;  // last good assignments; default <stateDir>/assignments.snap
 };
 
+  // Rack-local cache of upstream (http/https + sha256) kernels and initrds;
+  // empty = machines fetch upstream URLs themselves.
+  std::string artifact_cache_dir;
 struct BootdConfig {
   std::string source_file;
   std::string rack;

@@ -37,6 +37,10 @@ HttpResponse IpxeText(std::string script) {
 }
 
 // Script served when rendering failed: fixed text, nothing from the inputs.
+bool IsUpstreamUrl(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
 std::string RenderFailureScript(const MacAddress& mac) {
   return "#!ipxe\necho rackboot: the boot script for " + mac.ToString(':') +
          " could not be rendered; see the bootd log\nexit\n";
@@ -102,6 +106,8 @@ HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& pee
   } else if (s.size() >= 3 && first == "boot") {
     auto mac = ParseMacFromPath(s[1]);
     r = mac ? Artifact(s, 2, req, mac) : TextResponse(404, "not found\n");
+  } else if (s.size() == 4 && first == "cached") {
+    r = CachedArtifact(s, req);
   } else if (s.size() >= 2 && first == "artifacts") {
     r = Artifact(s, 1, req, std::nullopt);
   } else {
@@ -132,6 +138,7 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
   sr.rack = options_.rack;
   sr.environment = options_.environment;
   if (peer.ip) sr.config_token = signer_.Mint(*mac, *peer.ip, NowUnix());
+  sr.upstream_via_cache = options_.upstream_cache != nullptr;
   Result<std::string> out = kind == "ipxe"   ? render::RenderIpxeScript(*a, sr)
                             : kind == "grub" ? render::RenderGrubConfig(*a, sr)
                                              : render::RenderPxelinuxConfig(*a, sr);
@@ -226,7 +233,70 @@ HttpResponse BootHttpHandler::Artifact(const std::vector<std::string>& s, size_t
   std::vector<std::string> rel(s.begin() + static_cast<std::ptrdiff_t>(first), s.end());
   auto opened = root_->OpenFile(rel);
   if (!opened.ok()) return TextResponse(404, "not found\n");
-  OpenedFile f = std::move(opened).value();
+  const std::string path = JoinSegments(rel);
+  BootStage stage = BootStage::kBootFile;
+  std::string machine;
+  if (mac) {
+    if (AssignmentStore::Ptr a = assignments_.FindByMac(*mac)) {
+      machine = a->machine_name;
+      auto same = [&](const BootArtifact& art) {
+        std::string u = art.url;
+        while (!u.empty() && u.front() == '/') u.erase(u.begin());
+        return u == path;
+      };
+      auto check = [&](const BootArtifact& k, const std::vector<BootArtifact>& inits) {
+        if (same(k)) stage = BootStage::kKernel;
+        for (const auto& i : inits) {
+          if (same(i)) stage = BootStage::kInitrd;
+        }
+      };
+      check(a->boot.kernel, a->boot.initrds);
+      for (const auto& e : a->boot.menu) check(e.kernel, e.initrds);
+    }
+  }
+  return ServeFile(std::move(opened).value(), req, mac, path, stage, machine);
+}
+
+// /cached/<mac>/<sha256>/<name>: only artifacts of that machine's own
+// profile can be fetched, so the route is no open proxy; <name> is cosmetic
+// (iPXE and UEFI kernels name initrds after the last path segment).
+HttpResponse BootHttpHandler::CachedArtifact(const std::vector<std::string>& s, const HttpRequest& req) {
+  auto mac = ParseMacFromPath(s[1]);
+  if (!options_.upstream_cache || !mac) return TextResponse(404, "not found\n");
+  AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
+  if (!a) return TextResponse(404, "no machine with this MAC\n");
+  const std::string& sha = s[2];
+  const BootArtifact* found = nullptr;
+  BootStage stage = BootStage::kBootFile;
+  auto check = [&](const BootArtifact& k, const std::vector<BootArtifact>& inits) {
+    if (k.sha256 == sha) found = &k, stage = BootStage::kKernel;
+    for (const auto& i : inits) {
+      if (i.sha256 == sha) found = &i, stage = BootStage::kInitrd;
+    }
+  };
+  check(a->boot.kernel, a->boot.initrds);
+  for (const auto& e : a->boot.menu) check(e.kernel, e.initrds);
+  if (!found || !IsUpstreamUrl(found->url)) return TextResponse(404, "not an upstream artifact of this machine\n");
+  auto opened = options_.upstream_cache->Get(found->url, sha);
+  if (!opened.ok()) {
+    log::Error("http", "upstream artifact unavailable",
+               {{"mac", mac->ToString()},
+                {"stage", BootStageName(stage)},
+                {"sha256", sha},
+                {"error", opened.error().message}});
+    BootEvent ev;
+    ev.mac = *mac;
+    ev.machine_name = a->machine_name;
+    ev.stage = BootStage::kError;
+    ev.detail = std::string(BootStageName(stage)) + " " + sha + " unavailable: " + opened.error().message;
+    events_.Record(ev);
+    return TextResponse(502, "upstream artifact unavailable\n");
+  }
+  return ServeFile(std::move(opened).value(), req, mac, JoinSegments(s), stage, a->machine_name);
+}
+
+HttpResponse BootHttpHandler::ServeFile(OpenedFile f, const HttpRequest& req, const std::optional<MacAddress>& mac,
+                                        const std::string& path, BootStage stage, const std::string& machine) {
   HttpResponse r;
   r.SetHeader("Content-Type", "application/octet-stream");
   r.SetHeader("ETag", f.etag);
@@ -266,40 +336,19 @@ HttpResponse BootHttpHandler::Artifact(const std::vector<std::string>& s, size_t
                                      "/" + std::to_string(f.size));
   }
   r.file = std::move(f);
-  if (mac) {
-    AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
-    const std::string path = JoinSegments(rel);
-    BootStage stage = BootStage::kBootFile;
-    if (a) {
-      auto same = [&](const BootArtifact& art) {
-        std::string u = art.url;
-        while (!u.empty() && u.front() == '/') u.erase(u.begin());
-        return u == path;
-      };
-      auto check = [&](const BootArtifact& k, const std::vector<BootArtifact>& inits) {
-        if (same(k)) stage = BootStage::kKernel;
-        for (const auto& i : inits) {
-          if (same(i)) stage = BootStage::kInitrd;
-        }
-      };
-      check(a->boot.kernel, a->boot.initrds);
-      for (const auto& e : a->boot.menu) check(e.kernel, e.initrds);
-    }
-    const std::string machine = a ? a->machine_name : "";
+  if (mac && req.method == "GET") {
     BootEventRecorder* events = &events_;
     const MacAddress m = *mac;
-    if (req.method == "GET") {
-      r.on_complete = [events, m, machine, stage, path](uint64_t bytes, uint64_t millis) {
-        BootEvent ev;
-        ev.mac = m;
-        ev.machine_name = machine;
-        ev.stage = stage;
-        ev.bytes = bytes;
-        ev.duration_millis = millis;
-        ev.detail = path;
-        events->Record(ev);
-      };
-    }
+    r.on_complete = [events, m, machine, stage, path](uint64_t bytes, uint64_t millis) {
+      BootEvent ev;
+      ev.mac = m;
+      ev.machine_name = machine;
+      ev.stage = stage;
+      ev.bytes = bytes;
+      ev.duration_millis = millis;
+      ev.detail = path;
+      events->Record(ev);
+    };
   }
   return r;
 }

@@ -12,6 +12,8 @@
 //   GET  /api/v1/events/<mac>           JSON list of recorded boot stages
 //   GET|HEAD /boot/<mac>/<path>         artifact from artifactRoot, recorded as kernel/initrd
 //   GET|HEAD /artifacts/<path>          artifact from artifactRoot
+//   GET|HEAD /cached/<mac>/<sha256>/<name>  upstream (http/https) kernel or initrd of that
+//                                       machine's profile, through the rack-local ArtifactCache
 //   GET  /healthz
 
 #include <map>
@@ -20,6 +22,7 @@
 #include <string>
 
 #include "bootd/bootd_context.h"
+#include "bootd/http/artifact_cache.h"
 #include "bootd/http/artifact_files.h"
 #include "bootd/http/config_token.h"
 #include "bootd/http/http_request.h"
@@ -37,6 +40,10 @@ struct BootHttpOptions {
   std::string rack;
   std::map<std::string, std::string> environment;
   std::vector<std::string> public_configs;  // install configs served without a token
+  // When set, scripts point upstream artifacts that carry a sha256 at
+  // /cached/... and bootd serves them from this cache; unset, the URLs go to
+  // the machines as they are.
+  std::shared_ptr<ArtifactCache> upstream_cache;
 };
 
 class BootHttpHandler {
@@ -53,6 +60,10 @@ class BootHttpHandler {
   HttpResponse Events(const std::string& mac_text);
   HttpResponse Artifact(const std::vector<std::string>& segs, size_t first, const HttpRequest& req,
                         const std::optional<MacAddress>& mac);
+  HttpResponse CachedArtifact(const std::vector<std::string>& segs, const HttpRequest& req);
+  // Conditionals, ranges and the boot event of one opened artifact.
+  HttpResponse ServeFile(OpenedFile f, const HttpRequest& req, const std::optional<MacAddress>& mac,
+                         const std::string& path, BootStage stage, const std::string& machine);
 
   AssignmentStore& assignments_;
   BootEventRecorder& events_;

@@ -27,6 +27,11 @@ class BootHttpService : public Service {
     opts.rack = ctx_.config.rack;
     opts.environment = c.environment;
     opts.public_configs = c.public_configs;
+    if (!c.artifact_cache_dir.empty()) {
+      auto cache = ArtifactCache::Open(c.artifact_cache_dir, MakeCurlUpstreamFetcher());
+      if (!cache.ok()) return cache.error();
+      opts.upstream_cache = *cache;
+    }
     auto handler = std::make_shared<BootHttpHandler>(ctx_.assignments, ctx_.events, root,
                                                      ConfigTokenSigner::WithRandomKey(c.token_ttl_seconds), opts);
     HttpServerOptions so;

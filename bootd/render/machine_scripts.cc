@@ -75,7 +75,17 @@ bool StartsWith(const std::string& s, const char* prefix) {
 // absolute URLs are used as they are (the lab's iPXE has no HTTPS).
 Result<std::string> ArtifactUrl(const BootArtifact& art, const ScriptRequest& req, Loader loader) {
   std::string url;
-  if (StartsWith(art.url, "http://")) {
+  const bool upstream = StartsWith(art.url, "http://") || StartsWith(art.url, "https://");
+  if (upstream && req.upstream_via_cache && !art.sha256.empty()) {
+    // The last path segment survives as the image name (see ImageName).
+    std::string base = art.url.substr(0, art.url.find_first_of("?#"));
+    base = base.substr(base.find_last_of('/') + 1);
+    if (base.empty() || base.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+                            std::string::npos) {
+      base = "artifact";
+    }
+    url = req.public_url + "/cached/" + req.mac.ToString('-') + "/" + art.sha256 + "/" + base;
+  } else if (StartsWith(art.url, "http://")) {
     url = art.url;
   } else if (StartsWith(art.url, "https://")) {
     if (loader == Loader::kIpxe) return Error{"artifact " + art.url + " is https, which this iPXE cannot fetch"};

@@ -21,6 +21,9 @@ struct ScriptRequest {
   std::string rack;
   std::map<std::string, std::string> environment;  // rack environment, {{env.nfs-server}}
   std::string config_token;                        // token for secret install configs; empty = no config URLs
+  // Upstream (http/https) artifacts with a sha256 are served by bootd's
+  // artifact cache: <public_url>/cached/<mac>/<sha256>/<name>.
+  bool upstream_via_cache = false;
 };
 
 // Variables every template sees:
