@@ -222,5 +222,23 @@ spec:
   EXPECT_EQ(e.field(), "spec.cmdline");
 }
 
+// Standalone switches are annotations (valid for the CRDs); their values
+// are checked like fields.
+TEST(ManifestTest, AnnotationsAreReadAndSwitchesMustBeBooleans) {
+  const std::string head = "apiVersion: rackboot.io/v1alpha1\nkind: BootProfile\nmetadata:\n  name: p\n";
+  const std::string spec = "spec:\n  kernel: {path: vmlinuz}\n  cmdline: quiet\n";
+  ParsedManifest ok = Parse(head +
+                            "  annotations:\n    rackboot.io/default-for-unknown-machines: \"true\"\n"
+                            "    rackboot.io/menu-default: debian/bookworm/latest\n    other.io/x: y\n" +
+                            spec);
+  ASSERT_TRUE(ok.profile);
+  EXPECT_EQ(ok.profile->annotations.at(kDefaultProfileAnnotation), "true");
+  EXPECT_EQ(ok.profile->annotations.at(kMenuDefaultAnnotation), "debian/bookworm/latest");
+  EXPECT_EQ(ok.profile->annotations.size(), 3u);
+  ConfigError e = ParseError(head + "  annotations:\n    rackboot.io/boot-tree-menu: \"yes\"\n" + spec);
+  EXPECT_EQ(e.field(), "metadata.annotations");
+  EXPECT_NE(std::string(e.what()).find("rackboot.io/boot-tree-menu"), std::string::npos) << e.what();
+}
+
 }  // namespace
 }  // namespace rackboot::bootd::standalone
