@@ -31,9 +31,36 @@ DhcpPoolConfig ParsePool(const YamlMap& m) {
     pool.dns_servers.push_back(*ip);
   }
   pool.domain_name = m.String("domainName", "");
-  pool.lease_seconds = static_cast<uint32_t>(m.Int("leaseSeconds", 60, 31536000, 3600));
+  // Down to 10 s: short leases let tests watch RENEWING and REBINDING.
+  pool.lease_seconds = static_cast<uint32_t>(m.Int("leaseSeconds", 10, 31536000, 3600));
   m.RejectUnknownFields();
   return pool;
+}
+
+// PXE 2.1 option 43 sub-options 9 (menu: type(2) len(1) description per
+// item) and 10 (prompt: timeout(1) text). Legacy ROMs do not join split
+// options (RFC 3396), so all of option 43 (with sub-option 6 and End) must
+// fit 255 bytes.
+PxeMenuConfig ParsePxeMenu(const YamlMap& m) {
+  PxeMenuConfig menu;
+  size_t bytes = 3 + 1;  // sub-option 6 and End
+  for (const YamlMap& item : m.MapList("items")) {
+    PxeMenuItem i;
+    i.type = static_cast<uint16_t>(item.Int("type", 0, 65535));
+    i.description = item.String("description");
+    if (i.description.empty() || i.description.size() > 255) item.Fail("description", "must be 1..255 bytes");
+    bytes += 3 + i.description.size();
+    item.RejectUnknownFields();
+    menu.items.push_back(std::move(i));
+  }
+  if (menu.items.empty()) m.Fail("items", "a PXE menu needs at least one item");
+  bytes += 2;
+  menu.prompt = m.String("prompt", "");
+  menu.timeout_seconds = static_cast<uint8_t>(m.Int("timeoutSeconds", 0, 255, 10));
+  if (!menu.prompt.empty()) bytes += 3 + menu.prompt.size();
+  if (bytes > 255) m.Fail("items", "menu and prompt must fit in option 43 (255 bytes, 3 per item)");
+  m.RejectUnknownFields();
+  return menu;
 }
 
 DhcpConfig ParseDhcp(const YamlMap& m) {
@@ -68,6 +95,9 @@ DhcpConfig ParseDhcp(const YamlMap& m) {
       static_cast<uint32_t>(m.Int("declineQuarantineSeconds", 0, 604800, c.decline_quarantine_seconds));
   c.rate_limit_per_mac = static_cast<uint32_t>(m.Int("rateLimitPerMac", 0, 100000, c.rate_limit_per_mac));
   c.queue_capacity = static_cast<uint32_t>(m.Int("queueCapacity", 16, 1048576, c.queue_capacity));
+  c.stale_request_millis = static_cast<uint32_t>(m.Int("staleRequestMillis", 0, 60000, c.stale_request_millis));
+  c.ping_check_millis = static_cast<uint32_t>(m.Int("pingCheckMillis", 0, 5000, c.ping_check_millis));
+  if (auto menu = m.OptionalMap("pxeMenu")) c.pxe_menu = ParsePxeMenu(*menu);
   if (auto leases = m.OptionalMap("leases")) {
     c.leases.path = leases->String("path", "");
     c.leases.fsync = *ParseFsyncPolicy(leases->Enum("fsync", {"always", "group", "never"}, "group"));

@@ -33,6 +33,18 @@ struct DhcpLeasesConfig {
   int compact_ratio = 4;                    // compact when the log holds > ratio x live leases
 };
 
+// dhcp.pxeMenu: the PXE 2.1 boot menu (option 43 sub-options 9 and 10) for
+// legacy PXE ROMs that show one; no items = no menu.
+struct PxeMenuItem {
+  uint16_t type = 0;  // PXE boot server type (0 = local boot, 0x8000+ vendor)
+  std::string description;
+};
+struct PxeMenuConfig {
+  std::vector<PxeMenuItem> items;
+  std::string prompt;            // shown before the menu, e.g. "Press F8 for boot menu"
+  uint8_t timeout_seconds = 10;  // PXE 2.1: 0 = first item at once, 255 = wait for a key
+};
+
 struct DhcpConfig {
   DhcpMode mode = DhcpMode::kOff;
   std::string interface;       // e.g. eth0; required unless mode is off
@@ -54,6 +66,15 @@ struct DhcpConfig {
   uint32_t decline_quarantine_seconds = 600;  // a DECLINEd address is not offered again for this long
   uint32_t rate_limit_per_mac = 20;           // packets per second per MAC; 0 = unlimited
   uint32_t queue_capacity = 4096;             // pending packets; the oldest is dropped when full
+  // A request that waited longer than this in the queue is dropped (reason
+  // "stale"): iPXE and perfdhcp retransmit after 1 s, so a reply built later
+  // would arrive after the retransmit it duplicates. 0 = never.
+  uint32_t stale_request_millis = 500;
+  // ICMP echo to a pool address before offering it to a new client; one that
+  // answers is quarantined and another offered. 0 = off (the default): every
+  // first OFFER would wait this long, and bootd owns its pools.
+  uint32_t ping_check_millis = 0;
+  PxeMenuConfig pxe_menu;
 };
 
 struct TftpConfig {

@@ -57,18 +57,22 @@ std::optional<Ipv4Address> AddressAllocator::FindFree(const DhcpPoolConfig& pool
 
 void AddressAllocator::Hold(Ipv4Address ip, const MacAddress& mac, int64_t now) {
   DropHold(mac);
-  holds_[ip] = {mac, now + config_.offer_hold_seconds};
+  const int64_t expires = now + config_.offer_hold_seconds;
+  holds_[ip] = {mac, expires};
   hold_by_mac_[mac] = ip;
-  // Opportunistic cleanup keeps the table bounded by the offer rate.
-  if (holds_.size() > 4096) {
-    for (auto it = holds_.begin(); it != holds_.end();) {
-      if (it->second.expires <= now) {
-        hold_by_mac_.erase(it->second.mac);
-        it = holds_.erase(it);
-      } else {
-        ++it;
-      }
+  hold_expiry_.emplace_back(expires, ip);
+  // Expired holds leave in the order they were made (every hold lasts
+  // offer_hold_seconds), so cleanup is O(1) per hold; entries of holds that
+  // were dropped or renewed since are skipped.
+  while (!hold_expiry_.empty() && hold_expiry_.front().first <= now) {
+    auto [when, old_ip] = hold_expiry_.front();
+    hold_expiry_.pop_front();
+    auto h = holds_.find(old_ip);
+    if (h == holds_.end() || h->second.expires != when) continue;
+    if (auto m = hold_by_mac_.find(h->second.mac); m != hold_by_mac_.end() && m->second == old_ip) {
+      hold_by_mac_.erase(m);
     }
+    holds_.erase(h);
   }
 }
 

@@ -6,9 +6,11 @@
 // Not thread-safe: the DHCP worker thread owns it.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "bootd/config/bootd_config.h"
 #include "bootd/leases/lease_store.h"
@@ -68,7 +70,8 @@ class AddressAllocator {
   const LeaseStore& leases_;
   std::map<Ipv4Address, OfferHold> holds_;
   std::map<MacAddress, Ipv4Address> hold_by_mac_;
-  std::map<const DhcpPoolConfig*, uint32_t> cursor_;  // next offset to try per pool (spreads allocations)
+  std::deque<std::pair<int64_t, Ipv4Address>> hold_expiry_;  // (expires, ip) in the order held
+  std::map<const DhcpPoolConfig*, uint32_t> cursor_;         // next offset to try per pool (spreads allocations)
 };
 
 }  // namespace rackboot::bootd::dhcp

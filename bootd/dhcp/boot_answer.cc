@@ -1,5 +1,7 @@
 #include "bootd/dhcp/boot_answer.h"
 
+#include <algorithm>
+
 #include "bootd/dhcp/option_codes.h"
 #include "bootd/dhcp/options.h"
 
@@ -67,6 +69,9 @@ std::optional<BootAnswer> ChooseBootAnswer(const BootdConfig& config, const Clie
       if (file.empty()) return NoAnswer(why, "no boot file for this architecture");
       a.file = file;
       a.pxe_vendor_options = true;
+      // Only the firmware ROM: iPXE would enter a PXE menu in preference
+      // to its script (iPXE's pxe_menu_boot).
+      a.pxe_menu = config.dhcp.pxe_menu;
       a.detail = "tftp:" + client.class_name();
       break;
     }
@@ -76,6 +81,22 @@ std::optional<BootAnswer> ChooseBootAnswer(const BootdConfig& config, const Clie
   // are "iPXE" by user class but PXE by behaviour still see bit 3.
   if (client.pxe_vendor_class) a.pxe_vendor_options = true;
   return a;
+}
+
+std::string EncodePxeBootMenu(const PxeMenuConfig& menu) {
+  std::string out;
+  for (const PxeMenuItem& item : menu.items) {
+    const size_t len = std::min<size_t>(item.description.size(), 255);
+    out.push_back(static_cast<char>(item.type >> 8));
+    out.push_back(static_cast<char>(item.type & 0xff));
+    out.push_back(static_cast<char>(len));
+    out.append(item.description, 0, len);
+  }
+  return out;
+}
+
+std::string EncodePxeMenuPrompt(const PxeMenuConfig& menu) {
+  return std::string(1, static_cast<char>(menu.timeout_seconds)) + menu.prompt;
 }
 
 void ApplyBootAnswer(const BootAnswer& answer, Packet4& reply) {
@@ -90,6 +111,10 @@ void ApplyBootAnswer(const BootAnswer& answer, Packet4& reply) {
   if (answer.pxe_vendor_options) {
     OptionSubOptions pxe;
     pxe.items.emplace_back(kPxeDiscoveryControl, std::string(1, static_cast<char>(kPxeDiscoveryUseBootFile)));
+    if (!answer.pxe_menu.items.empty()) {
+      pxe.items.emplace_back(kPxeBootMenu, EncodePxeBootMenu(answer.pxe_menu));
+      if (!answer.pxe_menu.prompt.empty()) pxe.items.emplace_back(kPxeMenuPrompt, EncodePxeMenuPrompt(answer.pxe_menu));
+    }
     reply.Set(kOptVendorSpecific, pxe.Serialize() + std::string(1, static_cast<char>(kOptEnd)));
   }
   if (answer.ipxe_no_proxy_wait) {

@@ -21,6 +21,7 @@ struct BootAnswer {
   std::string vendor_class;         // option 60 in the reply: "PXEClient" or "HTTPClient"
   bool pxe_vendor_options = false;  // option 43 with PXE_DISCOVERY_CONTROL
   bool ipxe_no_proxy_wait = false;  // option 175 sub-option 176 = 1
+  PxeMenuConfig pxe_menu;           // option 43 sub-options 9 and 10 (firmware PXE only; empty = none)
   std::string detail;               // for logs and boot events: "ipxe-script", "tftp:x86_64-bios", ...
 };
 
@@ -32,6 +33,12 @@ std::string IpxeScriptUrl(const BootdConfig& config, const MacAddress& mac);
 // nothing configured for its architecture. `why` (when given) says which.
 std::optional<BootAnswer> ChooseBootAnswer(const BootdConfig& config, const ClientInfo& client,
                                            const Assignment* assignment, std::string* why = nullptr);
+
+// PXE 2.1 option 43 sub-option values: PXE_BOOT_MENU (9) is, per item,
+// boot server type (2 bytes, network order), description length (1),
+// description; PXE_MENU_PROMPT (10) is timeout seconds (1) then the prompt.
+std::string EncodePxeBootMenu(const PxeMenuConfig& menu);
+std::string EncodePxeMenuPrompt(const PxeMenuConfig& menu);
 
 // Writes the answer into a reply (file, sname, siaddr and options).
 void ApplyBootAnswer(const BootAnswer& answer, Packet4& reply);

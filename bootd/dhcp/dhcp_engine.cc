@@ -91,7 +91,8 @@ Decision DhcpEngine::Discover(const Packet4& req, const Client& c, const Request
   if (!pool) pool = allocator_.PoolFor(req.giaddr);
   if (!pool) return Drop(DropReason::kPoolExhausted);
   Ipv4Address requested = AddressOption(req, kOptRequestedIp).value_or(Ipv4Address());
-  auto ip = ChooseAddress(c, *pool, requested, ctx.now_unix);
+  bool fresh = false;
+  auto ip = ChooseAddress(c, *pool, requested, ctx.now_unix, &fresh);
   if (!ip) {
     log::Warn(kComponent, "pool exhausted", {{"mac", c.info.mac.ToString()}, {"subnet", pool->subnet.ToString()}});
     return Drop(DropReason::kPoolExhausted);
@@ -102,7 +103,20 @@ Decision DhcpEngine::Discover(const Packet4& req, const Client& c, const Request
   AddAddressOptions(reply, *pool, c, true);
   AddBootInfo(reply, c, false);
   Record(BootStage::kDhcpOffer, c, ip->ToString() + (reply.file.empty() ? "" : " " + reply.file));
-  return Send(std::move(reply), req, c, ctx);
+  Decision d = Send(std::move(reply), req, c, ctx);
+  if (fresh && config_.dhcp.ping_check_millis > 0) d.probe = *ip;
+  return d;
+}
+
+Status DhcpEngine::MarkAddressInUse(Ipv4Address ip, const MacAddress& offered_to, int64_t now) {
+  allocator_.DropHold(offered_to);
+  Lease in_use;
+  in_use.ip = ip;  // no MAC: the host that answered is unknown
+  in_use.state = LeaseState::kDeclined;
+  in_use.expires_unix = now + config_.dhcp.decline_quarantine_seconds;
+  log::Warn(kComponent, "pool address answered a ping, quarantined",
+            {{"ip", ip.ToString()}, {"seconds", config_.dhcp.decline_quarantine_seconds}});
+  return leases_.Commit(in_use);
 }
 
 // RFC 2131 §4.3.2: which state the client is in follows from 54, 50, ciaddr.
@@ -141,8 +155,9 @@ Decision DhcpEngine::Request(const Packet4& req, const Client& c, const RequestC
   lease.hostname = c.assignment ? c.assignment->hostname : c.info.hostname;
   lease.expires_unix = ctx.now_unix + pool->lease_seconds;
   lease.state = LeaseState::kActive;
-  // RFC 2131 §4.3.2 / issue 3: the binding is durable before the ACK leaves.
-  Status st = leases_.Commit(lease);
+  // RFC 2131 §4.3.2 / issue 3: the binding is durable before the ACK leaves
+  // (deferred: the service flushes the batch before sending its replies).
+  Status st = deferred_commits_ ? leases_.CommitDeferred(lease) : leases_.Commit(lease);
   if (!st.ok()) {
     log::Error(kComponent, "lease commit failed", {{"mac", c.info.mac.ToString()}, {"error", st.message()}});
     return Drop(DropReason::kLeaseStoreError);
@@ -153,7 +168,9 @@ Decision DhcpEngine::Request(const Packet4& req, const Client& c, const RequestC
   AddAddressOptions(reply, *pool, c, true);
   AddBootInfo(reply, c, false);
   Record(BootStage::kDhcpAck, c, ip.ToString() + (reply.file.empty() ? "" : " " + reply.file));
-  return Send(std::move(reply), req, c, ctx);
+  Decision d = Send(std::move(reply), req, c, ctx);
+  d.awaits_flush = deferred_commits_;
+  return d;
 }
 
 // RFC 2131 §4.3.5: configuration only; no lease, no yiaddr, no 51/58/59.
@@ -267,7 +284,7 @@ ReservedAddresses DhcpEngine::Reservations(const Client& c) {
 }
 
 std::optional<Ipv4Address> DhcpEngine::ChooseAddress(const Client& c, const DhcpPoolConfig& pool, Ipv4Address requested,
-                                                     int64_t now) {
+                                                     int64_t now, bool* fresh) {
   ReservedAddresses reserved = Reservations(c);
   if (auto r = ReservedAddress(c)) {
     if (allocator_.Available(*r, c.key, now, reserved)) return r;
@@ -285,6 +302,7 @@ std::optional<Ipv4Address> DhcpEngine::ChooseAddress(const Client& c, const Dhcp
   if (previous && previous->state != LeaseState::kDeclined && c.key.Owns(*previous) && usable(previous->ip)) {
     return previous->ip;
   }
+  if (fresh) *fresh = true;
   if (usable(requested)) return requested;
   return allocator_.FindFree(pool, c.key, now, reserved);
 }
@@ -392,6 +410,15 @@ void DhcpEngine::Record(BootStage stage, const Client& c, const std::string& det
   e.machine_name = c.assignment ? c.assignment->machine_name : "";
   e.stage = stage;
   e.detail = detail;
+  e.fingerprint.client_class = c.info.class_name();
+  e.fingerprint.client_arch = c.info.arch_type.value_or(0);
+  e.fingerprint.vendor_class = c.info.vendor_class;
+  if (!c.info.user_classes.empty()) e.fingerprint.user_class = c.info.user_classes.front();
+  e.fingerprint.uuid = c.info.uuid;
+  for (uint8_t code : c.info.requested) {
+    if (!e.fingerprint.parameter_request_list.empty()) e.fingerprint.parameter_request_list.push_back(',');
+    e.fingerprint.parameter_request_list += std::to_string(code);
+  }
   events_->Record(std::move(e));
 }
 

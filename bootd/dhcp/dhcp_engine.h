@@ -52,6 +52,13 @@ struct Decision {
   Destination to;
   uint16_t max_message_size = kMinMaxMessageSize;  // the client's option 57
   std::vector<uint8_t> requested;                  // the client's option 55
+  // The reply rests on a lease committed with CommitDeferred: it may leave
+  // only after LeaseStore::Flush() succeeded (deferred commits only).
+  bool awaits_flush = false;
+  // dhcp.pingCheckMillis: an OFFER of an address new to this client; the
+  // service pings it first and, when it answers, calls MarkAddressInUse and
+  // decides again (RFC 2131 §3.1 step 2). Zero: send as is.
+  Ipv4Address probe;
 };
 
 class DhcpEngine {
@@ -61,6 +68,16 @@ class DhcpEngine {
              BootEventRecorder* events = nullptr, DiscoveredClients* discovered = nullptr);
 
   Decision Decide(const Packet4& request, const RequestContext& ctx);
+
+  // Group commit across requests: lease commits use CommitDeferred and
+  // their decisions say awaits_flush; the caller flushes once per batch.
+  void set_deferred_commits(bool on) { deferred_commits_ = on; }
+
+  // A probe found `ip` answering: some host uses it without a lease here.
+  // It is quarantined like a DECLINEd address (declineQuarantineSeconds)
+  // and the hold for `offered_to` is dropped, so deciding again offers
+  // another address.
+  Status MarkAddressInUse(Ipv4Address ip, const MacAddress& offered_to, int64_t now);
 
  private:
   struct Client {
@@ -78,8 +95,10 @@ class DhcpEngine {
 
   // The address this client should get in `pool`: its reservation, else its
   // current lease, else `requested` when free, else a free pool address.
+  // `fresh` (when given) says whether the address is new to the client
+  // (requested or free, not its reservation, hold or previous lease).
   std::optional<Ipv4Address> ChooseAddress(const Client& c, const DhcpPoolConfig& pool, Ipv4Address requested,
-                                           int64_t now);
+                                           int64_t now, bool* fresh = nullptr);
   // Is `ip` right for this client (INIT-REBOOT / RENEWING / SELECTING)?
   bool AddressValidFor(const Client& c, Ipv4Address ip, int64_t now);
   std::optional<Ipv4Address> ReservedAddress(const Client& c) const;
@@ -98,6 +117,7 @@ class DhcpEngine {
   BootEventRecorder* events_;
   DiscoveredClients* discovered_;
   AddressAllocator allocator_;
+  bool deferred_commits_ = false;
   // IPs of all reservations, rebuilt when the assignment store changes.
   uint64_t reserved_revision_ = ~uint64_t{0};
   std::map<Ipv4Address, std::string> reserved_ips_;  // ip -> machine name

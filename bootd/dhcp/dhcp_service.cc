@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <set>
+#include <utility>
 
 #include "bootd/leases/lease_journal.h"
 #include "bootd/leases/lease_journal_config.h"
@@ -91,6 +93,12 @@ Status DhcpService::Start() {
   }
   if (!leases_) leases_ = std::make_unique<MemoryLeaseStore>();  // proxy mode hands out no addresses
   engine_ = std::make_unique<DhcpEngine>(ctx_.config, ctx_.assignments, *leases_, &ctx_.events, &discovered_);
+  engine_->set_deferred_commits(true);  // WorkLoop flushes once per batch
+  if (cfg.mode == DhcpMode::kServer && cfg.ping_check_millis > 0) {
+    auto prober = IcmpProber::Open(cfg.interface);
+    if (!prober.ok()) return Error{"dhcp.pingCheckMillis: " + prober.error().message};
+    prober_ = std::move(*prober);
+  }
   if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{Errno("pipe")};
   Status s = OpenSocket(kServerPort, &fd67_);
   if (!s.ok()) return s;
@@ -162,6 +170,7 @@ void DhcpService::ReceiveLoop() {
         p.local_port = i == 1 ? kServerPort : kPxeBootServerPort;
         p.source_ip = Ipv4Address(ntohl(from.sin_addr.s_addr));
         p.source_port = ntohs(from.sin_port);
+        p.received_millis = NowMillis();
         if (!queue_.Push(std::move(p))) stats_.drops.Add(DropReason::kQueueOverflow);
       }
     }
@@ -169,61 +178,147 @@ void DhcpService::ReceiveLoop() {
 }
 
 void DhcpService::WorkLoop() {
-  while (auto p = queue_.Pop()) Handle(*p);
+  // One batch = one lease flush. Bigger batches share a sync among more
+  // ACKs but hold the first reply back longer; a sync costs 1-4 ms here.
+  constexpr size_t kMaxBatch = 256;
+  const int64_t stale_after = ctx_.config.dhcp.stale_request_millis;
+  std::vector<ReceivedPacket> batch;
+  std::vector<Outgoing> replies;
+  while (queue_.PopBatch(&batch, kMaxBatch)) {
+    replies.clear();
+    bool any_deferred = false;
+    for (const ReceivedPacket& p : batch) {
+      if (stale_after > 0 && NowMillis() - p.received_millis > stale_after) {
+        stats_.drops.Add(DropReason::kStale);
+        continue;
+      }
+      Outgoing out;
+      if (!Prepare(p, &out)) continue;
+      out.packet = static_cast<size_t>(&p - batch.data());
+      replies.push_back(std::move(out));
+    }
+    if (prober_) ProbeOffers(batch, &replies);
+    for (const Outgoing& out : replies) any_deferred = any_deferred || out.awaits_flush;
+    bool durable = true;
+    if (any_deferred) {
+      Status st = leases_->Flush();
+      if (!st.ok()) {
+        durable = false;
+        log::Error(kComponent, "lease flush failed, ACKs withheld", {{"error", st.message()}});
+      }
+    }
+    for (const Outgoing& out : replies) {
+      if (out.dropped) continue;
+      if (out.awaits_flush && !durable) {
+        stats_.drops.Add(DropReason::kLeaseStoreError);
+        continue;
+      }
+      Transmit(out);
+    }
+  }
 }
 
-void DhcpService::Handle(const ReceivedPacket& in) {
+void DhcpService::ProbeOffers(const std::vector<ReceivedPacket>& batch, std::vector<Outgoing>* replies) {
+  // Each round pings the offers still untested; an offer re-decided in the
+  // last round has not been pinged and is not sent.
+  constexpr int kRounds = 3;
+  const std::chrono::milliseconds timeout(ctx_.config.dhcp.ping_check_millis);
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<Ipv4Address> ips;
+    for (const Outgoing& o : *replies) {
+      if (!o.dropped && !o.probe.IsZero()) ips.push_back(o.probe);
+    }
+    if (ips.empty()) return;
+    const std::set<Ipv4Address> answered = prober_->Probe(ips, timeout);
+    for (Outgoing& o : *replies) {
+      if (o.dropped || o.probe.IsZero()) continue;
+      const Ipv4Address ip = std::exchange(o.probe, Ipv4Address());
+      if (!answered.count(ip)) continue;
+      stats_.probes_answered.fetch_add(1, std::memory_order_relaxed);
+      if (Status st = engine_->MarkAddressInUse(ip, o.mac, static_cast<int64_t>(std::time(nullptr))); !st.ok()) {
+        log::Error(kComponent, "could not quarantine an address in use",
+                   {{"ip", ip.ToString()}, {"error", st.message()}});
+      }
+      Outgoing again;
+      again.packet = o.packet;
+      again.dropped = !Prepare(batch[o.packet], &again);
+      if (!again.dropped && round == kRounds - 1 && !again.probe.IsZero()) {
+        again.dropped = true;
+        stats_.drops.Add(DropReason::kAddressInUse);
+      }
+      o = std::move(again);
+    }
+  }
+}
+
+bool DhcpService::Prepare(const ReceivedPacket& in, Outgoing* out) {
   DropReason reason = DropReason::kNone;
   auto request = DecodePacket4(in.bytes, &reason);
   if (!request.ok()) {
     stats_.drops.Add(reason);
     log::Debug(kComponent, "malformed packet dropped",
                {{"reason", DropReasonName(reason)}, {"from", in.source_ip.ToString()}, {"bytes", in.bytes.size()}});
-    return;
+    return false;
   }
   RequestContext rc;
   rc.local_port = in.local_port;
   rc.source_ip = in.source_ip;
   rc.source_port = in.source_port;
   rc.now_unix = static_cast<int64_t>(std::time(nullptr));
+  const auto decide_start = std::chrono::steady_clock::now();
   Decision d = engine_->Decide(*request, rc);
+  if (ctx_.hooks.dhcp) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - decide_start;
+    ctx_.hooks.dhcp->OnDecision(*request, d, took.count());
+  }
   if (!d.reply) {
     if (d.drop != DropReason::kNone) stats_.drops.Add(d.drop);
-    return;
+    return false;
   }
   auto bytes = EncodePacket4(*d.reply, d.max_message_size, d.requested);
   if (!bytes.ok()) {
     stats_.drops.Add(DropReason::kReplyTooBig);
     log::Warn(kComponent, "reply not encodable",
               {{"mac", request->mac().ToString()}, {"error", bytes.error().message}});
-    return;
+    return false;
   }
-  Ipv4Address to = d.to.ip;
-  if (d.to.to_unconfigured_client && !SetNeighbour(to, d.reply->mac())) {
-    to = Ipv4Address(0xffffffffu);
+  out->to = d.to.ip;
+  if (d.to.to_unconfigured_client && !SetNeighbour(out->to, d.reply->mac())) {
+    out->to = Ipv4Address(0xffffffffu);
     stats_.broadcast_fallbacks.fetch_add(1, std::memory_order_relaxed);
   }
+  out->bytes = std::move(*bytes);
+  out->port = d.to.port;
+  out->fd = in.local_port == kPxeBootServerPort ? fd4011_ : fd67_;
+  out->awaits_flush = d.awaits_flush;
+  out->probe = d.probe;
+  out->type = d.reply->message_type().value_or(MessageType::kAck);
+  out->mac = d.reply->mac();
+  out->yiaddr = d.reply->yiaddr;
+  if (log::Enabled(log::Level::kDebug)) out->file = d.reply->file;
+  return true;
+}
+
+void DhcpService::Transmit(const Outgoing& out) {
   sockaddr_in dst{};
   dst.sin_family = AF_INET;
-  dst.sin_port = htons(d.to.port);
-  dst.sin_addr.s_addr = htonl(to.value());
-  const int fd = in.local_port == kPxeBootServerPort ? fd4011_ : fd67_;
-  if (sendto(fd, bytes->data(), bytes->size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0) {
+  dst.sin_port = htons(out.port);
+  dst.sin_addr.s_addr = htonl(out.to.value());
+  if (sendto(out.fd, out.bytes.data(), out.bytes.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0) {
     stats_.send_errors.fetch_add(1, std::memory_order_relaxed);
     log::Warn(kComponent, "send failed",
-              {{"mac", request->mac().ToString()}, {"to", to.ToString()}, {"error", std::strerror(errno)}});
+              {{"mac", out.mac.ToString()}, {"to", out.to.ToString()}, {"error", std::strerror(errno)}});
     return;
   }
   stats_.replies_sent.fetch_add(1, std::memory_order_relaxed);
-  if (auto t = d.reply->message_type()) {
-    stats_.replies_by_type[static_cast<size_t>(*t)].fetch_add(1, std::memory_order_relaxed);
-    log::Debug(kComponent, "reply sent",
-               {{"mac", request->mac().ToString()},
-                {"type", MessageTypeName(*t)},
-                {"yiaddr", d.reply->yiaddr.ToString()},
-                {"to", to.ToString() + ":" + std::to_string(d.to.port)},
-                {"file", d.reply->file}});
-  }
+  stats_.replies_by_type[static_cast<size_t>(out.type)].fetch_add(1, std::memory_order_relaxed);
+  if (!log::Enabled(log::Level::kDebug)) return;  // the fields cost more than the send
+  log::Debug(kComponent, "reply sent",
+             {{"mac", out.mac.ToString()},
+              {"type", MessageTypeName(out.type)},
+              {"yiaddr", out.yiaddr.ToString()},
+              {"to", out.to.ToString() + ":" + std::to_string(out.port)},
+              {"file", out.file}});
 }
 
 bool DhcpService::SetNeighbour(Ipv4Address ip, const MacAddress& mac) {

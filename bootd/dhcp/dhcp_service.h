@@ -1,9 +1,12 @@
 #pragma once
 // DhcpService: the thin socket layer around DhcpEngine. One receive thread
 // (UDP 67, and 4011 in proxy mode, bound to the rack interface with
-// SO_BINDTODEVICE) feeds a bounded queue; one worker thread decodes,
-// decides, encodes and sends. Malformed, rate-limited and unanswered
-// packets are counted by DropReason (stats()).
+// SO_BINDTODEVICE) feeds a bounded queue; one worker thread takes the queue
+// in batches: drops requests that waited past dhcp.staleRequestMillis,
+// decodes, decides and encodes the rest, makes the batch's leases durable
+// with one flush (one fdatasync, group commit) and only then sends the
+// batch's replies. Malformed, rate-limited, stale and unanswered packets
+// are counted by DropReason (stats()).
 //
 // Reply addressing (RFC 2131 §4.1): to the relay (giaddr:67), to ciaddr:68,
 // broadcast when asked or for NAKs, and otherwise unicast to the new
@@ -20,6 +23,7 @@
 #include "bootd/dhcp/dhcp_engine.h"
 #include "bootd/dhcp/discovered_clients.h"
 #include "bootd/dhcp/drop_reason.h"
+#include "bootd/dhcp/icmp_prober.h"
 #include "bootd/dhcp/mac_rate_limiter.h"
 #include "bootd/dhcp/packet_queue.h"
 #include "bootd/leases/lease_store.h"
@@ -32,6 +36,7 @@ struct DhcpServiceStats {
   std::atomic<uint64_t> replies_sent{0};
   std::atomic<uint64_t> send_errors{0};
   std::atomic<uint64_t> broadcast_fallbacks{0};            // unicast to an unconfigured client sent as broadcast
+  std::atomic<uint64_t> probes_answered{0};                // pool addresses that answered the ping probe
   std::array<std::atomic<uint64_t>, 9> replies_by_type{};  // index: MessageType value
   DropCounters drops;
 };
@@ -55,14 +60,35 @@ class DhcpService : public Service {
  private:
   Status OpenSocket(uint16_t port, int* fd);
   void ReceiveLoop();
+  // A reply built from one request, waiting for its batch's lease flush.
+  struct Outgoing {
+    std::vector<uint8_t> bytes;
+    int fd = -1;
+    Ipv4Address to;
+    uint16_t port = 0;
+    bool awaits_flush = false;
+    MessageType type = MessageType::kAck;
+    MacAddress mac;
+    Ipv4Address yiaddr;  // for the log
+    std::string file;    // for the log (debug level only)
+    size_t packet = 0;   // index of its request in the batch
+    Ipv4Address probe;   // ping this address first (Decision::probe)
+    bool dropped = false;
+  };
   void WorkLoop();
-  void Handle(const ReceivedPacket& packet);
+  // Decode, decide, encode; false when there is nothing to send.
+  bool Prepare(const ReceivedPacket& packet, Outgoing* out);
+  void Transmit(const Outgoing& out);
+  // dhcp.pingCheckMillis: pings the batch's fresh offers at once; an
+  // address that answers is quarantined and its request decided again.
+  void ProbeOffers(const std::vector<ReceivedPacket>& batch, std::vector<Outgoing>* replies);
   bool SetNeighbour(Ipv4Address ip, const MacAddress& mac);
 
   BootdContext& ctx_;
   std::unique_ptr<LeaseStore> leases_;
   DiscoveredClients discovered_;
   std::unique_ptr<DhcpEngine> engine_;  // built in Start(), once the lease store is open
+  std::unique_ptr<IcmpProber> prober_;  // only with dhcp.pingCheckMillis > 0
   MacRateLimiter rate_limiter_;
   PacketQueue queue_;
   DhcpServiceStats stats_;

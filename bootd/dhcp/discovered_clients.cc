@@ -7,26 +7,27 @@ void DiscoveredClients::Record(const MacAddress& mac, const std::string& fingerp
   std::lock_guard lock(mu_);
   auto it = by_mac_.find(mac);
   if (it == by_mac_.end()) {
-    if (by_mac_.size() >= capacity_) {
-      auto oldest = by_mac_.begin();
-      for (auto i = by_mac_.begin(); i != by_mac_.end(); ++i) {
-        if (i->second.last_seen_unix < oldest->second.last_seen_unix) oldest = i;
-      }
-      by_mac_.erase(oldest);
+    if (by_mac_.size() >= capacity_ && !recent_.empty()) {
+      by_mac_.erase(recent_.back().mac);
+      recent_.pop_back();
     }
-    it = by_mac_.emplace(mac, DiscoveredClient{mac, now_unix, now_unix, "", {}, 0}).first;
+    recent_.push_front(DiscoveredClient{mac, now_unix, now_unix, "", {}, 0});
+    it = by_mac_.emplace(mac, recent_.begin()).first;
+  } else {
+    recent_.splice(recent_.begin(), recent_, it->second);
   }
-  it->second.last_seen_unix = now_unix;
-  it->second.fingerprint = fingerprint;
-  it->second.giaddr = giaddr;
-  ++it->second.packets;
+  DiscoveredClient& c = *it->second;
+  c.last_seen_unix = now_unix;
+  if (c.fingerprint != fingerprint) c.fingerprint = fingerprint;
+  c.giaddr = giaddr;
+  ++c.packets;
 }
 
 std::vector<DiscoveredClient> DiscoveredClients::All() const {
   std::lock_guard lock(mu_);
   std::vector<DiscoveredClient> out;
   out.reserve(by_mac_.size());
-  for (const auto& [mac, c] : by_mac_) out.push_back(c);
+  for (const auto& [mac, c] : by_mac_) out.push_back(*c);
   return out;
 }
 

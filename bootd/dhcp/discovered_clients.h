@@ -5,6 +5,7 @@
 // Bounded; the least recently seen entry goes first. Thread-safe.
 
 #include <cstdint>
+#include <list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,7 +34,10 @@ class DiscoveredClients {
  private:
   size_t capacity_;
   mutable std::mutex mu_;
-  std::map<MacAddress, DiscoveredClient> by_mac_;
+  // Most recently seen first: eviction takes the back in O(1) (a scan for
+  // the oldest entry cost O(capacity) per new MAC under a DHCP storm).
+  std::list<DiscoveredClient> recent_;
+  std::map<MacAddress, std::list<DiscoveredClient>::iterator> by_mac_;
 };
 
 }  // namespace rackboot::bootd::dhcp

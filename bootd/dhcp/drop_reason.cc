@@ -26,6 +26,8 @@ const char* DropReasonName(DropReason reason) {
     case DropReason::kRateLimited: return "rate_limited";
     case DropReason::kQueueOverflow: return "queue_overflow";
     case DropReason::kReplyTooBig: return "reply_too_big";
+    case DropReason::kStale: return "stale";
+    case DropReason::kAddressInUse: return "address_in_use";
     case DropReason::kCount: break;
   }
   return "unknown";

@@ -34,6 +34,8 @@ enum class DropReason : uint8_t {
   kRateLimited,
   kQueueOverflow,
   kReplyTooBig,
+  kStale,         // waited in the queue past dhcp.staleRequestMillis: the client has retransmitted
+  kAddressInUse,  // every address offered in this batch answered the ping probe
   kCount,
 };
 

@@ -25,6 +25,17 @@ std::optional<ReceivedPacket> PacketQueue::Pop() {
   return p;
 }
 
+bool PacketQueue::PopBatch(std::vector<ReceivedPacket>* out, size_t max) {
+  out->clear();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return closed_ || !q_.empty(); });
+  while (!q_.empty() && out->size() < max) {
+    out->push_back(std::move(q_.front()));
+    q_.pop_front();
+  }
+  return !out->empty();
+}
+
 void PacketQueue::Close() {
   {
     std::lock_guard lock(mu_);

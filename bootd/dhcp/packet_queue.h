@@ -20,6 +20,7 @@ struct ReceivedPacket {
   uint16_t local_port = 0;
   Ipv4Address source_ip;
   uint16_t source_port = 0;
+  int64_t received_millis = 0;  // steady clock, when the receive thread read it
 };
 
 class PacketQueue {
@@ -29,6 +30,10 @@ class PacketQueue {
   bool Push(ReceivedPacket packet);
   // Blocks until a packet is available or Close() was called (nullopt).
   std::optional<ReceivedPacket> Pop();
+  // Blocks like Pop(), then moves up to `max` packets (oldest first) into
+  // `out` (cleared first): the worker handles a batch and commits its leases
+  // with one sync. False once closed and empty.
+  bool PopBatch(std::vector<ReceivedPacket>* out, size_t max);
   void Close();
   size_t size() const;
 

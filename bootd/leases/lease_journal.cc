@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "bootd/leases/journal_files.h"
 #include "bootd/leases/journal_record.h"
@@ -214,6 +215,33 @@ Status JournalLeaseStore::CommitBatch(const std::vector<Lease>& leases) {
   std::shared_ptr<Log> log;
   if (Status st = Append(leases, &seq, &log); !st.ok()) return st;
   if (!log) return {};  // nothing durable in this batch (only offers)
+  return WaitDurable(seq, log);
+}
+
+Status JournalLeaseStore::CommitDeferred(const Lease& lease) {
+  uint64_t seq = 0;
+  std::shared_ptr<Log> log;
+  if (Status st = Append({lease}, &seq, &log); !st.ok()) return st;
+  if (!log) return {};
+  std::lock_guard<std::mutex> l(mu_);
+  deferred_seq_ = std::max(deferred_seq_, seq);
+  deferred_log_ = std::move(log);
+  return {};
+}
+
+Status JournalLeaseStore::Flush() {
+  uint64_t seq = 0;
+  std::shared_ptr<Log> log;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    seq = std::exchange(deferred_seq_, 0);
+    log = std::move(deferred_log_);
+    deferred_log_.reset();
+  }
+  if (seq == 0) return {};
+  // A compaction rotated the records' log away after syncing it (Compact()
+  // raises synced_seq_), so an older `log` is already durable.
+  if (synced_seq_.load() >= seq) return {};
   return WaitDurable(seq, log);
 }
 

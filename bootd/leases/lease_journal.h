@@ -73,6 +73,8 @@ class JournalLeaseStore final : public LeaseStore {
 
   Status Commit(const Lease& lease) override;
   Status CommitBatch(const std::vector<Lease>& leases) override;
+  Status CommitDeferred(const Lease& lease) override;
+  Status Flush() override;
 
   std::optional<Lease> FindByIp(Ipv4Address ip) const override;
   std::optional<Lease> FindByMac(const MacAddress& mac) const override;
@@ -108,7 +110,9 @@ class JournalLeaseStore final : public LeaseStore {
   LeaseIndex offered_;     // kOffered overlay, memory only
   std::shared_ptr<Log> log_;
   uint64_t appended_seq_ = 0;  // seq of the last record appended (or offered)
-  std::string failure_;        // set when a write or sync failed: commits are refused
+  uint64_t deferred_seq_ = 0;  // last record appended by CommitDeferred, not yet flushed
+  std::shared_ptr<Log> deferred_log_;
+  std::string failure_;  // set when a write or sync failed: commits are refused
   bool compaction_requested_ = false;
   bool compaction_blocked_ = false;  // an unfinished compaction waits for the next Open
   bool stopping_ = false;

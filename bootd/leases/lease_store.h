@@ -24,6 +24,13 @@ class LeaseStore {
   virtual Status Commit(const Lease& lease) = 0;
   // Several commits made durable together (one fsync): the group-commit path.
   virtual Status CommitBatch(const std::vector<Lease>& leases) = 0;
+  // Group commit across a batch of DHCP requests: records the lease now
+  // (lookups see it at once) without waiting for durability; Flush() makes
+  // every lease recorded so far durable with one sync. A reply that depends
+  // on a deferred commit must not leave before Flush() returned ok (RFC 2131
+  // §4.3.2). Stores without a sync step commit at once.
+  virtual Status CommitDeferred(const Lease& lease) { return Commit(lease); }
+  virtual Status Flush() { return {}; }
 
   virtual std::optional<Lease> FindByIp(Ipv4Address ip) const = 0;
   // Latest active lease for this MAC; when it has none, its latest lease in

@@ -64,6 +64,23 @@ inline std::unique_ptr<LabProcess> StartBootd(NetnsLab& lab, const std::string& 
   return p;
 }
 
+// srv:eth0 (192.0.2.1/24) <-veth-> cli:eth0 (no address): bootd in srv,
+// the DHCP client in cli.
+inline void ConnectServerAndClient(NetnsLab& lab) {
+  lab.AddVeth("srv", "eth0", "cli", "eth0");
+  lab.SetAddress("srv", "eth0", "192.0.2.1/24");
+  lab.SetUp("srv", "eth0");
+  lab.SetUp("cli", "eth0");
+}
+
+// One udhcpc exchange in `ns` (-q: exit once bound, -n: fail when no
+// lease); returns udhcpc's exit code.
+inline int RunUdhcpcOnce(NetnsLab& lab, const std::string& ns, const std::string& hook, std::string* output) {
+  return lab.Run(
+      ns, {"timeout", "60", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-s", hook, "-t", "10", "-T", "1", "-A", "1"},
+      output);
+}
+
 // A udhcpc/dhclient hook script that appends "<reason> <address>" lines to
 // `events` and configures the address so that renewals can be unicast.
 inline std::string UdhcpcScript(const std::string& events) {

@@ -46,12 +46,7 @@ class DhcpServerClientsTest : public ::testing::Test {
     lab_->AddNamespace("srv");
     lab_->AddNamespace("cli");
   }
-  void Direct() {
-    lab_->AddVeth("srv", "eth0", "cli", "eth0");
-    lab_->SetAddress("srv", "eth0", "192.0.2.1/24");
-    lab_->SetUp("srv", "eth0");
-    lab_->SetUp("cli", "eth0");
-  }
+  void Direct() { ConnectServerAndClient(*lab_); }
   std::string wd() const { return lab_->work_dir(); }
   std::unique_ptr<NetnsLab> lab_;
 };
@@ -150,11 +145,7 @@ TEST_F(DhcpServerClientsTest, AckedLeaseSurvivesKill9AndIsNotGivenToAnotherClien
     lab_->Exec(lab_->FullName("cli"), {"ip", "link", "set", "eth0", "address", mac});
     WriteFile(events, "");
     std::string out;
-    int rc = lab_->Run(
-        "cli",
-        {"timeout", "60", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-s", hook, "-t", "10", "-T", "1", "-A", "1"},
-        &out);
-    EXPECT_EQ(rc, 0) << out;
+    EXPECT_EQ(RunUdhcpcOnce(*lab_, "cli", hook, &out), 0) << out;
     return EventIp(ReadFile(events), "bound");
   };
   const std::string first = lease_once("02:00:00:00:aa:01");
@@ -196,10 +187,7 @@ TEST_F(DhcpServerClientsTest, RelayedClientGetsAddressFromTheRelaySubnet) {
   const std::string events = wd() + "/relayed-events", hook = wd() + "/relayed-hook";
   WriteFile(hook, UdhcpcScript(events), true);
   std::string out;
-  int rc = lab_->Run(
-      "cli", {"timeout", "60", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-s", hook, "-t", "10", "-T", "1", "-A", "1"},
-      &out);
-  ASSERT_EQ(rc, 0) << out << relay->Output() << bootd->Output();
+  ASSERT_EQ(RunUdhcpcOnce(*lab_, "cli", hook, &out), 0) << out << relay->Output() << bootd->Output();
   const std::string ev = ReadFile(events);
   const std::string ip = EventIp(ev, "bound");
   EXPECT_EQ(ip.rfind("198.51.100.", 0), 0u) << ev;

@@ -68,5 +68,47 @@ TEST(DhcpConfig, UnknownClientClassIsAConfigError) {
   std::remove(path.c_str());
 }
 
+TEST(DhcpConfig, StaleDropPingCheckAndPxeMenu) {
+  std::string path = WriteConfig("");
+  BootdConfig c = LoadBootdConfig(path);
+  std::remove(path.c_str());
+  EXPECT_EQ(c.dhcp.stale_request_millis, 500u);
+  EXPECT_EQ(c.dhcp.ping_check_millis, 0u);  // off by default (docs/dhcp.md)
+  EXPECT_TRUE(c.dhcp.pxe_menu.items.empty());
+
+  path = WriteConfig(
+      "  staleRequestMillis: 0\n"
+      "  pingCheckMillis: 300\n"
+      "  pxeMenu:\n"
+      "    prompt: Press F8\n"
+      "    timeoutSeconds: 255\n"
+      "    items:\n"
+      "      - {type: 0, description: Local disk}\n"
+      "      - {type: 32769, description: rackboot}\n");
+  c = LoadBootdConfig(path);
+  std::remove(path.c_str());
+  EXPECT_EQ(c.dhcp.stale_request_millis, 0u);
+  EXPECT_EQ(c.dhcp.ping_check_millis, 300u);
+  ASSERT_EQ(c.dhcp.pxe_menu.items.size(), 2u);
+  EXPECT_EQ(c.dhcp.pxe_menu.items[1].type, 0x8001);
+  EXPECT_EQ(c.dhcp.pxe_menu.items[1].description, "rackboot");
+  EXPECT_EQ(c.dhcp.pxe_menu.prompt, "Press F8");
+  EXPECT_EQ(c.dhcp.pxe_menu.timeout_seconds, 255);
+}
+
+TEST(DhcpConfig, PxeMenuThatDoesNotFitOption43IsAConfigError) {
+  std::string items;
+  for (int i = 0; i < 10; ++i)
+    items += "      - {type: " + std::to_string(i) + ", description: " + std::string(30, 'x') + "}\n";
+  std::string path = WriteConfig("  pxeMenu:\n    items:\n" + items);
+  try {
+    LoadBootdConfig(path);
+    ADD_FAILURE() << "accepted a 330-byte menu";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("pxeMenu"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace rackboot::bootd

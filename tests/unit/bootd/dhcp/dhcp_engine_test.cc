@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bootd/dhcp/boot_answer.h"
 #include "bootd/dhcp/options.h"
 #include "bootd/leases/memory_lease_store.h"
 #include "tests/unit/bootd/dhcp/real_client_packets.h"
@@ -196,6 +197,40 @@ TEST_F(DhcpEngineTest, OvmfFirmwarePxeGetsTftpFileWithDiscoveryControlBit3) {
   EXPECT_EQ(d.to.ip, Ip("255.255.255.255"));  // OVMF sets the broadcast flag
 }
 
+// PXE 2.1 option 43: sub-option 9 = per item type(2) len(1) description,
+// sub-option 10 = timeout(1) prompt; 6 (bit 3) stays first and set.
+TEST_F(DhcpEngineTest, FirmwarePxeGetsTheRackPxeMenuByteExact) {
+  config_.dhcp.pxe_menu.items = {{0, "Local disk"}, {0x8001, "rackboot"}};
+  config_.dhcp.pxe_menu.prompt = "F8";
+  config_.dhcp.pxe_menu.timeout_seconds = 5;
+  Decision d = DecideBytes(testdata::OvmfPxeDiscover());
+  ASSERT_TRUE(d.reply);
+  const std::string want = std::string("\x06\x01\x08", 3) +                         // discovery control
+                           std::string("\x09\x18\x00\x00\x0a", 5) + "Local disk" +  // menu: type 0
+                           std::string("\x80\x01\x08", 3) + "rackboot" +            // type 0x8001
+                           std::string("\x0a\x03\x05", 3) + "F8" +                  // prompt, 5 s
+                           std::string("\xff", 1);
+  EXPECT_EQ(*d.reply->Find(kOptVendorSpecific), want);
+
+  // The iPXE stage never sees the menu (iPXE would enter it instead of its script).
+  Decision ipxe = DecideBytes(testdata::SeaBiosIpxeDiscover());
+  ASSERT_TRUE(ipxe.reply);
+  if (const std::string* o43 = ipxe.reply->Find(kOptVendorSpecific)) {
+    auto sub = OptionSubOptions::Parse(*o43);
+    ASSERT_TRUE(sub);
+    EXPECT_FALSE(sub->Find(kPxeBootMenu));
+    EXPECT_FALSE(sub->Find(kPxeMenuPrompt));
+  }
+}
+
+TEST(PxeMenuEncoding, EmptyPromptIsJustTheTimeout) {
+  PxeMenuConfig menu;
+  menu.items = {{0xffff, "x"}};
+  menu.timeout_seconds = 255;  // wait for a key
+  EXPECT_EQ(EncodePxeBootMenu(menu), std::string("\xff\xff\x01x", 4));
+  EXPECT_EQ(EncodePxeMenuPrompt(menu), std::string("\xff", 1));
+}
+
 TEST_F(DhcpEngineTest, BiosFirmwarePxeGetsUndionlyAndPerMachineOverrideWins) {
   auto b = testdata::Header();
   testdata::Opt(b, 53, {1});
@@ -308,6 +343,26 @@ TEST_F(DhcpEngineTest, RenewingExtendsTheLeaseAndAnswersUnicastToCiaddr) {
   Decision silent = Decide(foreign);
   EXPECT_FALSE(silent.reply);
   EXPECT_EQ(silent.drop, DropReason::kNoLease);
+}
+
+// The service's batch mode: the ACK says it rests on a deferred commit (it
+// may leave only after the batch's flush); the OFFER commits nothing.
+TEST_F(DhcpEngineTest, DeferredCommitsMarkOnlyTheAckAsAwaitingTheFlush) {
+  const MacAddress mac = Mac("02:00:00:00:00:0e");
+  engine().set_deferred_commits(true);
+  Decision offer = Decide(Msg(MessageType::kDiscover, mac));
+  ASSERT_TRUE(offer.reply);
+  EXPECT_FALSE(offer.awaits_flush);
+  Packet4 req = Msg(MessageType::kRequest, mac);
+  req.Set(kOptServerId, Addr("192.0.2.1"));
+  req.Set(kOptRequestedIp, OptionAddress{offer.reply->yiaddr}.Serialize());
+  Decision ack = Decide(req);
+  ASSERT_TRUE(ack.reply);
+  EXPECT_EQ(ack.reply->message_type(), MessageType::kAck);
+  EXPECT_TRUE(ack.awaits_flush);
+  EXPECT_EQ(leases_.FindByIp(offer.reply->yiaddr)->state, LeaseState::kActive);
+  engine().set_deferred_commits(false);
+  EXPECT_FALSE(Decide(req).awaits_flush);
 }
 
 TEST_F(DhcpEngineTest, ReleaseFreesTheAddressForOthers) {

@@ -25,6 +25,22 @@ TEST(PacketQueue, DropsOldestWhenFull) {
   EXPECT_EQ(q.Pop()->bytes[0], 4);
 }
 
+TEST(PacketQueue, PopBatchTakesAtMostMaxOldestFirst) {
+  PacketQueue q(16);
+  for (uint8_t i = 1; i <= 5; ++i) q.Push(Packet(i));
+  std::vector<ReceivedPacket> batch;
+  ASSERT_TRUE(q.PopBatch(&batch, 3));
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].bytes[0], 1);
+  EXPECT_EQ(batch[2].bytes[0], 3);
+  ASSERT_TRUE(q.PopBatch(&batch, 3));
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].bytes[0], 4);
+  q.Close();
+  EXPECT_FALSE(q.PopBatch(&batch, 3));
+  EXPECT_TRUE(batch.empty());
+}
+
 TEST(PacketQueue, CloseWakesAWaitingConsumer) {
   PacketQueue q(4);
   std::optional<ReceivedPacket> got = Packet(9);

@@ -102,6 +102,32 @@ TEST_F(LeaseJournalTest, RoundTripAcrossReopen) {
   EXPECT_EQ(store->FindByClientId("cid-9")->ip, MakeLease(9, 9).ip);
 }
 
+// The DHCP worker's batch: deferred commits are visible at once, one Flush
+// makes them all durable with a single sync, and a Flush without deferred
+// commits syncs nothing.
+TEST_F(LeaseJournalTest, DeferredCommitsShareOneFlush) {
+  for (FsyncPolicy policy : {FsyncPolicy::kAlways, FsyncPolicy::kGroup}) {
+    SCOPED_TRACE(std::string(FsyncPolicyName(policy)));
+    {
+      auto store = OpenStore(policy);
+      ASSERT_TRUE(store);
+      const uint64_t syncs_before = store->stats().syncs;
+      for (uint32_t i = 1; i <= 20; ++i) ASSERT_TRUE(store->CommitDeferred(MakeLease(i, i)).ok());
+      ExpectLease(*store, MakeLease(20, 20));  // visible before the flush
+      EXPECT_EQ(store->stats().syncs, syncs_before);
+      ASSERT_TRUE(store->Flush().ok());
+      EXPECT_EQ(store->stats().syncs, syncs_before + 1);
+      ASSERT_TRUE(store->Flush().ok());  // nothing pending: no sync
+      EXPECT_EQ(store->stats().syncs, syncs_before + 1);
+    }
+    auto store = OpenStore(policy);
+    ASSERT_TRUE(store);
+    for (uint32_t i = 1; i <= 20; ++i) ExpectLease(*store, MakeLease(i, i));
+    std::filesystem::remove(path_);
+    std::filesystem::remove(path_ + ".snap");
+  }
+}
+
 TEST_F(LeaseJournalTest, ReplaceByIpAndReleaseSurviveReopen) {
   {
     auto store = OpenStore();
