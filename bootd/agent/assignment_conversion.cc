@@ -90,6 +90,19 @@ Result<Assignment> AssignmentFromProto(const v1alpha1::HostAssignment& in, const
   return out;
 }
 
+namespace {
+
+// Options 60/77 are client bytes; proto3 strings must be UTF-8.
+std::string PrintableAscii(const std::string& in) {
+  std::string out = in;
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
+}  // namespace
+
 v1alpha1::BootEvent BootEventToProto(const BootEvent& e) {
   v1alpha1::BootEvent out;
   out.set_sequence(e.sequence);
@@ -100,6 +113,15 @@ v1alpha1::BootEvent BootEventToProto(const BootEvent& e) {
   out.set_bytes(e.bytes);
   out.set_duration_millis(e.duration_millis);
   out.set_detail(e.detail);
+  if (!e.fingerprint.client_class.empty() || !e.fingerprint.vendor_class.empty() || !e.fingerprint.user_class.empty()) {
+    auto* f = out.mutable_fingerprint();
+    f->set_client_class(e.fingerprint.client_class);
+    f->set_client_arch(e.fingerprint.client_arch);
+    f->set_vendor_class(PrintableAscii(e.fingerprint.vendor_class));
+    f->set_user_class(PrintableAscii(e.fingerprint.user_class));
+    f->set_uuid(e.fingerprint.uuid);
+    f->set_parameter_request_list(e.fingerprint.parameter_request_list);
+  }
   return out;
 }
 
