@@ -18,6 +18,7 @@
 #include "controller/k8s/client_config.h"
 #include "controller/k8s/cpprest_transport.h"
 #include "controller/k8s/leader_election.h"
+#include "controller/progress/boot_status_writer.h"
 #include "controller/push_bridge.h"
 #include "controller/reconcile/machine_controller.h"
 
@@ -97,6 +98,20 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   // The gRPC push to each rack's bootd; listens only while this replica
   // leads (see push_bridge.h). The push is mTLS only, so without `grpc.tls`
   // there is no push (reconcile-only, e.g. status tests).
+  // Boot progress: gRPC threads queue bootd's events, one writer thread
+  // merges them into Machine status (controller/progress/).
+  controller::progress::BootEventQueue boot_events;
+  controller::progress::BootStatusWriterOptions progress_options;
+  progress_options.loop_threshold = config.boot_loop_threshold;
+  progress_options.discovery.create_machines = config.discovery_create_machines;
+  progress_options.discovery.namespace_ = !config.discovery_namespace.empty() ? config.discovery_namespace
+                                          : !config.namespace_.empty()        ? config.namespace_
+                                                                              : "default";
+  progress_options.discovery.max_machines = static_cast<size_t>(config.discovery_max_machines);
+  progress_options.identity = identity;
+  controller::progress::BootStatusWriter boot_status(client, boot_events, progress_options,
+                                                     &machines.machines().store());
+  boot_status.Start();
   std::unique_ptr<controller::PushBridge> push;
   if (!config.tls_ca_file.empty()) {
     controller::push::PushServerOptions push_options;
@@ -104,7 +119,9 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     push_options.ca_file = config.tls_ca_file;
     push_options.cert_file = config.tls_cert_file;
     push_options.key_file = config.tls_key_file;
+    push_options.unix_socket = config.grpc_unix_socket;
     push = std::make_unique<controller::PushBridge>(machines, push_options);
+    push->SetBootEventQueue(&boot_events);
   } else {
     log::Warn("controller", "no grpc.tls configured: assignments are not pushed to bootd");
   }
@@ -144,6 +161,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   int sig = WaitForSignal();
   log::Info("controller", "shutting down", {{"signal", sig}});
   if (push) push->Stop();
+  boot_status.Stop();  // writes what is queued
   machines.Stop();
   if (elector) elector->Stop();  // releases the lease for a fast hand-over
   return 0;

@@ -123,8 +123,15 @@ void PushBridge::Loop(std::stop_token st) {
 }
 
 void PushBridge::OnBootEvent(const std::string& rack, const v1alpha1::BootEvent& event) {
-  log::Info("controller", "boot event",
-            {{"rack", rack}, {"machine", event.machine_name()}, {"stage", v1alpha1::BootStage_Name(event.stage())}});
+  log::Debug("controller", "boot event",
+             {{"rack", rack},
+              {"machine", event.machine_name()},
+              {"mac", event.mac()},
+              {"stage", v1alpha1::BootStage_Name(event.stage())}});
+  if (boot_events_ && !boot_events_->Push({rack, event})) {
+    log::Warn("controller", "boot event dropped: status writer queue full",
+              {{"rack", rack}, {"mac", event.mac()}, {"dropped", boot_events_->dropped()}});
+  }
 }
 
 void PushBridge::OnAck(const std::string& rack, uint64_t version) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "controller/progress/boot_event_queue.h"
 #include "controller/push/push_observer.h"
 #include "controller/push/push_server.h"
 #include "controller/push/rack_snapshot_cache.h"
@@ -46,8 +47,11 @@ class PushBridge : public push::PushObserver {
   void StartLeading(int64_t epoch);
   void Stop();
 
-  // PushObserver (gRPC threads): logged; Machine status from boot events is
-  // not written yet.
+  // Boot events go to `queue` (the BootStatusWriter's); set before
+  // StartLeading. Without it they are only logged.
+  void SetBootEventQueue(progress::BootEventQueue* queue) { boot_events_ = queue; }
+
+  // PushObserver (gRPC threads): boot events are queued, never written here.
   void OnBootEvent(const std::string& rack, const v1alpha1::BootEvent& event) override;
   void OnAck(const std::string& rack, uint64_t version) override;
   void OnNack(const std::string& rack, uint64_t version, const std::string& error_detail,
@@ -63,6 +67,7 @@ class PushBridge : public push::PushObserver {
   push::RackSnapshotCache cache_;
   std::unique_ptr<push::AssignmentPushServer> server_;
   std::set<std::string> racks_seen_;
+  progress::BootEventQueue* boot_events_ = nullptr;
   std::jthread thread_;
 };
 

@@ -32,6 +32,7 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
   c.namespace_ = root.String("namespace", "");
   if (auto grpc = root.OptionalMap("grpc")) {
     c.grpc_listen = grpc->String("listen", c.grpc_listen);
+    c.grpc_unix_socket = grpc->String("unixSocket", "");
     if (auto tls = grpc->OptionalMap("tls")) {
       c.tls_ca_file = tls->String("caFile");
       c.tls_cert_file = tls->String("certFile");
@@ -58,6 +59,16 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
       le->Fail("retryPeriodSeconds", "must be shorter than renewDeadlineSeconds");
     }
     le->RejectUnknownFields();
+  }
+  if (auto bp = root.OptionalMap("bootProgress")) {
+    c.boot_loop_threshold = static_cast<int>(bp->Int("bootLoopThreshold", 1, 1000, 3));
+    bp->RejectUnknownFields();
+  }
+  if (auto d = root.OptionalMap("discovery")) {
+    c.discovery_create_machines = d->Bool("createMachines", false);
+    c.discovery_namespace = d->String("namespace", "");
+    c.discovery_max_machines = static_cast<int>(d->Int("maxMachines", 1, 100000, 256));
+    d->RejectUnknownFields();
   }
   std::set<std::string> rack_names;
   for (const YamlMap& r : root.MapList("racks")) {

@@ -35,6 +35,10 @@ struct ControllerConfig {
   std::string kubeconfig;  // empty: in-cluster service account
   std::string namespace_;  // namespace watched; empty: all namespaces
   std::string grpc_listen = "0.0.0.0:9443";
+  // Optional second listener on a unix socket (same mTLS): a bootd in
+  // another network namespace on the same host reaches it through the
+  // filesystem (the e2e lab; a node-local bootd).
+  std::string grpc_unix_socket;
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -47,6 +51,13 @@ struct ControllerConfig {
   int renew_deadline_seconds = 10;
   int retry_period_seconds = 2;
   std::vector<RackNetwork> racks;
+  // Boot progress (controller/progress/): restarts of the boot path without
+  // `booted` before the BootLoop condition turns True.
+  int boot_loop_threshold = 3;
+  // Opt-in: a Machine (phase Discovered) for DHCP clients bootd does not know.
+  bool discovery_create_machines = false;
+  std::string discovery_namespace;  // empty: `namespace`, else "default"
+  int discovery_max_machines = 256;
 };
 
 // Throws ConfigError naming file, line and field.

@@ -228,6 +228,10 @@ Status AssignmentPushServer::Start() {
   service_ = std::make_unique<Service>(*this);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, grpc::experimental::TlsServerCredentials(tls), &port_);
+  if (!options_.unix_socket.empty()) {
+    unlink(options_.unix_socket.c_str());  // a stale socket of a previous run refuses the bind
+    builder.AddListeningPort("unix:" + options_.unix_socket, grpc::experimental::TlsServerCredentials(tls));
+  }
   builder.RegisterService(service_.get());
   // Detect dead bootds (NAT drops, power loss) and let bootd ping us.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
@@ -237,7 +241,7 @@ Status AssignmentPushServer::Start() {
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) return Error{"cannot listen on " + options_.listen};
   cache_.SetChangeListener([this](const std::string& rack) { WakeRack(rack); });
-  log::Info("push", "listening", {{"address", options_.listen}, {"port", port_}});
+  log::Info("push", "listening", {{"address", options_.listen}, {"port", port_}, {"unix", options_.unix_socket}});
   return Status::Ok();
 }
 

@@ -27,6 +27,7 @@ namespace rackboot::controller::push {
 
 struct PushServerOptions {
   std::string listen = "0.0.0.0:9443";  // "127.0.0.1:0" picks a free port
+  std::string unix_socket;              // optional second listener (path), same mTLS
   std::string ca_file;                  // CA that signs bootd client certificates
   std::string cert_file;                // server certificate chain (PEM)
   std::string key_file;
