@@ -48,6 +48,28 @@ racks:
   EXPECT_EQ(c.retry_period_seconds, 1);
 }
 
+TEST(ControllerConfigTest, BootProgressDiscoveryAndUnixSocket) {
+  ControllerConfig defaults = LoadControllerConfig(WriteConfig("namespace: lab\n"));
+  EXPECT_EQ(defaults.boot_loop_threshold, 3);
+  EXPECT_FALSE(defaults.discovery_create_machines) << "discovery is opt-in";
+  EXPECT_EQ(defaults.discovery_max_machines, 256);
+  EXPECT_TRUE(defaults.grpc_unix_socket.empty());
+
+  ControllerConfig c = LoadControllerConfig(WriteConfig(R"(
+grpc: {listen: "127.0.0.1:0", unixSocket: /run/rackboot/push.sock}
+bootProgress: {bootLoopThreshold: 5}
+discovery: {createMachines: true, namespace: racks, maxMachines: 10}
+)"));
+  EXPECT_EQ(c.grpc_unix_socket, "/run/rackboot/push.sock");
+  EXPECT_EQ(c.boot_loop_threshold, 5);
+  EXPECT_TRUE(c.discovery_create_machines);
+  EXPECT_EQ(c.discovery_namespace, "racks");
+  EXPECT_EQ(c.discovery_max_machines, 10);
+
+  EXPECT_THROW(LoadControllerConfig(WriteConfig("bootProgress: {bootLoopThreshold: 0}\n")), ConfigError);
+  EXPECT_THROW(LoadControllerConfig(WriteConfig("discovery: {create: true}\n")), ConfigError);
+}
+
 TEST(ControllerConfigTest, BadRacksNameTheField) {
   struct Case {
     const char* yaml;
