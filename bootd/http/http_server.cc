@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -127,6 +128,10 @@ HttpServer::~HttpServer() {
 }
 
 Status HttpServer::Start() {
+  // A client that goes away mid-download makes the next sendfile()/write()
+  // (OpenSSL's too) raise SIGPIPE, whose default action kills bootd; ignored,
+  // it is an EPIPE on that one connection.
+  ::signal(SIGPIPE, SIG_IGN);
   if (!options_.tls_listen.empty()) {
     auto tls = TlsContextSource::Create(options_.tls_cert_file, options_.tls_key_file);
     if (!tls.ok()) return tls.error();
@@ -260,8 +265,12 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
       const uint64_t start = NowMillis();
       std::string head = SerializeHead(resp, keep);
       if (!stream.WriteAll(head.data(), head.size())) break;
+      const bool with_body = !resp.head_only && resp.status != 304;
+      // An in-memory body (scripts, configs) goes out in the same write as
+      // the head: one syscall and one segment instead of two per request.
+      if (with_body && !resp.file) head += resp.body;
       uint64_t sent = 0;
-      if (!resp.head_only && resp.status != 304) {
+      if (with_body) {
         if (resp.file) {
           sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
           if (sent != resp.file_length) break;  // client gone mid-body: the length promise is broken

@@ -193,6 +193,34 @@ TEST_F(HttpCurlTest, FullRangedHeadConditionalKeepAliveDownloads) {
   EXPECT_NE(reuse.out.find("Re-using existing connection"), std::string::npos);
 }
 
+// Regression: a client that resets its connection mid-download made the
+// server's next sendfile() raise SIGPIPE, which killed the whole process
+// (found by bench/http/run when wrk stopped). This test binary is that
+// process, so without the fix it dies here.
+TEST_F(HttpCurlTest, ClientResetMidDownloadDoesNotKillTheServer) {
+  StartServer(false);
+  for (int i = 0; i < 3; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(server_->port());
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    const std::string req = "GET /boot/52-54-00-12-34-56/debian/vmlinuz HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    char buf[4096];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // the download has started
+    linger rst{1, 0};                              // close with RST, not FIN
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+    ::close(fd);
+  }
+  // Still alive and serving: the full file, byte for byte.
+  const std::string original = ReadFile(base_ / "root" / "debian" / "vmlinuz");
+  auto again = RunCommand({"curl", "-sS", "-f", url_ + "/boot/52-54-00-12-34-56/debian/vmlinuz"});
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_TRUE(again.out == original);
+}
+
 TEST_F(HttpCurlTest, ConcurrentDownloadsAreByteIdentical) {
   StartServer(false);
   const std::string original = ReadFile(base_ / "root" / "debian" / "vmlinuz");
