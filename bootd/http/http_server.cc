@@ -264,18 +264,17 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
       const bool keep = req->KeepAlive() && !stopping_;
       const uint64_t start = NowMillis();
       std::string head = SerializeHead(resp, keep);
-      if (!stream.WriteAll(head.data(), head.size())) break;
       const bool with_body = !resp.head_only && resp.status != 304;
       // An in-memory body (scripts, configs) goes out in the same write as
       // the head: one syscall and one segment instead of two per request.
       if (with_body && !resp.file) head += resp.body;
+      if (!stream.WriteAll(head.data(), head.size())) break;
       uint64_t sent = 0;
       if (with_body) {
         if (resp.file) {
           sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
           if (sent != resp.file_length) break;  // client gone mid-body: the length promise is broken
         } else {
-          if (!stream.WriteAll(resp.body.data(), resp.body.size())) break;
           sent = resp.body.size();
         }
         if (resp.on_complete) resp.on_complete(sent, NowMillis() - start);
