@@ -56,6 +56,39 @@ EOF
   mv "$dir/.lab.yaml.tmp" "$dir/lab.yaml"
 }
 
+# Controller mode (scripts/lab/boot --controller): instead of manifests, bootd
+# dials a rackboot-controller running outside the lab, through a unix socket
+# (LAB_CONTROLLER_ADDRESS=unix:/path): a path-named socket is reached through
+# the filesystem from any network namespace, so bootd needs no route out of
+# the lab and the lab's traffic stays inside it. LAB_CONTROLLER_PKI holds
+# ca.pem and bootd-lab.pem/.key (client CN bootd:lab, the lab's rack); the
+# server certificate must name LAB_CONTROLLER_SERVER_NAME (default localhost).
+LAB_CONTROLLER_ADDRESS=${LAB_CONTROLLER_ADDRESS:-}
+LAB_CONTROLLER_PKI=${LAB_CONTROLLER_PKI:-}
+LAB_CONTROLLER_SERVER_NAME=${LAB_CONTROLLER_SERVER_NAME:-localhost}
+
+lab_bootd_controller_config() {
+  echo "controller:"
+  echo "  address: $LAB_CONTROLLER_ADDRESS"
+  echo "  caFile: $LAB_CONTROLLER_PKI/ca.pem"
+  echo "  certFile: $LAB_CONTROLLER_PKI/bootd-lab.pem"
+  echo "  keyFile: $LAB_CONTROLLER_PKI/bootd-lab.key"
+  echo "  serverName: $LAB_CONTROLLER_SERVER_NAME"
+}
+
+# The controller's first push has reached bootd (it persists every applied
+# update): only then can the VM's MAC be answered.
+lab_bootd_wait_assignments() {
+  local i
+  for i in $(seq 1 300); do
+    [ -s "$LAB_DIR/bootd-state/assignments.snap" ] && return 0
+    kill -0 "$LAB_BOOTD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  sed 's/^/  | /' "$LAB_DIR/bootd.log" >&2
+  lab_die "bootd got no assignments from the controller at $LAB_CONTROLLER_ADDRESS"
+}
+
 # lab_bootd_start <bootd binary> <server|proxy> <mac> <uuid> <no_pxe 0|1>
 lab_bootd_start() {
   local bin=$1 mode=$2 mac=$3 uuid=$4 no_pxe=$5 allow=true
@@ -68,12 +101,12 @@ lab_bootd_start() {
   ln -f "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz" 2>/dev/null || cp "$LAB_KERNEL" "$LAB_DIR/artifacts/vmlinuz"
   ln -f "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img" 2>/dev/null || cp "$LAB_INITRD" "$LAB_DIR/artifacts/initrd.img"
   cp /usr/lib/ipxe/ipxe.efi "$LAB_DIR/artifacts/ipxe.efi"
-  lab_bootd_manifests "$mac" "$uuid" "$allow"
+  [ -z "$LAB_CONTROLLER_ADDRESS" ] && lab_bootd_manifests "$mac" "$uuid" "$allow"
   {
     echo "rack: lab"
     echo "logLevel: info"
     echo "stateDir: $LAB_DIR/bootd-state"
-    echo "manifestDir: $LAB_DIR/manifests"
+    if [ -n "$LAB_CONTROLLER_ADDRESS" ]; then lab_bootd_controller_config; else echo "manifestDir: $LAB_DIR/manifests"; fi
     echo "dhcp:"
     echo "  mode: $mode"
     echo "  interface: eth0"
@@ -98,19 +131,34 @@ lab_bootd_start() {
     echo "  artifactRoot: $LAB_DIR/artifacts"
   } >"$LAB_DIR/bootd.yaml"
   "$bin" --check-config --config "$LAB_DIR/bootd.yaml" >/dev/null || lab_die "bootd rejected the lab config"
-  lab_spawn srv bootd.log "$bin" --config "$LAB_DIR/bootd.yaml"
+  LAB_BOOTD_BIN=$bin
+  lab_bootd_spawn
+  lab_bootd_check_services
+  [ -n "$LAB_CONTROLLER_ADDRESS" ] && lab_bootd_wait_assignments
+  return 0
+}
+
+# Starts bootd with $LAB_DIR/bootd.yaml and waits for /healthz.
+lab_bootd_spawn() {
+  lab_spawn srv bootd.log "$LAB_BOOTD_BIN" --config "$LAB_DIR/bootd.yaml"
   LAB_BOOTD_PID=$LAB_LAST_PID
   local i
   for i in $(seq 1 50); do
-    if lab_exec srv curl -fs -o /dev/null "$LAB_BOOTD_URL/healthz" 2>/dev/null; then
-      lab_bootd_check_services
-      return 0
-    fi
+    lab_exec srv curl -fs -o /dev/null "$LAB_BOOTD_URL/healthz" 2>/dev/null && return 0
     kill -0 "$LAB_BOOTD_PID" 2>/dev/null || break
     sleep 0.1
   done
   sed 's/^/  | /' "$LAB_DIR/bootd.log" >&2
   lab_die "bootd did not become ready"
+}
+
+# Stops bootd (SIGTERM) and starts it again with the same state directory;
+# the previous log is kept as bootd-1.log.
+lab_bootd_restart() {
+  kill "$LAB_BOOTD_PID" 2>/dev/null || true
+  wait "$LAB_BOOTD_PID" 2>/dev/null || true
+  mv "$LAB_DIR/bootd.log" "$LAB_DIR/bootd-1.log"
+  lab_bootd_spawn
 }
 
 # A bootd without a DHCP or TFTP service (not built yet) cannot boot a VM:

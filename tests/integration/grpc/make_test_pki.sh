@@ -6,6 +6,7 @@
 #   controller-rotated.pem/.key     second server cert (CN rackboot-controller-rotated)
 #   bootd-rack-a.pem/.key           client, CN=bootd:rack-a
 #   bootd-rack-b.pem/.key           client, CN=bootd:rack-b
+#   bootd-lab.pem/.key              client, CN=bootd:lab (the QEMU lab's rack, tests/e2e)
 #   bootd-no-identity.pem/.key      client, CN=someone (no bootd:<rack>)
 #   bootd-rack-a-expired.pem/.key   client, validity ended yesterday
 #   foreign-ca.pem/.key, bootd-rack-a-foreign.pem/.key  signed by another CA
@@ -45,6 +46,7 @@ leaf controller rackboot-controller ca 30 "$server_ext"
 leaf controller-rotated rackboot-controller-rotated ca 30 "$server_ext"
 leaf bootd-rack-a bootd:rack-a ca 30 "$client_ext"
 leaf bootd-rack-b bootd:rack-b ca 30 "$client_ext"
+leaf bootd-lab bootd:lab ca 30 "$client_ext"
 leaf bootd-no-identity someone ca 30 "$client_ext"
 # A negative -days puts notAfter in the past: an expired certificate.
 leaf bootd-rack-a-expired bootd:rack-a ca -1 "$client_ext"

@@ -1,0 +1,205 @@
+// The whole system: a real apiserver (fixture "k8s"), a BootProfile and a
+// Machine applied with kubectl, rackboot-controller and bootd as real
+// processes -- bootd inside the QEMU lab's namespace in controller mode,
+// dialing the controller's unix socket (see scripts/lab/bootd.sh) -- and a VM
+// that PXE-boots DHCP -> (TFTP) -> iPXE -> HTTP -> kernel/initrd -> booted
+// callback. The Machine's status must end Provisioned with a timestamp for
+// every stage the firmware path goes through.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "controller/model/json_fields.h"
+#include "tests/e2e/lab_run.h"
+#include "tests/integration/controller/kube_test_env.h"
+#include "tests/support/test_paths.h"
+
+namespace rackboot::testing {
+namespace {
+
+using web::json::value;
+
+class ControllerBootTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    std::string why;
+    if (!LabUsable(&why)) GTEST_SKIP() << why;
+    char tmpl[] = "/tmp/rbt-e2e-ctl-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    const std::string cmd = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // The controller watches `ns`; rack "lab" is the lab's subnet (scripts/lab/lib.sh).
+  std::string ControllerConfig(const std::string& ns) const {
+    return "namespace: " + ns +
+           "\nleaderElection:\n  enabled: false\n"
+           "racks:\n- name: lab\n  subnet: 10.77.0.0/24\n  pool: {start: 10.77.0.50, end: 10.77.0.59}\n"
+           "  router: 10.77.0.1\n"
+           "grpc:\n  listen: 127.0.0.1:0\n  unixSocket: " +
+           Socket() + "\n  tls:\n    caFile: " + dir_ + "/pki/ca.pem\n    certFile: " + dir_ +
+           "/pki/controller.pem\n    keyFile: " + dir_ + "/pki/controller.key\n";
+  }
+  std::string Socket() const { return dir_ + "/push.sock"; }
+
+  std::string dir_;
+};
+
+std::string LabManifests(const std::string& ns, const std::string& mac) {
+  // The lab's own profile (scripts/lab/bootd.sh): the initrd prints the
+  // marker and calls {{booted_url}}; ${ip}/${netmask} are iPXE's settings.
+  return "apiVersion: rackboot.io/v1alpha1\nkind: BootProfile\nmetadata:\n  name: lab-tiny\n  namespace: " + ns +
+         "\nspec:\n  kernel:\n    path: vmlinuz\n  initrds:\n  - path: initrd.img\n"
+         "  cmdline: \"initrd=initrd.img console=ttyS0 quiet rb.mac={{machine.mac}} rb.ip=${ip} rb.mask=${netmask} "
+         "rb.callback={{booted_url}}\"\n---\n" +
+         MachineYaml(ns, "lab-vm", mac, "lab-tiny", "lab");
+}
+
+const value* StageRecord(const value& machine, const std::string& stage) {
+  const value* status = model::Field(machine, "status");
+  const value* bp = status ? model::Field(*status, "bootProgress") : nullptr;
+  const value* stages = bp ? model::Field(*bp, "stages") : nullptr;
+  if (!stages || !stages->is_array()) return nullptr;
+  for (const auto& s : stages->as_array()) {
+    if (model::StringAt(s, "stage") == stage) return &s;
+  }
+  return nullptr;
+}
+
+void BootThroughController(ControllerBootTest& t, const std::string& firmware, const std::string& mac,
+                           const std::vector<std::string>& stages, const std::string& want_firmware) {
+  TestNamespace ns("e2e-" + firmware);
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac)).exit_code, 0);
+  ControllerProcess controller("e2e", t.ControllerConfig(ns.name()));
+  ASSERT_TRUE(WaitUntil([&] {
+    return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase") == "Assigned";
+  })) << controller.Log();
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(t.Socket()); })) << controller.Log();
+
+  BootRun run =
+      Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", firmware, "--dhcp",
+            "server", "--timeout", "160", "--controller", "unix:" + t.Socket(), "--controller-pki", t.dir_ + "/pki"});
+  ASSERT_EQ(run.exit_code, 0) << run.output << controller.Log();
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+
+  // bootd streams the events; the status catches up shortly after the VM is off.
+  value machine;
+  ASSERT_TRUE(WaitUntil([&] {
+    machine = KubectlJson("get machine -n " + ns.name() + " lab-vm");
+    return StatusField(machine, "phase") == "Provisioned";
+  })) << machine.serialize()
+      << "\n"
+      << controller.Log();
+  const std::string out = Kubectl("get machine -n " + ns.name() + " lab-vm -o json").output;
+  int64_t first = 0, last = 0;
+  for (const std::string& s : stages) {
+    const value* rec = StageRecord(machine, s);
+    ASSERT_NE(rec, nullptr) << "no " << s << " in status\n" << out;
+    const int64_t at = model::ParseTimeMicros(model::StringAt(*rec, "time"));
+    EXPECT_GT(at, 0) << s << "\n" << out;
+    if (!first || at < first) first = at;
+    last = std::max(last, at);
+  }
+  const value& status = machine.at("status");
+  EXPECT_EQ(status.at("bootProgress").at("lastStage").as_string(), "booted") << out;
+  EXPECT_EQ(status.at("detected").at("firmware").as_string(), want_firmware) << out;
+  EXPECT_EQ(status.at("detected").at("mac").as_string(), mac) << out;
+  EXPECT_EQ(ConditionStatus(machine, "BootLoop"), "False") << out;
+  std::printf("e2e %s: VM boot %.1f s (lab total), first stage -> booted in Machine status %.1f s\n", firmware.c_str(),
+              std::atof(run.result["total_ms"].c_str()) / 1000.0, static_cast<double>(last - first) / 1e6);
+  const std::string events =
+      Kubectl("get events -n " + ns.name() + " --field-selector involvedObject.name=lab-vm").output;
+  EXPECT_NE(events.find("Booted"), std::string::npos) << events;
+  EXPECT_TRUE(controller.Running()) << controller.Log();
+}
+
+// SeaBIOS with QEMU's iPXE ROM: iPXE is the NIC's firmware, so no TFTP boot file.
+TEST_F(ControllerBootTest, BiosIpxeBootIsProvisionedInMachineStatus) {
+  BootThroughController(*this, "bios", "52:54:00:7b:30:01",
+                        {"dhcp_discover", "dhcp_offer", "dhcp_ack", "script", "kernel", "initrd", "booted"}, "bios");
+}
+
+// OVMF's PXE: TFTP hands it iPXE (snponly.efi), which then fetches the script.
+TEST_F(ControllerBootTest, UefiPxeBootIsProvisionedInMachineStatus) {
+  BootThroughController(
+      *this, "uefi-pxe", "52:54:00:7b:30:02",
+      {"dhcp_discover", "dhcp_offer", "dhcp_ack", "boot_file", "script", "kernel", "initrd", "booted"}, "uefi");
+}
+
+// The controller dies (SIGKILL) while the VM boots: bootd keeps serving from
+// what it holds and keeps the stage events of the outage unacknowledged; a
+// new controller process (started while the VM still boots, since the lab
+// and its bootd end with the boot) gets them on bootd's next stream, and the
+// status catches up.
+TEST_F(ControllerBootTest, ControllerKilledMidBootStatusCatchesUpAfterRestart) {
+  const std::string mac = "52:54:00:7b:30:03";
+  TestNamespace ns("e2e-kill");
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac)).exit_code, 0);
+  auto controller = std::make_unique<ControllerProcess>("e2e-kill", ControllerConfig(ns.name()));
+  auto phase = [&] { return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase"); };
+  ASSERT_TRUE(WaitUntil([&] { return phase() == "Assigned"; })) << controller->Log();
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller->Log();
+
+  auto boot = std::async(std::launch::async, [&] {
+    return Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios", "--dhcp",
+                 "server", "--timeout", "160", "--controller", "unix:" + Socket(), "--controller-pki", dir_ + "/pki"});
+  });
+  // Booting: the first DHCP stages went through; then the controller dies
+  // and stays away for a few seconds of the boot (an outage, not a check).
+  const bool booting = WaitUntil([&] { return phase() == "Booting"; }, std::chrono::seconds(120));
+  controller->Kill(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  const std::string at_restart = phase();
+  controller = std::make_unique<ControllerProcess>("e2e-kill-2", ControllerConfig(ns.name()));
+  BootRun run = boot.get();
+  ASSERT_TRUE(booting) << run.output;
+  ASSERT_EQ(run.exit_code, 0) << run.output << controller->Log();
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+  EXPECT_EQ(at_restart, "Booting") << "nobody wrote status while the controller was down";
+
+  value machine;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        machine = KubectlJson("get machine -n " + ns.name() + " lab-vm");
+        return StatusField(machine, "phase") == "Provisioned";
+      },
+      std::chrono::seconds(120)))
+      << machine.serialize() << "\n"
+      << controller->Log();
+  for (const char* s : {"dhcp_discover", "kernel", "initrd", "booted"}) {
+    EXPECT_NE(StageRecord(machine, s), nullptr) << s << "\n" << machine.serialize();
+  }
+}
+
+// bootd restarted while the controller is down (the lab kills the
+// controller once bootd holds the assignment, then restarts bootd): the next
+// boot is answered from bootd's persisted snapshot alone.
+TEST_F(ControllerBootTest, BootdRestartedWhileControllerDownBootsFromPersistedSnapshot) {
+  const std::string mac = "52:54:00:7b:30:04";
+  TestNamespace ns("e2e-snap");
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac)).exit_code, 0);
+  ControllerProcess controller("e2e-snap", ControllerConfig(ns.name()));
+  ASSERT_TRUE(WaitUntil([&] {
+    return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase") == "Assigned";
+  })) << controller.Log();
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller.Log();
+  BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
+                      "--dhcp", "server", "--timeout", "160", "--controller", "unix:" + Socket(), "--controller-pki",
+                      dir_ + "/pki", "--controller-down-before-boot", std::to_string(controller.pid())});
+  EXPECT_FALSE(controller.Running()) << "the lab killed the controller before the boot";
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+  EXPECT_NE(run.output.find("bootd restarted from its persisted snapshot"), std::string::npos) << run.output;
+  EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
+}
+
+}  // namespace
+}  // namespace rackboot::testing
