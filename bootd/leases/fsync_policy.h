@@ -8,8 +8,8 @@
 namespace rackboot::bootd {
 
 enum class FsyncPolicy {
-  kAlways,  // every Commit() runs its own fdatasync
-  kGroup,   // concurrent commits share one fdatasync (leader/follower group commit)
+  kAlways,  // every Commit() (and every Flush() of deferred commits) runs its own fdatasync
+  kGroup,   // concurrent commits and flushes share one fdatasync (leader/follower group commit)
   kNever,   // no fsync: survives kill -9 (page cache) but not power loss; tmpfs, benchmarks
 };
 
