@@ -10,9 +10,19 @@ SRC=$2
 # $PPID is ctest: if it is killed, the watchdog stops the servers.
 "$SRC/scripts/k8s-testenv/start" "$DIR" --owner-pid "$PPID"
 export KUBECONFIG=$DIR/kubeconfig
-if ! kubectl apply -f "$SRC/crds/" ||
-  ! kubectl wait --for condition=Established --timeout=60s \
-    crd/machines.rackboot.io crd/bootprofiles.rackboot.io; then
+# kubectl wait fails at once ("expected []interface{}") while a new CRD has
+# no status.conditions yet, so it is retried for up to 60 s.
+crds_established() {
+  kubectl apply -f "$SRC/crds/" || return 1
+  local i
+  for i in $(seq 1 120); do
+    kubectl wait --for condition=Established --timeout=30s \
+      crd/machines.rackboot.io crd/bootprofiles.rackboot.io && return 0
+    sleep 0.5
+  done
+  return 1
+}
+if ! crds_established; then
   echo "testenv_up: CRDs did not install; stopping the control plane" >&2
   "$SRC/scripts/k8s-testenv/stop" "$DIR"
   exit 1
