@@ -1,7 +1,5 @@
 #include "controller/progress/boot_status_writer.h"
 
-#include <cstdio>
-
 #include "common/log.h"
 #include "common/net_address.h"
 #include "controller/model/event.h"
@@ -27,7 +25,11 @@ std::string NormalMac(const std::string& mac) {
 
 BootStatusWriter::BootStatusWriter(std::shared_ptr<k8s::ApiClient> client, BootEventQueue& queue,
                                    BootStatusWriterOptions options, const k8s::ObjectStore* machines)
-    : client_(std::move(client)), queue_(queue), options_(std::move(options)), machines_(machines) {}
+    : client_(std::move(client)),
+      queue_(queue),
+      options_(std::move(options)),
+      machines_(machines),
+      events_(std::make_unique<k8s::EventSink>(client_, EventKind())) {}
 
 BootStatusWriter::~BootStatusWriter() {
   Stop();
@@ -44,6 +46,7 @@ void BootStatusWriter::Stop() {
   stopping_ = true;
   queue_.Close();
   if (thread_.joinable()) thread_.join();
+  events_->Stop();  // sends the Events of the last writes
 }
 
 void BootStatusWriter::Process(const std::vector<RackBootEvent>& events) {
@@ -168,16 +171,10 @@ void BootStatusWriter::RecordEvent(const Json& machine, const BootNote& note) {
   rec.message = note.message;
   rec.instance = options_.identity;
   const int64_t now = model::NowMicros();
-  char suffix[48];
-  std::snprintf(suffix, sizeof suffix, "boot%llx%llx", static_cast<unsigned long long>(now),
-                static_cast<unsigned long long>(++event_seq_));
-  const std::string ns = rec.object.namespace_.empty() ? "default" : rec.object.namespace_;
-  auto r = client_->Create(EventKind(), ns, rec.ToJson(suffix, now));
-  if (!r.ok() || !r->ok()) {
-    log::Warn(
-        "controller", "event not recorded",
-        {{"machine", rec.object.Key()}, {"reason", note.reason}, {"error", r.ok() ? r->Message() : r.error().message}});
-  }
+  const std::string suffix =
+      "boot" + std::to_string(now) + "-" + std::to_string(event_seq_.fetch_add(1, std::memory_order_relaxed));
+  events_->Post(rec.object.namespace_.empty() ? "default" : rec.object.namespace_, rec.ToJson(suffix, now),
+                note.type == "Warning");
 }
 
 }  // namespace rackboot::controller::progress

@@ -8,7 +8,8 @@
 // resourceVersion; on 409 Conflict re-read and merge again, so a concurrent
 // reconcile write is never lost and never overwrites progress. Kubernetes
 // Events (one per stage reached, failures, BootLoop) are emitted after the
-// write succeeded.
+// write succeeded, through a k8s::EventSink (queued, rate limited, best
+// effort: Events repeat what the status already says).
 //
 // Events without a machine name come from MACs bootd has no assignment for:
 // their DHCP fingerprint goes into an existing Machine with that MAC (found
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "controller/k8s/api_client.h"
+#include "controller/k8s/event_sink.h"
 #include "controller/k8s/object_store.h"
 #include "controller/progress/boot_event_merge.h"
 #include "controller/progress/boot_event_queue.h"
@@ -73,6 +75,7 @@ class BootStatusWriter {
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> discovered_{0};
   std::atomic<uint64_t> event_seq_{0};
+  std::unique_ptr<k8s::EventSink> events_;
   std::thread thread_;
 };
 
