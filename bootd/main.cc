@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -14,10 +15,14 @@
 #include "bootd/config/bootd_config.h"
 #include "bootd/dhcp/dhcp_service.h"
 #include "bootd/http/http_server.h"
+#include "bootd/metrics/bootd_metrics_bridge.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_watcher.h"
 #include "bootd/tftp/tftp_service.h"
 #include "common/log.h"
+#include "common/metrics/bootd_metrics.h"
+#include "common/metrics/health_checks.h"
+#include "common/metrics/metrics_server.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
 
@@ -40,22 +45,37 @@ const char* ModeName(rackboot::bootd::DhcpMode m) {
   return m == DhcpMode::kServer ? "server" : m == DhcpMode::kProxy ? "proxy" : "off";
 }
 
+// The services the metrics and readiness checks look at (owned by the
+// service list).
+struct ServiceRefs {
+  rackboot::bootd::BootdServiceViews views;
+  const rackboot::bootd::standalone::ManifestWatcher* manifests = nullptr;
+};
+
 // Adds every service the configuration enables. Each protocol registers
 // itself here (one line each), keeping main() free of protocol details.
-std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bootd::BootdContext& ctx) {
+std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bootd::BootdContext& ctx,
+                                                                    ServiceRefs* refs) {
   std::vector<std::unique_ptr<rackboot::bootd::Service>> services;
-  (void)ctx;
   // SERVICES: (keep this marker; protocol services are added below it)
   // Controller mode: assignments arrive over gRPC (persisted snapshot first).
-  if (auto agent = rackboot::bootd::agent::MakeControllerAgent(ctx)) services.push_back(std::move(agent));
+  if (auto agent = rackboot::bootd::agent::MakeControllerAgent(ctx)) {
+    refs->views.agent = dynamic_cast<const rackboot::bootd::agent::ControllerAgent*>(agent.get());
+    services.push_back(std::move(agent));
+  }
   // Standalone: assignments come from the manifest directory; first, so they
   // are loaded before DHCP answers anyone.
   if (!ctx.config.manifest_dir.empty()) {
-    services.push_back(std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
-        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root));
+    auto watcher = std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
+        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root);
+    refs->manifests = watcher.get();
+    services.push_back(std::move(watcher));
   }
-  if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff)
-    services.push_back(std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx));
+  if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff) {
+    auto dhcp = std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx);
+    refs->views.dhcp = dhcp.get();
+    services.push_back(std::move(dhcp));
+  }
   if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   if (ctx.config.tftp.enabled) {
     // pxelinux.cfg/... and grub.cfg-... names are rendered per machine.
@@ -63,8 +83,11 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
         rackboot::bootd::RenderedBootConfigFiles::Options{ctx.config.http.public_url, ctx.config.rack,
                                                           ctx.config.http.environment},
         ctx.assignments, &ctx.events);
-    services.push_back(std::make_unique<rackboot::bootd::tftp::TftpService>(ctx.config.tftp, &ctx.events,
-                                                                            &ctx.assignments, boot_configs));
+    auto tftp = std::make_unique<rackboot::bootd::tftp::TftpService>(ctx.config.tftp, &ctx.events, &ctx.assignments,
+                                                                     boot_configs);
+    tftp->SetObserver(ctx.hooks.tftp);
+    refs->views.tftp = tftp.get();
+    services.push_back(std::move(tftp));
   }
   return services;
 }
@@ -121,10 +144,40 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto services = MakeServices(*ctx);
+  // Metrics first, so that /readyz answers (503) while services start.
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::BootdMetrics bootd_metrics(*registry, config.rack, kVersion);
+  bootd::BootdMetricsBridge metrics_bridge(bootd_metrics, config, ctx->assignments, ctx->events);
+  ctx->hooks = {&metrics_bridge, &metrics_bridge, &metrics_bridge};
+  auto health = std::make_shared<metrics::HealthChecks>();
+  auto endpoint = metrics::StartMetricsEndpoint("bootd", config.metrics_listen, registry, health,
+                                                [&metrics_bridge] { metrics_bridge.Refresh(); });
+  if (!endpoint.ok()) {
+    log::Error("bootd", "cannot serve metrics", {{"error", endpoint.error().message}});
+    return 1;
+  }
+  std::unique_ptr<metrics::MetricsServer> metrics_server = std::move(*endpoint);
+
+  ServiceRefs refs;
+  auto services = MakeServices(*ctx, &refs);
   if (services.empty()) {
     log::Error("bootd", "configuration enables no service", {{"config", config_path}});
     return 1;
+  }
+  // Ready = every service started and assignments to serve: the persisted
+  // or pushed snapshot (controller mode) or a completed manifest load.
+  std::atomic<bool> all_started{false};
+  health->AddReadiness(
+      "services", [&all_started] { return all_started.load() ? Status::Ok() : Status(Error{"services starting"}); });
+  if (const auto* agent = refs.views.agent) {
+    health->AddReadiness("assignments", [agent] {
+      return agent->applied_version() > 0 ? Status::Ok() : Status(Error{"no assignment snapshot yet"});
+    });
+  }
+  if (const auto* manifests = refs.manifests) {
+    health->AddReadiness("manifests", [manifests] {
+      return manifests->loads() > 0 ? Status::Ok() : Status(Error{"manifests not loaded yet"});
+    });
   }
   size_t started = 0;
   for (; started < services.size(); ++started) {
@@ -137,6 +190,8 @@ int main(int argc, char** argv) {
   }
   int exit_code = 0;
   if (started == services.size()) {
+    metrics_bridge.Watch(refs.views);
+    all_started = true;
     log::Info("bootd", "ready", {{"rack", config.rack}, {"version", kVersion}});
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -144,6 +199,9 @@ int main(int argc, char** argv) {
   } else {
     exit_code = 1;
   }
+  all_started = false;
+  metrics_bridge.Watch({});  // the services go away below
   while (started > 0) services[--started]->Stop();
+  metrics_server.reset();  // before the checks' captures go out of scope
   return exit_code;
 }

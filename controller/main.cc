@@ -11,6 +11,9 @@
 #include <string>
 
 #include "common/log.h"
+#include "common/metrics/controller_metrics.h"
+#include "common/metrics/health_checks.h"
+#include "common/metrics/metrics_server.h"
 #include "common/version.h"
 #include "common/yaml_config.h"
 #include "controller/config/controller_config.h"
@@ -18,6 +21,8 @@
 #include "controller/k8s/client_config.h"
 #include "controller/k8s/cpprest_transport.h"
 #include "controller/k8s/leader_election.h"
+#include "controller/metrics/controller_metrics_bridge.h"
+#include "controller/metrics/instrumented_transport.h"
 #include "controller/progress/boot_status_writer.h"
 #include "controller/push_bridge.h"
 #include "controller/reconcile/machine_controller.h"
@@ -86,6 +91,21 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     log::Error("controller", "cannot configure the Kubernetes client", {{"error", e.what()}});
     return 1;
   }
+  // Metrics before anything talks to the API server, so every request counts
+  // and /readyz answers (503) while the caches fill.
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::ControllerMetrics controller_metrics(*registry, kVersion);
+  controller::ControllerMetricsBridge metrics_bridge(controller_metrics, config.racks);
+  auto health = std::make_shared<metrics::HealthChecks>();
+  auto endpoint = metrics::StartMetricsEndpoint("controller", config.metrics_listen, registry, health,
+                                                [&metrics_bridge] { metrics_bridge.Refresh(); });
+  if (!endpoint.ok()) {
+    log::Error("controller", "cannot serve metrics", {{"error", endpoint.error().message}});
+    return 1;
+  }
+  std::unique_ptr<metrics::MetricsServer> metrics_server = std::move(*endpoint);
+  transport = std::make_shared<controller::InstrumentedTransport>(transport, controller_metrics);
+
   auto client = std::make_shared<k8s::ApiClient>(transport);
   const std::string identity = ReplicaIdentity();
 
@@ -93,8 +113,18 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   options.namespace_ = config.namespace_;
   options.racks = config.racks;
   options.identity = identity;
+  options.observer = &metrics_bridge;
+  options.queue_observer = &metrics_bridge;
   controller::MachineController machines(client, options);
   machines.Start();
+  metrics_bridge.Watch(&machines);
+  // Ready = the informer caches hold a full list (every replica, leader or
+  // not: a warm standby is ready). Leadership is a metric, not readiness.
+  health->AddReadiness("informers", [&machines] {
+    return machines.machines().HasSynced() && machines.profiles().HasSynced()
+               ? Status::Ok()
+               : Status(Error{"informer caches not synced"});
+  });
   // The gRPC push to each rack's bootd; listens only while this replica
   // leads (see push_bridge.h). The push is mTLS only, so without `grpc.tls`
   // there is no push (reconcile-only, e.g. status tests).
@@ -119,6 +149,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     push_options.ca_file = config.tls_ca_file;
     push_options.cert_file = config.tls_cert_file;
     push_options.key_file = config.tls_key_file;
+    push_options.metrics_observer = &metrics_bridge;
     push_options.unix_socket = config.grpc_unix_socket;
     push = std::make_unique<controller::PushBridge>(machines, push_options);
     push->SetBootEventQueue(&boot_events);
@@ -141,7 +172,8 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     le.renew_deadline = std::chrono::seconds(config.renew_deadline_seconds);
     le.retry_period = std::chrono::seconds(config.retry_period_seconds);
     k8s::LeaderCallbacks cb;
-    cb.on_started_leading = [&machines, &push](int64_t epoch) {
+    cb.on_started_leading = [&machines, &push, &metrics_bridge](int64_t epoch) {
+      metrics_bridge.SetLeader(true);
       machines.StartLeading(epoch);
       if (push) push->StartLeading(epoch);
     };
@@ -154,6 +186,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     elector = std::make_unique<k8s::LeaderElector>(client, le, cb);
     elector->Start();
   } else {
+    metrics_bridge.SetLeader(true);
     machines.StartLeading(0);
     if (push) push->StartLeading(0);
   }
@@ -164,6 +197,8 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   boot_status.Stop();  // writes what is queued
   machines.Stop();
   if (elector) elector->Stop();  // releases the lease for a fast hand-over
+  metrics_bridge.Watch(nullptr);
+  metrics_server.reset();  // before the bridge and the readiness check's captures
   return 0;
 }
 

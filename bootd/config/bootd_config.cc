@@ -161,7 +161,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     ctl->RejectUnknownFields();
   }
   if (auto metrics = root.OptionalMap("metrics")) {
-    c.metrics_listen = metrics->String("listen");
+    c.metrics_listen = metrics->String("listen", "0.0.0.0:9100");  // the chart's bootd.metricsPort
     metrics->RejectUnknownFields();
   }
   root.RejectUnknownFields();

@@ -126,7 +126,7 @@ struct BootdConfig {
   DhcpConfig dhcp;
   TftpConfig tftp;
   HttpConfig http;
-  std::string metrics_listen;  // empty: off
+  std::string metrics_listen;  // empty (no `metrics:` section): off
   ControllerLinkConfig controller;
 };
 

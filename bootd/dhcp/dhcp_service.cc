@@ -17,6 +17,7 @@
 #include <set>
 #include <utility>
 
+#include "bootd/dhcp/dhcp_observer.h"
 #include "bootd/leases/lease_journal.h"
 #include "bootd/leases/lease_journal_config.h"
 #include "bootd/leases/memory_lease_store.h"

@@ -260,6 +260,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
       if (buf.size() < need) break;
       buf.erase(0, need);
 
+      const auto handle_start = std::chrono::steady_clock::now();
       HttpResponse resp = handler_->Handle(*req, peer);
       const bool keep = req->KeepAlive() && !stopping_;
       const uint64_t start = NowMillis();
@@ -278,6 +279,10 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
           sent = resp.body.size();
         }
         if (resp.on_complete) resp.on_complete(sent, NowMillis() - start);
+      }
+      if (options_.observer) {
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - handle_start;
+        options_.observer->OnResponse(req->path, resp.status, sent, took.count());
       }
       if (!keep) break;
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bootd/http/boot_http_handler.h"
+#include "bootd/http/http_request_observer.h"
 #include "bootd/http/tls_context.h"
 #include "bootd/service.h"
 
@@ -28,7 +29,8 @@ struct HttpServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   size_t max_connections = 512;
-  int idle_timeout_seconds = 30;  // keep-alive and slow-client limit
+  int idle_timeout_seconds = 30;            // keep-alive and slow-client limit
+  HttpRequestObserver* observer = nullptr;  // metrics hook; optional, not owned
 };
 
 class HttpServer : public Service {

@@ -36,6 +36,7 @@ class BootHttpService : public Service {
                                                      ConfigTokenSigner::WithRandomKey(c.token_ttl_seconds), opts);
     HttpServerOptions so;
     so.listen = c.listen;
+    so.observer = ctx_.hooks.http;
     so.tls_listen = c.tls_listen;
     so.tls_cert_file = c.tls_cert_file;
     so.tls_key_file = c.tls_key_file;

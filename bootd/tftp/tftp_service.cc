@@ -427,6 +427,7 @@ void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
              {"blksize", t.transfer->options().blksize},
              {"windowsize", t.transfer->options().windowsize},
              {"retransmissions", t.transfer->retransmissions()}});
+  if (svc_->observer_ != nullptr) svc_->observer_->OnTransferComplete(e.bytes, e.duration_millis / 1000.0);
   if (svc_->events_ != nullptr) svc_->events_->Record(std::move(e));
 }
 

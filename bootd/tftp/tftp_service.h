@@ -25,6 +25,7 @@
 #include "bootd/config/bootd_config.h"
 #include "bootd/events/boot_event_recorder.h"
 #include "bootd/service.h"
+#include "bootd/tftp/tftp_transfer_observer.h"
 #include "bootd/tftp/virtual_file_provider.h"
 
 namespace rackboot::bootd::tftp {
@@ -55,6 +56,8 @@ class TftpService : public Service {
   // The bound port (useful with "127.0.0.1:0" in tests).
   uint16_t port() const { return port_; }
   const TftpCounters& counters() const { return counters_; }
+  // Optional metrics hook; set before Start(), not owned.
+  void SetObserver(TftpTransferObserver* observer) { observer_ = observer; }
   size_t active_transfers() const { return active_.load(); }
 
  private:
@@ -64,6 +67,7 @@ class TftpService : public Service {
   const AssignmentStore* assignments_;
   std::shared_ptr<VirtualFileProvider> files_;
   TftpCounters counters_;
+  TftpTransferObserver* observer_ = nullptr;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
   std::unique_ptr<Loop> loop_;

@@ -16,27 +16,31 @@ namespace rackboot::metrics {
 inline constexpr std::string_view kBuildInfo = "rackboot_build_info";
 
 // DHCP (bootd/dhcp). type: discover|request|decline|release|inform|other;
-// result: offered|acked|nakked|ignored|dropped.
+// result: offered|acked|nakked|handled (no reply needed: RELEASE, DECLINE)|dropped.
 inline constexpr std::string_view kDhcpPacketsTotal = "rackboot_dhcp_packets_total";
-// reason: malformed|rate_limited|queue_full|wrong_server|unknown_client|no_pool|pool_exhausted
+// reason: bootd/dhcp/drop_reason.h DropReasonName (too_short, rate_limited,
+// queue_overflow, other_server, unknown_client, pool_exhausted, ...).
 inline constexpr std::string_view kDhcpDroppedPacketsTotal = "rackboot_dhcp_dropped_packets_total";
 // pool: the pool's subnet (configured, bounded); state: active|offered|free|quarantined
 inline constexpr std::string_view kDhcpLeases = "rackboot_dhcp_leases";
 inline constexpr std::string_view kDhcpProcessingDurationSeconds = "rackboot_dhcp_processing_duration_seconds";
 
-// TFTP (bootd/tftp). result: completed|failed|timeout|busy|not_found|denied
+// TFTP (bootd/tftp). result: completed|failed (timeout, read error)|aborted
+// (the client sent ERROR, e.g. after a tsize probe)|refused (WRQ, bad path,
+// not found, busy).
 inline constexpr std::string_view kTftpTransfersTotal = "rackboot_tftp_transfers_total";
 inline constexpr std::string_view kTftpTransfersActive = "rackboot_tftp_transfers_active";
 inline constexpr std::string_view kTftpSentBytesTotal = "rackboot_tftp_sent_bytes_total";
 inline constexpr std::string_view kTftpTransferDurationSeconds = "rackboot_tftp_transfer_duration_seconds";
 
-// HTTP (bootd/http). handler: nbp|script|artifact|config|booted|other;
+// HTTP (bootd/http). handler: script|artifact|config|booted|other;
 // code: the HTTP status code (a small fixed set in practice).
 inline constexpr std::string_view kHttpRequestsTotal = "rackboot_http_requests_total";
 inline constexpr std::string_view kHttpResponseBytesTotal = "rackboot_http_response_bytes_total";
 inline constexpr std::string_view kHttpRequestDurationSeconds = "rackboot_http_request_duration_seconds";
 
-// Rendering and the artifact cache. kind: ipxe|config; result: ok|error|hit|miss
+// Rendering and the artifact cache. kind: ipxe|grub|pxelinux|config;
+// result: ok|error (scripts), hit|miss (cache).
 inline constexpr std::string_view kScriptsRenderedTotal = "rackboot_scripts_rendered_total";
 inline constexpr std::string_view kArtifactCacheRequestsTotal = "rackboot_artifact_cache_requests_total";
 inline constexpr std::string_view kArtifactCacheBytes = "rackboot_artifact_cache_bytes";

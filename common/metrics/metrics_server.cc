@@ -83,6 +83,23 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
   return server;
 }
 
+Result<std::unique_ptr<MetricsServer>> StartMetricsEndpoint(const std::string& component, const std::string& listen,
+                                                            std::shared_ptr<prometheus::Registry> registry,
+                                                            std::shared_ptr<HealthChecks> health,
+                                                            std::function<void()> before_scrape) {
+  if (listen.empty()) return std::unique_ptr<MetricsServer>();
+  auto server = MetricsServer::Start(listen, std::move(registry), std::move(health));
+  if (!server.ok()) return server.error();
+  if (before_scrape) (*server)->AddScrapeHook(std::move(before_scrape));
+  log::Info(component, "metrics listening", {{"listen", listen}, {"port", (*server)->port()}});
+  return server;
+}
+
+void MetricsServer::AddScrapeHook(std::function<void()> hook) {
+  std::lock_guard lock(scrape_mu_);
+  scrape_hooks_.push_back(std::move(hook));
+}
+
 MetricsServer::~MetricsServer() {
   if (ctx_ != nullptr) mg_stop(ctx_);
 }
@@ -90,7 +107,12 @@ MetricsServer::~MetricsServer() {
 int MetricsServer::HandleMetrics(mg_connection* conn, void* self) {
   if (!MethodAllowed(conn)) return Respond(conn, 405, "text/plain", "GET only\n");
   auto* server = static_cast<MetricsServer*>(self);
-  std::string body = prometheus::TextSerializer().Serialize(server->registry_->Collect());
+  std::string body;
+  {
+    std::lock_guard lock(server->scrape_mu_);
+    for (const auto& hook : server->scrape_hooks_) hook();
+    body = prometheus::TextSerializer().Serialize(server->registry_->Collect());
+  }
   return Respond(conn, 200, kMetricsContentType, body);
 }
 

@@ -10,8 +10,11 @@
 
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/metrics/health_checks.h"
 #include "common/result.h"
@@ -34,6 +37,12 @@ class MetricsServer {
 
   int port() const { return port_; }  // the bound port (resolves ":0")
 
+  // Runs `hook` before every /metrics scrape, serialised with other scrapes.
+  // Components that already count in atomics (DHCP drops, TFTP counters,
+  // informer caches) are copied into the registry here instead of being
+  // threaded through every call site.
+  void AddScrapeHook(std::function<void()> hook);
+
  private:
   MetricsServer(std::shared_ptr<prometheus::Registry> registry, std::shared_ptr<HealthChecks> health)
       : registry_(std::move(registry)), health_(std::move(health)) {}
@@ -44,8 +53,18 @@ class MetricsServer {
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<HealthChecks> health_;
+  std::mutex scrape_mu_;
+  std::vector<std::function<void()>> scrape_hooks_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };
+
+// A binary's endpoint from its config: nullptr when `listen` is empty (off),
+// else a started server running `before_scrape` before every scrape (and
+// logging the bound port for `component`). A bind failure is an error.
+Result<std::unique_ptr<MetricsServer>> StartMetricsEndpoint(const std::string& component, const std::string& listen,
+                                                            std::shared_ptr<prometheus::Registry> registry,
+                                                            std::shared_ptr<HealthChecks> health,
+                                                            std::function<void()> before_scrape);
 
 }  // namespace rackboot::metrics

@@ -42,7 +42,7 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
     grpc->RejectUnknownFields();
   }
   if (auto metrics = root.OptionalMap("metrics")) {
-    c.metrics_listen = metrics->String("listen");
+    c.metrics_listen = metrics->String("listen", "0.0.0.0:9090");  // the chart's controller.metricsPort
     metrics->RejectUnknownFields();
   }
   if (auto le = root.OptionalMap("leaderElection")) {

@@ -7,6 +7,10 @@ namespace rackboot::k8s {
 void WorkQueue::AddLocked(const std::string& key) {
   if (shutting_down_ || dirty_.count(key)) return;
   dirty_.insert(key);
+  if (observer_) {
+    observer_->OnAdd();
+    queued_at_.emplace(key, Clock::now());
+  }
   if (processing_.count(key)) return;  // Done() re-queues it
   queue_.push_back(key);
   cv_.notify_one();
@@ -26,6 +30,7 @@ void WorkQueue::AddAfter(const std::string& key, Duration delay) {
 }
 
 void WorkQueue::AddRateLimited(const std::string& key) {
+  if (observer_) observer_->OnRetry();
   AddAfter(key, backoff_.When(key));
 }
 
@@ -53,6 +58,10 @@ std::optional<std::string> WorkQueue::Get() {
   queue_.pop_front();
   dirty_.erase(key);
   processing_.insert(key);
+  if (auto it = queued_at_.find(key); it != queued_at_.end()) {
+    observer_->OnGet(std::chrono::duration<double>(Clock::now() - it->second).count());
+    queued_at_.erase(it);
+  }
   return key;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "controller/k8s/backoff.h"
+#include "controller/k8s/workqueue_observer.h"
 
 namespace rackboot::k8s {
 
@@ -37,6 +38,8 @@ class WorkQueue {
   void ShutDown();
 
   size_t Len() const;
+  // Optional metrics hook; set before use, not owned.
+  void SetObserver(WorkQueueObserver* observer) { observer_ = observer; }
 
  private:
   void PromoteDueLocked(Clock::time_point now);
@@ -49,6 +52,8 @@ class WorkQueue {
   std::set<std::string> processing_;  // handed to a worker
   std::multimap<Clock::time_point, std::string> delayed_;
   bool shutting_down_ = false;
+  std::map<std::string, Clock::time_point> queued_at_;  // for observer_->OnGet
+  WorkQueueObserver* observer_ = nullptr;
   ItemBackoff backoff_;
   TokenBucket bucket_;
 };

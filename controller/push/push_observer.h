@@ -24,6 +24,11 @@ class PushObserver {
   // machines the rejected update carried (candidates for a condition).
   virtual void OnNack(const std::string& rack, uint64_t version, const std::string& error_detail,
                       const std::vector<std::string>& machines) = 0;
+  // A bootd of `rack` said Hello / its stream ended; an update went out
+  // (metrics; the default ignores them).
+  virtual void OnStreamOpened(const std::string& /*rack*/) {}
+  virtual void OnStreamClosed(const std::string& /*rack*/) {}
+  virtual void OnUpdateSent(const std::string& /*rack*/, uint64_t /*version*/) {}
 };
 
 }  // namespace rackboot::controller::push

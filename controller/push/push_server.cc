@@ -51,6 +51,7 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
                   {"full", u->full_snapshot()},
                   {"upserts", u->upserts_size()},
                   {"removals", u->removals_size()}});
+      if (auto* m = server_.options_.metrics_observer) m->OnUpdateSent(cert_rack_, u->version());
       *out_.mutable_update() = std::move(*u);
     } else {
       return;
@@ -144,16 +145,20 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
     }
     if (outcome.kind == AckOutcome::Kind::kAck) {
       server_.observer_.OnAck(cert_rack_, outcome.version);
+      if (auto* m = server_.options_.metrics_observer) m->OnAck(cert_rack_, outcome.version);
     } else if (outcome.kind == AckOutcome::Kind::kNack) {
       log::Warn("push", "bootd rejected update",
                 {{"rack", cert_rack_}, {"version", outcome.version}, {"error", outcome.error_detail}});
       server_.observer_.OnNack(cert_rack_, outcome.version, outcome.error_detail, outcome.machines);
+      if (auto* m = server_.options_.metrics_observer)
+        m->OnNack(cert_rack_, outcome.version, outcome.error_detail, outcome.machines);
     }
   }
 
   void OnEvent(const v1alpha1::BootEvent& event) {
     if (server_.dedup_.Accept(cert_rack_, boot_id_, event.sequence())) {
       server_.observer_.OnBootEvent(cert_rack_, event);
+      if (auto* m = server_.options_.metrics_observer) m->OnBootEvent(cert_rack_, event);
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (!pending_event_ack_ || *pending_event_ack_ < event.sequence()) pending_event_ack_ = event.sequence();
@@ -265,11 +270,15 @@ size_t AssignmentPushServer::stream_count() const {
 void AssignmentPushServer::Register(AssignmentStreamReactor* r, const std::string& rack) {
   std::lock_guard<std::mutex> lock(mu_);
   streams_[r] = rack;
+  if (options_.metrics_observer) options_.metrics_observer->OnStreamOpened(rack);
 }
 
 void AssignmentPushServer::Unregister(AssignmentStreamReactor* r) {
   std::lock_guard<std::mutex> lock(mu_);
-  streams_.erase(r);
+  if (auto it = streams_.find(r); it != streams_.end()) {
+    if (options_.metrics_observer) options_.metrics_observer->OnStreamClosed(it->second);
+    streams_.erase(it);
+  }
   --live_reactors_;
   all_done_.notify_all();
 }

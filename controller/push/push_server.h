@@ -32,6 +32,9 @@ struct PushServerOptions {
   std::string cert_file;                // server certificate chain (PEM)
   std::string key_file;
   int cert_refresh_seconds = 60;  // how often rotated files are picked up
+  // Told everything the main observer is told, plus stream and update
+  // notifications (metrics); optional, not owned.
+  PushObserver* metrics_observer = nullptr;
 };
 
 class AssignmentStreamReactor;

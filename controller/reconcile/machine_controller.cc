@@ -71,6 +71,7 @@ MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, Mac
       options_(std::move(options)),
       ips_(options_.racks),
       events_(std::make_unique<k8s::EventSink>(client_, EventKind())) {
+  queue_.SetObserver(options_.queue_observer);
   k8s::InformerHandlers machine_handlers;
   machine_handlers.on_change = [this](const value* old_o, const value* new_o) {
     queue_.Add(k8s::ObjectKey(new_o ? *new_o : *old_o));
@@ -167,7 +168,12 @@ void MachineController::LeadingSetUp() {
 
 void MachineController::Worker() {
   while (auto key = queue_.Get()) {
+    const auto started = std::chrono::steady_clock::now();
     Status s = Reconcile(*key);
+    if (options_.observer) {
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      options_.observer->OnReconcile("machine", s.ok(), took.count());
+    }
     if (s.ok()) {
       queue_.Forget(*key);
     } else {

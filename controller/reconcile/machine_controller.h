@@ -24,6 +24,7 @@
 #include "controller/k8s/workqueue.h"
 #include "controller/reconcile/ip_allocator.h"
 #include "controller/reconcile/machine_decision.h"
+#include "controller/reconcile/reconcile_observer.h"
 
 namespace rackboot::controller {
 
@@ -44,6 +45,9 @@ struct MachineControllerOptions {
   // cores pays off. The IP table is shared under one mutex.
   int workers = 8;
   std::string identity;  // Events' reportingInstance
+  // Optional metrics hooks, not owned.
+  ReconcileObserver* observer = nullptr;
+  k8s::WorkQueueObserver* queue_observer = nullptr;
 };
 
 class MachineController {
@@ -70,6 +74,7 @@ class MachineController {
   std::vector<ResolvedAssignment> Assignments() const;
   int64_t epoch() const { return epoch_.load(); }
   uint64_t reconciles() const { return reconciles_.load(); }
+  size_t queue_depth() const { return queue_.Len(); }
   // 409s met (finalizer or status writes), each followed by a re-read.
   uint64_t conflicts() const { return conflicts_.load(); }
 

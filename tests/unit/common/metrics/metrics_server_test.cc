@@ -13,6 +13,7 @@
 
 #include "common/metrics/bootd_metrics.h"
 #include "common/metrics/controller_metrics.h"
+#include "common/metrics/counter_sync.h"
 #include "common/metrics/label_values.h"
 
 namespace rackboot::metrics {
@@ -99,6 +100,23 @@ TEST_F(MetricsServerTest, ServesRegistryInTextFormat) {
   r = Curl(server_->port(), "/metrics");
   EXPECT_NE(r.body.find("rackboot_dhcp_packets_total{rack=\"rack-a\",result=\"offered\",type=\"discover\"} 4"),
             std::string::npos);
+}
+
+// Scrape hooks copy counts kept elsewhere (atomics) into the registry right
+// before serialising; SyncCounter only ever moves a counter forward.
+TEST_F(MetricsServerTest, ScrapeHooksRunBeforeEachScrape) {
+  BootdMetrics metrics(*registry_, "rack-a", "0.1.0");
+  std::atomic<uint64_t> sent{0};
+  prometheus::Counter& bytes = metrics.tftp_sent_bytes.Add({});
+  server_->AddScrapeHook([&] { SyncCounter(bytes, sent.load()); });
+  sent = 512;
+  EXPECT_NE(Curl(server_->port(), "/metrics").body.find("rackboot_tftp_sent_bytes_total{rack=\"rack-a\"} 512"),
+            std::string::npos);
+  sent = 2048;
+  EXPECT_NE(Curl(server_->port(), "/metrics").body.find("rackboot_tftp_sent_bytes_total{rack=\"rack-a\"} 2048"),
+            std::string::npos);
+  SyncCounter(bytes, 100);  // a smaller total (a restarted source) never decrements
+  EXPECT_EQ(bytes.Value(), 2048);
 }
 
 TEST_F(MetricsServerTest, ReadyzFollowsChecksHealthzStaysUp) {
