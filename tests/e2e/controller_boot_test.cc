@@ -115,9 +115,12 @@ void BootThroughController(ControllerBootTest& t, const std::string& firmware, c
   EXPECT_EQ(ConditionStatus(machine, "BootLoop"), "False") << out;
   std::printf("e2e %s: VM boot %.1f s (lab total), first stage -> booted in Machine status %.1f s\n", firmware.c_str(),
               std::atof(run.result["total_ms"].c_str()) / 1000.0, static_cast<double>(last - first) / 1e6);
-  const std::string events =
-      Kubectl("get events -n " + ns.name() + " --field-selector involvedObject.name=lab-vm").output;
-  EXPECT_NE(events.find("Booted"), std::string::npos) << events;
+  // Events are posted after the status write, asynchronously.
+  std::string events;
+  EXPECT_TRUE(WaitUntil([&] {
+    events = Kubectl("get events -n " + ns.name() + " --field-selector involvedObject.name=lab-vm").output;
+    return events.find("Booted") != std::string::npos;
+  })) << events;
   EXPECT_TRUE(controller.Running()) << controller.Log();
 }
 
