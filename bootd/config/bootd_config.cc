@@ -136,6 +136,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     c.http.listen = http->String("listen", c.http.listen);
     c.http.public_url = http->String("publicUrl", "");
     c.http.artifact_root = http->String("artifactRoot", "");
+    c.http.artifact_cache_dir = http->String("artifactCacheDir", "");
     c.http.tls_listen = http->String("tlsListen", "");
     c.http.tls_cert_file = http->String("tlsCertFile", "");
     c.http.tls_key_file = http->String("tlsKeyFile", "");
@@ -166,7 +167,6 @@ BootdConfig LoadBootdConfig(const std::string& path) {
   }
   root.RejectUnknownFields();
   return c;
-    c.http.artifact_cache_dir = http->String("artifactCacheDir", "");
 }
 
 }  // namespace rackboot::bootd

@@ -93,6 +93,9 @@ struct HttpConfig {
   std::string listen = "0.0.0.0:8080";
   std::string public_url;  // what clients are told, e.g. http://10.0.0.1:8080
   std::string artifact_root;
+  // Rack-local cache of upstream (http/https + sha256) kernels and initrds;
+  // empty = machines fetch upstream URLs themselves.
+  std::string artifact_cache_dir;
   std::string tls_listen;     // HTTPS listener, e.g. 0.0.0.0:8443; empty = off
   std::string tls_cert_file;  // PEM chain; reloaded when it changes on disk
   std::string tls_key_file;
@@ -114,9 +117,6 @@ struct ControllerLinkConfig {
   std::string snapshot_path;  // last good assignments; default <stateDir>/assignments.snap
 };
 
-  // Rack-local cache of upstream (http/https + sha256) kernels and initrds;
-  // empty = machines fetch upstream URLs themselves.
-  std::string artifact_cache_dir;
 struct BootdConfig {
   std::string source_file;
   std::string rack;
