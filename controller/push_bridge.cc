@@ -123,14 +123,22 @@ void PushBridge::Loop(std::stop_token st) {
 }
 
 void PushBridge::OnBootEvent(const std::string& rack, const v1alpha1::BootEvent& event) {
+  AcceptBootEvent(rack, event, [] {});
+}
+
+void PushBridge::AcceptBootEvent(const std::string& rack, const v1alpha1::BootEvent& event,
+                                 std::function<void()> stored) {
   log::Debug("controller", "boot event",
              {{"rack", rack},
               {"machine", event.machine_name()},
               {"mac", event.mac()},
               {"stage", v1alpha1::BootStage_Name(event.stage())}});
-  if (boot_events_ && !boot_events_->Push({rack, event})) {
+  if (!boot_events_) return stored();
+  if (!boot_events_->Push({rack, event, stored, 0})) {
+    // Given up (bounded memory): acknowledged so the stream's acks move on.
     log::Warn("controller", "boot event dropped: status writer queue full",
               {{"rack", rack}, {"mac", event.mac()}, {"dropped", boot_events_->dropped()}});
+    stored();
   }
 }
 

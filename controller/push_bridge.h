@@ -53,6 +53,10 @@ class PushBridge : public push::PushObserver {
 
   // PushObserver (gRPC threads): boot events are queued, never written here.
   void OnBootEvent(const std::string& rack, const v1alpha1::BootEvent& event) override;
+  // Queues the event for the status writer, which calls `stored` after the
+  // write: only then does bootd get its EventAck.
+  void AcceptBootEvent(const std::string& rack, const v1alpha1::BootEvent& event,
+                       std::function<void()> stored) override;
   void OnAck(const std::string& rack, uint64_t version) override;
   void OnNack(const std::string& rack, uint64_t version, const std::string& error_detail,
               const std::vector<std::string>& machines) override;

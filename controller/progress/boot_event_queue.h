@@ -2,13 +2,15 @@
 // BootEventQueue: hands boot events from gRPC threads (PushObserver) to the
 // status writer. Push never blocks on I/O: it takes a short lock and, when
 // the queue is full (the API server is down for long), drops the event and
-// counts it -- bootd already got its EventAck, so this is the one place
-// progress can be lost, and it is visible in the count and the log.
+// counts it. bootd gets its EventAck for an event only after `stored` ran
+// (the writer calls it once the status is written or given up), so a
+// controller killed with events queued gets them again from bootd.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,6 +22,8 @@ namespace rackboot::controller::progress {
 struct RackBootEvent {
   std::string rack;  // from the stream's client certificate
   v1alpha1::BootEvent event;
+  std::function<void()> stored;  // may be empty; called once, after the write
+  int failed_writes = 0;         // the writer retries a few times, then gives up
 };
 
 class BootEventQueue {
@@ -37,6 +41,17 @@ class BootEventQueue {
       items_.push_back(std::move(e));
     }
     cv_.notify_one();
+    return true;
+  }
+
+  // Puts events whose write failed back in front of newer ones, in their
+  // order, so a Machine's events are still merged in arrival order. Returns
+  // false (events untouched) when closed.
+  bool Requeue(std::vector<RackBootEvent>& events) {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    items_.insert(items_.begin(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+    events.clear();
     return true;
   }
 

@@ -11,6 +11,10 @@ namespace {
 using model::Json;
 
 constexpr int kMaxConflictRetries = 5;
+// A write that fails (API server unreachable, 5xx) is retried on later
+// passes, a second apart, before its events are given up.
+constexpr int kMaxFailedWrites = 10;
+constexpr auto kRetryPause = std::chrono::seconds(1);
 
 std::string NowText() {
   return model::FormatTime(model::NowMicros() / 1000000);
@@ -37,7 +41,10 @@ BootStatusWriter::~BootStatusWriter() {
 
 void BootStatusWriter::Start() {
   thread_ = std::thread([this] {
-    while (!stopping_) Process(queue_.PopAll(std::chrono::milliseconds(500)));
+    while (!stopping_) {
+      if (Process(queue_.PopAll(std::chrono::milliseconds(500))) && !stopping_)
+        std::this_thread::sleep_for(kRetryPause);
+    }
     Process(queue_.PopAll(std::chrono::milliseconds(0)));
   });
 }
@@ -49,10 +56,12 @@ void BootStatusWriter::Stop() {
   events_->Stop();  // sends the Events of the last writes
 }
 
-void BootStatusWriter::Process(const std::vector<RackBootEvent>& events) {
+// Returns true when some events were queued again for a retry.
+bool BootStatusWriter::Process(std::vector<RackBootEvent> events) {
   // Group per Machine (or per MAC when bootd did not know it), keeping order.
   std::map<std::string, std::vector<const RackBootEvent*>> by_machine;
   std::map<std::string, std::vector<const RackBootEvent*>> by_unknown_mac;
+  std::set<const RackBootEvent*> failed;
   for (const auto& e : events) {
     if (!e.event.machine_name().empty()) {
       by_machine[e.event.machine_name()].push_back(&e);
@@ -69,12 +78,29 @@ void BootStatusWriter::Process(const std::vector<RackBootEvent>& events) {
     if (!s.ok()) {
       log::Warn("controller", "boot progress not written",
                 {{"machine", key}, {"events", group.size()}, {"error", s.message()}});
+      for (const RackBootEvent* e : group) failed.insert(e);
     }
   }
   for (const auto& [mac, group] : by_unknown_mac) {
     Status s = HandleUnknownMac(mac, group);
     if (!s.ok()) log::Warn("controller", "unknown client not recorded", {{"mac", mac}, {"error", s.message()}});
   }
+  // bootd's EventAck covers an event only after this: stored, or given up.
+  std::vector<RackBootEvent> retry;
+  std::vector<std::function<void()>> done;
+  for (auto& e : events) {
+    if (failed.count(&e) && ++e.failed_writes < kMaxFailedWrites && !stopping_) {
+      retry.push_back(std::move(e));
+    } else if (e.stored) {
+      done.push_back(std::move(e.stored));
+    }
+  }
+  const bool retrying = !retry.empty() && queue_.Requeue(retry);
+  for (auto& e : retry) done.push_back(std::move(e.stored));  // closed: given up
+  for (auto& stored : done) {
+    if (stored) stored();
+  }
+  return retrying;
 }
 
 Status BootStatusWriter::WriteMachine(const std::string& ns, const std::string& name,

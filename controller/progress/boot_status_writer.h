@@ -52,7 +52,7 @@ class BootStatusWriter {
   void Stop();  // writes what is queued, then returns
 
   // One pass over `events` (the thread's body; public for tests).
-  void Process(const std::vector<RackBootEvent>& events);
+  bool Process(std::vector<RackBootEvent> events);
 
   uint64_t status_writes() const { return writes_.load(); }
   uint64_t conflicts() const { return conflicts_.load(); }

@@ -5,6 +5,7 @@
 // thread-safe and quick (hand work to a queue).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,16 @@ class PushObserver {
   // A boot event, de-duplicated across resends. bootd forgets it once this
   // returns (the EventAck follows), so store or queue it before returning.
   virtual void OnBootEvent(const std::string& rack, const v1alpha1::BootEvent& event) = 0;
+  // The push server calls this one. An observer that stores events out of
+  // line overrides it and calls `stored` once the event is written (or given
+  // up for good); only then is it covered by bootd's EventAck, so a
+  // controller killed in between gets the event again from bootd. `stored`
+  // may be called from any thread, at most once.
+  virtual void AcceptBootEvent(const std::string& rack, const v1alpha1::BootEvent& event,
+                               std::function<void()> stored) {
+    OnBootEvent(rack, event);
+    stored();
+  }
   // bootd applied `version`.
   virtual void OnAck(const std::string& rack, uint64_t version) = 0;
   // bootd rejected `version` and keeps its previous state; `machines` are the

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 
 #include "common/log.h"
+#include "controller/push/event_ack_watermark.h"
 #include "controller/push/peer_identity.h"
 #include "controller/push/stream_session.h"
 #include "rackboot/v1alpha1/assignment.grpc.pb.h"
@@ -21,11 +23,23 @@ using v1alpha1::ControllerMessage;
 // One bootd stream. Owns itself (deleted in OnDone). gRPC allows one
 // outstanding write per stream, so writes are driven from Pump(): a pending
 // cumulative EventAck first, then the session's next update.
-// Lock order: server mu_ -> reactor mu_ -> cache mutex.
+// Lock order: server mu_ -> reactor mu_ -> cache mutex; EventAckState mu ->
+// reactor mu_.
+class AssignmentStreamReactor;
+
+// A stream's EventAck watermark, shared with the completions of its events:
+// the observer may store an event after bootd has disconnected.
+struct EventAckState {
+  std::mutex mu;
+  EventAckWatermark watermark;
+  AssignmentStreamReactor* stream = nullptr;  // null once the stream is done
+};
+
 class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, ControllerMessage> {
  public:
   AssignmentStreamReactor(AssignmentPushServer& server, grpc::CallbackServerContext* ctx)
       : server_(server), stream_id_(server.NextStreamId()), session_("", stream_id_), peer_(ctx->peer()) {
+    acks_->stream = this;
     auto rack = RackFromAuthContext(*ctx->auth_context());
     if (!rack.ok()) {
       log::Warn("push", "stream rejected", {{"peer", peer_}, {"error", rack.error().message}});
@@ -100,6 +114,11 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
   }
 
   void OnDone() override {
+    {
+      // Waits for a completion that is acknowledging on this stream right now.
+      std::lock_guard<std::mutex> lock(acks_->mu);
+      acks_->stream = nullptr;
+    }
     server_.Unregister(this);
     delete this;
   }
@@ -155,13 +174,36 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
     }
   }
 
+  // A new event is acknowledged only once the observer has stored it (see
+  // EventAckWatermark); a duplicate of a handled one at once.
   void OnEvent(const v1alpha1::BootEvent& event) {
-    if (server_.dedup_.Accept(cert_rack_, boot_id_, event.sequence())) {
-      server_.observer_.OnBootEvent(cert_rack_, event);
+    const uint64_t sequence = event.sequence();
+    if (server_.dedup_.Accept(cert_rack_, boot_id_, sequence)) {
+      {
+        std::lock_guard<std::mutex> lock(acks_->mu);
+        acks_->watermark.Started(sequence);
+      }
       if (auto* m = server_.options_.metrics_observer) m->OnBootEvent(cert_rack_, event);
+      server_.observer_.AcceptBootEvent(cert_rack_, event, [acks = acks_, sequence] {
+        std::lock_guard<std::mutex> lock(acks->mu);
+        acks->watermark.Finished(sequence);
+        if (acks->stream) acks->stream->QueueEventAckLocked();
+      });
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!pending_event_ack_ || *pending_event_ack_ < event.sequence()) pending_event_ack_ = event.sequence();
+    std::lock_guard<std::mutex> lock(acks_->mu);
+    acks_->watermark.Seen(sequence);
+    QueueEventAckLocked();
+  }
+
+  // Called with acks_->mu held.
+  void QueueEventAckLocked() {
+    auto next = acks_->watermark.Next();
+    if (!next) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!pending_event_ack_ || *pending_event_ack_ < *next) pending_event_ack_ = *next;
+    }
+    Pump();
   }
 
   void RequestFinish(grpc::Status status) {
@@ -191,6 +233,7 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
   bool finish_called_ = false;
   grpc::Status finish_status_;
   std::optional<uint64_t> pending_event_ack_;
+  std::shared_ptr<EventAckState> acks_ = std::make_shared<EventAckState>();
 };
 
 class AssignmentPushServer::Service : public v1alpha1::AssignmentService::CallbackService {

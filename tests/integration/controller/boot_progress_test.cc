@@ -62,7 +62,7 @@ class BootdEvents {
       if (ipxe) e.mutable_fingerprint()->set_user_class("iPXE");
       e.mutable_fingerprint()->set_parameter_request_list("1,3,6,66,67");
     }
-    ASSERT_TRUE(q_.Push({"rack-a", e}));
+    ASSERT_TRUE(q_.Push({"rack-a", e, nullptr, 0}));
   }
 
  private:
