@@ -12,25 +12,6 @@
 namespace rackboot::testing {
 namespace {
 
-std::string ConfigFor(const std::string& ns, const std::string& pool_end = "10.0.0.109") {
-  return "namespace: " + ns +
-         "\n"
-         "leaderElection:\n"
-         "  enabled: true\n"
-         "  leaseName: rackboot-controller\n"
-         "  leaseNamespace: " +
-         ns +
-         "\n"
-         "  leaseDurationSeconds: 4\n"
-         "  renewDeadlineSeconds: 3\n"
-         "  retryPeriodSeconds: 1\n"
-         "racks:\n"
-         "- name: rack-a\n"
-         "  subnet: 10.0.0.0/24\n"
-         "  pool: {start: 10.0.0.100, end: " +
-         pool_end + "}\n";
-}
-
 web::json::value GetMachine(const std::string& ns, const std::string& name) {
   return KubectlJson("get machine -n " + ns + " " + name);
 }
@@ -43,7 +24,7 @@ TEST(ControllerReconcileTest, CreateUpdateDeleteReleasesTheAddress) {
   TestNamespace ns("reconcile");
   ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "ubuntu", "console=ttyS0")).exit_code, 0);
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "m1", "52:54:00:00:01:01", "ubuntu")).exit_code, 0);
-  ControllerProcess controller("reconcile", ConfigFor(ns.name()));
+  ControllerProcess controller("reconcile", TestControllerConfig(ns.name()));
 
   ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "m1", "Assigned"); })) << controller.Log();
   auto m1 = GetMachine(ns.name(), "m1");
@@ -87,7 +68,7 @@ TEST(ControllerReconcileTest, MissingProfileIsAConditionThenProfileChangesFanOut
                   .exit_code,
               0);
   }
-  ControllerProcess controller("fanout", ConfigFor(ns.name()));
+  ControllerProcess controller("fanout", TestControllerConfig(ns.name()));
   ASSERT_TRUE(WaitUntil([&] {
     auto m = GetMachine(ns.name(), "f0");
     return ConditionReason(m, "ProfileResolved") == "ProfileNotFound";
@@ -124,7 +105,7 @@ TEST(ControllerReconcileTest, DuplicateMacAcrossMachinesIsACondition) {
   ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p", "console=ttyS0")).exit_code, 0);
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "d1", "52:54:00:00:08:01", "p")).exit_code, 0);
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "d2", "52-54-00-00-08-01", "p")).exit_code, 0);
-  ControllerProcess controller("dupmac", ConfigFor(ns.name()));
+  ControllerProcess controller("dupmac", TestControllerConfig(ns.name()));
   ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "d1", "Assigned"); })) << controller.Log();
   ASSERT_TRUE(WaitUntil([&] { return ConditionReason(GetMachine(ns.name(), "d2"), "Assigned") == "DuplicateMAC"; }))
       << controller.Log();
@@ -144,7 +125,7 @@ TEST(ControllerReconcileTest, ApiserverRestartDuringWatchIsSurvived) {
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "r1", "52:54:00:00:03:01", "p")).exit_code, 0);
   // Without leader election: with the tests' 3 s renew deadline the leader
   // would (correctly) exit during the outage; here we test the watches.
-  std::string config = ConfigFor(ns.name());
+  std::string config = TestControllerConfig(ns.name());
   config.replace(config.find("enabled: true"), 13, "enabled: false");
   ControllerProcess controller("restart", config);
   ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "r1", "Assigned"); })) << controller.Log();

@@ -173,4 +173,23 @@ std::string ConditionMessage(const web::json::value& m, const char* type) {
   return CondField(m, type, "message");
 }
 
+std::string TestControllerConfig(const std::string& ns, const std::string& pool_end) {
+  return "namespace: " + ns +
+         "\n"
+         "leaderElection:\n"
+         "  enabled: true\n"
+         "  leaseName: rackboot-controller\n"
+         "  leaseNamespace: " +
+         ns +
+         "\n"
+         "  leaseDurationSeconds: 4\n"
+         "  renewDeadlineSeconds: 3\n"
+         "  retryPeriodSeconds: 1\n"
+         "racks:\n"
+         "- name: rack-a\n"
+         "  subnet: 10.0.0.0/24\n"
+         "  pool: {start: 10.0.0.100, end: " +
+         pool_end + "}\n";
+}
+
 }  // namespace rackboot::testing

@@ -63,4 +63,8 @@ std::string ConditionStatus(const web::json::value& machine, const char* type);
 std::string ConditionReason(const web::json::value& machine, const char* type);
 std::string ConditionMessage(const web::json::value& machine, const char* type);
 
+// A controller config for tests in namespace `ns`: short leader-election
+// timings (Lease in `ns`) and rack-a with the pool 10.0.0.100-`pool_end`.
+std::string TestControllerConfig(const std::string& ns, const std::string& pool_end = "10.0.0.109");
+
 }  // namespace rackboot::testing

@@ -140,24 +140,7 @@ class BootdLab {
 };
 
 std::string ControllerConfig(const std::string& ns, int metrics_port) {
-  return "namespace: " + ns +
-         "\n"
-         "leaderElection:\n"
-         "  enabled: true\n"
-         "  leaseName: rackboot-controller\n"
-         "  leaseNamespace: " +
-         ns +
-         "\n"
-         "  leaseDurationSeconds: 4\n"
-         "  renewDeadlineSeconds: 3\n"
-         "  retryPeriodSeconds: 1\n"
-         "racks:\n"
-         "- name: rack-a\n"
-         "  subnet: 10.0.0.0/24\n"
-         "  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
-         "metrics:\n"
-         "  listen: 127.0.0.1:" +
-         std::to_string(metrics_port) + "\n";
+  return TestControllerConfig(ns) + "metrics:\n  listen: 127.0.0.1:" + std::to_string(metrics_port) + "\n";
 }
 
 // curl on loopback (the controller's metrics port).
