@@ -84,26 +84,29 @@ inline int RunUdhcpcOnce(NetnsLab& lab, const std::string& ns, const std::string
 // A udhcpc/dhclient hook script that appends "<reason> <address>" lines to
 // `events` and configures the address so that renewals can be unicast.
 inline std::string UdhcpcScript(const std::string& events) {
+  // The event is written after the address is configured: a test that
+  // reacts to "bound" (e.g. by forcing a renew) must find the address in
+  // place, or the unicast ACK arrives at an interface without it.
   return "#!/bin/sh\n"
-         "echo \"$1 ip=$ip siaddr=$siaddr boot_file=$boot_file router=$router serverid=$serverid\" >> " +
-         events +
-         "\n"
          "case \"$1\" in\n"
          "  bound|renew) ip addr flush dev $interface; ip addr add $ip/${mask:-24} dev $interface ;;\n"
          "  deconfig) ip addr flush dev $interface ;;\n"
          "esac\n"
+         "echo \"$1 ip=$ip siaddr=$siaddr boot_file=$boot_file router=$router serverid=$serverid\" >> " +
+         events +
+         "\n"
          "exit 0\n";
 }
 
 inline std::string DhclientScript(const std::string& events) {
   return "#!/bin/sh\n"
-         "echo \"$reason ip=$new_ip_address old=$old_ip_address\" >> " +
-         events +
-         "\n"
          "case \"$reason\" in\n"
          "  BOUND|REBOOT|RENEW|REBIND) ip addr flush dev $interface; ip addr add $new_ip_address/24 dev $interface ;;\n"
          "  RELEASE|EXPIRE|STOP) ip addr flush dev $interface ;;\n"
          "esac\n"
+         "echo \"$reason ip=$new_ip_address old=$old_ip_address\" >> " +
+         events +
+         "\n"
          "exit 0\n";
 }
 
