@@ -31,7 +31,7 @@ void BootEventRecorder::Record(BootEvent event) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
   }
-  std::vector<Subscriber> subscribers;
+  std::shared_ptr<const std::vector<Subscriber>> subscribers;
   {
     std::lock_guard<std::mutex> lock(mu_);
     event.sequence = next_sequence_++;
@@ -48,14 +48,20 @@ void BootEventRecorder::Record(BootEvent event) {
     if (q.size() > max_per_mac_) q.pop_front();
     subscribers = subscribers_;
   }
-  log::Info("boot", "stage",
-            {{"mac", event.mac.ToString()},
-             {"stage", BootStageName(event.stage)},
-             {"machine", event.machine_name},
-             {"bytes", event.bytes},
-             {"duration_ms", event.duration_millis},
-             {"detail", event.detail}});
-  for (const auto& s : subscribers) s(event);
+  // Checked first: the fields (ostringstream per number) cost more than the
+  // rest of Record() and every script request records an event.
+  if (log::Enabled(log::Level::kInfo)) {
+    log::Info("boot", "stage",
+              {{"mac", event.mac.ToString()},
+               {"stage", BootStageName(event.stage)},
+               {"machine", event.machine_name},
+               {"bytes", event.bytes},
+               {"duration_ms", event.duration_millis},
+               {"detail", event.detail}});
+  }
+  if (subscribers) {
+    for (const auto& s : *subscribers) s(event);
+  }
 }
 
 std::vector<BootEvent> BootEventRecorder::EventsFor(const MacAddress& mac) const {
@@ -79,7 +85,10 @@ std::vector<BootEvent> BootEventRecorder::EventsSince(uint64_t sequence) const {
 
 void BootEventRecorder::Subscribe(Subscriber subscriber) {
   std::lock_guard<std::mutex> lock(mu_);
-  subscribers_.push_back(std::move(subscriber));
+  auto next = subscribers_ ? std::make_shared<std::vector<Subscriber>>(*subscribers_)
+                           : std::make_shared<std::vector<Subscriber>>();
+  next->push_back(std::move(subscriber));
+  subscribers_ = std::move(next);
 }
 
 }  // namespace rackboot::bootd

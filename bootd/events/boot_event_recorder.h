@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -31,7 +32,9 @@ class BootEventRecorder {
   uint64_t next_sequence_ = 1;
   std::map<MacAddress, std::deque<BootEvent>> by_mac_;
   std::deque<MacAddress> mac_order_;  // first-seen order, for eviction
-  std::vector<Subscriber> subscribers_;
+  // Copy-on-write: Record() takes a reference instead of copying every
+  // std::function on each event.
+  std::shared_ptr<const std::vector<Subscriber>> subscribers_;
 };
 
 }  // namespace rackboot::bootd

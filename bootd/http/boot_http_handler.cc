@@ -1,5 +1,6 @@
 #include "bootd/http/boot_http_handler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -76,7 +77,23 @@ BootHttpHandler::BootHttpHandler(AssignmentStore& assignments, BootEventRecorder
       events_(events),
       root_(std::move(root)),
       signer_(std::move(signer)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      script_cache_(std::make_unique<RenderedScriptCache>(
+          std::min(options_.script_cache_seconds, signer_.ttl_seconds() / 10), options_.script_cache_entries)) {}
+
+int64_t BootHttpHandler::Now() const {
+  return options_.now_unix ? options_.now_unix() : NowUnix();
+}
+
+void BootHttpHandler::RecordScript(const MacAddress& mac, const Assignment& a, const std::string& kind, size_t bytes) {
+  BootEvent ev;
+  ev.mac = mac;
+  ev.machine_name = a.machine_name;
+  ev.stage = BootStage::kScript;
+  ev.detail = kind;
+  ev.bytes = bytes;
+  events_.Record(std::move(ev));
+}
 
 HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& peer) {
   const bool is_head = req.method == "HEAD";
@@ -125,11 +142,20 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
     }
     return TextResponse(404, "not a MAC address\n");
   }
+  // The revision is read before the lookup, so an entry is never filed
+  // under a revision newer than the assignment it was rendered from.
+  const uint64_t revision = assignments_.revision();
   AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
   if (!a || !a->allow_pxe) {
     log::Info("http", "script for unknown machine", {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}});
     if (kind == "ipxe") return IpxeText(render::DiscoveryIpxeScript(*mac, options_.rack));
     return TextResponse(404, "no machine with this MAC\n");
+  }
+  const int64_t now = Now();
+  const ScriptCacheKey key{kind[0], *mac, peer.ip, revision};
+  if (std::optional<std::string> cached = script_cache_->Get(key, now)) {
+    RecordScript(*mac, *a, kind, cached->size());
+    return IpxeText(std::move(*cached));
   }
   render::ScriptRequest sr;
   sr.mac = *mac;
@@ -137,27 +163,25 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
   sr.public_url = options_.public_url;
   sr.rack = options_.rack;
   sr.environment = options_.environment;
-  if (peer.ip) sr.config_token = signer_.Mint(*mac, *peer.ip, NowUnix());
+  if (peer.ip) sr.config_token = signer_.Mint(*mac, *peer.ip, now);
   sr.upstream_via_cache = options_.upstream_cache != nullptr;
   Result<std::string> out = kind == "ipxe"   ? render::RenderIpxeScript(*a, sr)
                             : kind == "grub" ? render::RenderGrubConfig(*a, sr)
                                              : render::RenderPxelinuxConfig(*a, sr);
-  BootEvent ev;
-  ev.mac = *mac;
-  ev.machine_name = a->machine_name;
   if (!out.ok()) {
     log::Error("http", "script render failed",
                {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"error", out.error().message}});
+    BootEvent ev;
+    ev.mac = *mac;
+    ev.machine_name = a->machine_name;
     ev.stage = BootStage::kError;
     ev.detail = kind + " script render failed: " + out.error().message;
     events_.Record(ev);
     if (kind == "ipxe") return IpxeText(RenderFailureScript(*mac));
     return TextResponse(500, "script could not be rendered\n");
   }
-  ev.stage = BootStage::kScript;
-  ev.detail = kind;
-  ev.bytes = out->size();
-  events_.Record(ev);
+  RecordScript(*mac, *a, kind, out->size());
+  script_cache_->Put(key, *out, now);
   return IpxeText(std::move(out).value());
 }
 
@@ -180,7 +204,7 @@ HttpResponse BootHttpHandler::Config(const std::vector<std::string>& s, const Ht
   bool is_public = false;
   for (const auto& p : options_.public_configs) is_public = is_public || p == name;
   if (!is_public) {
-    Status ok = peer.ip ? signer_.Verify(token, *mac, *peer.ip, NowUnix()) : Status(Error{"no IPv4 source address"});
+    Status ok = peer.ip ? signer_.Verify(token, *mac, *peer.ip, Now()) : Status(Error{"no IPv4 source address"});
     if (!ok.ok()) {
       log::Warn("http", "install config refused",
                 {{"mac", mac->ToString()}, {"stage", "config"}, {"config", name}, {"reason", ok.message()}});

@@ -16,6 +16,7 @@
 //                                       machine's profile, through the rack-local ArtifactCache
 //   GET  /healthz
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "bootd/http/config_token.h"
 #include "bootd/http/http_request.h"
 #include "bootd/http/http_response.h"
+#include "bootd/http/script_cache.h"
 
 namespace rackboot::bootd::http {
 
@@ -44,6 +46,14 @@ struct BootHttpOptions {
   // /cached/... and bootd serves them from this cache; unset, the URLs go to
   // the machines as they are.
   std::shared_ptr<ArtifactCache> upstream_cache;
+  // Rendered scripts are reused for this long (capped at a tenth of the
+  // config token TTL), per (kind, MAC, client IP, assignment revision); see
+  // script_cache.h. 0 = render every request.
+  int64_t script_cache_seconds = 60;
+  size_t script_cache_entries = 32768;
+  // Unix seconds for token minting/checking and the script cache; unset =
+  // the system clock (tests inject their own).
+  std::function<int64_t()> now_unix;
 };
 
 class BootHttpHandler {
@@ -62,6 +72,8 @@ class BootHttpHandler {
                         const std::optional<MacAddress>& mac);
   HttpResponse CachedArtifact(const std::vector<std::string>& segs, const HttpRequest& req);
   // Conditionals, ranges and the boot event of one opened artifact.
+  int64_t Now() const;
+  void RecordScript(const MacAddress& mac, const Assignment& a, const std::string& kind, size_t bytes);
   HttpResponse ServeFile(OpenedFile f, const HttpRequest& req, const std::optional<MacAddress>& mac,
                          const std::string& path, BootStage stage, const std::string& machine);
 
@@ -70,6 +82,7 @@ class BootHttpHandler {
   std::shared_ptr<ArtifactRoot> root_;
   ConfigTokenSigner signer_;
   BootHttpOptions options_;
+  std::unique_ptr<RenderedScriptCache> script_cache_;
 };
 
 // Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff (iPXE ${mac:hexraw}).

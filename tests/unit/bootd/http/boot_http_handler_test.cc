@@ -51,6 +51,7 @@ class HandlerTest : public ::testing::Test {
     opts.public_url = "http://192.0.2.1:8080";
     opts.rack = "r1";
     opts.public_configs = {"meta-data"};
+    opts.now_unix = [this] { return now_; };
     handler_ = std::make_unique<BootHttpHandler>(store_, events_, *root, ConfigTokenSigner("key", 600), opts);
     peer_.ip = *Ipv4Address::Parse("10.0.0.5");
   }
@@ -76,6 +77,7 @@ class HandlerTest : public ::testing::Test {
   BootEventRecorder events_;
   std::unique_ptr<BootHttpHandler> handler_;
   PeerInfo peer_;
+  int64_t now_ = time(nullptr);
 };
 
 TEST_F(HandlerTest, KnownMacGetsScriptAndScriptEventIsRecorded) {
@@ -141,6 +143,81 @@ TEST_F(HandlerTest, ScriptCarriesAWorkingConfigToken) {
   size_t end = r.body.find(' ', at);
   std::string base = r.body.substr(at, end - at);
   EXPECT_EQ(Get(base + "user-data").status, 200) << base;
+}
+
+// The script cache (script_cache.h) seen through the handler: a script is
+// reused only for the same client address and assignment revision, within
+// the cache TTL (60 s here: a tenth of the 600 s token TTL).
+class HandlerScriptCacheTest : public HandlerTest {
+ protected:
+  void SetUp() override {
+    HandlerTest::SetUp();
+    Assignment a = *store_.FindByName("lab/node-01");
+    a.boot.cmdline_template = "ds=nocloud-net;s={{config_base}}";
+    store_.Upsert(a);
+  }
+  static std::string TokenIn(const std::string& script) {
+    size_t at = script.find("/t/");
+    if (at == std::string::npos) return "";
+    return script.substr(at + 3, script.find('/', at + 3) - at - 3);
+  }
+};
+
+TEST_F(HandlerScriptCacheTest, SameClientWithinTtlGetsTheSameScriptAndAnEvent) {
+  const std::string first = Get("/ipxe/52:54:00:12:34:56").body;
+  ASSERT_FALSE(TokenIn(first).empty()) << first;
+  now_ += 59;
+  EXPECT_EQ(Get("/ipxe/52-54-00-12-34-56").body, first);  // other spelling, same MAC
+  auto ev = events_.EventsFor(*MacAddress::Parse("52:54:00:12:34:56"));
+  ASSERT_EQ(ev.size(), 2u);  // a cached answer is still a boot stage
+  EXPECT_EQ(ev[1].stage, BootStage::kScript);
+  EXPECT_EQ(ev[1].bytes, first.size());
+}
+
+TEST_F(HandlerScriptCacheTest, OtherClientAddressNeverGetsAnotherClientsToken) {
+  const std::string tok1 = TokenIn(Get("/ipxe/52:54:00:12:34:56").body);
+  peer_.ip = *Ipv4Address::Parse("10.0.0.6");
+  const std::string tok2 = TokenIn(Get("/ipxe/52:54:00:12:34:56").body);
+  ASSERT_FALSE(tok2.empty());
+  EXPECT_NE(tok1, tok2);
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/t/" + tok2 + "/user-data").status, 200);
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/t/" + tok1 + "/user-data").status, 403);
+  peer_.ip = *Ipv4Address::Parse("10.0.0.5");
+  EXPECT_EQ(TokenIn(Get("/ipxe/52:54:00:12:34:56").body), tok1);
+}
+
+TEST_F(HandlerScriptCacheTest, ExpiredEntryIsRenderedAgainWithAFreshToken) {
+  const std::string tok1 = TokenIn(Get("/ipxe/52:54:00:12:34:56").body);
+  now_ += 60;
+  const std::string tok2 = TokenIn(Get("/ipxe/52:54:00:12:34:56").body);
+  ASSERT_FALSE(tok2.empty());
+  EXPECT_NE(tok1, tok2);  // minted 60 s later: another expiry
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/t/" + tok2 + "/user-data").status, 200);
+}
+
+TEST_F(HandlerScriptCacheTest, AssignmentChangeIsServedAtOnce) {
+  EXPECT_NE(Get("/ipxe/52:54:00:12:34:56").body.find("ds=nocloud-net"), std::string::npos);
+  Assignment a = *store_.FindByName("lab/node-01");
+  a.boot.cmdline_template = "console=ttyS1";
+  store_.Upsert(a);
+  const std::string body = Get("/ipxe/52:54:00:12:34:56").body;
+  EXPECT_NE(body.find("console=ttyS1"), std::string::npos) << body;
+  EXPECT_EQ(body.find("ds=nocloud-net"), std::string::npos);
+  // A change to another machine (a new store revision) drops the entry too.
+  Assignment other = a;
+  other.machine_name = "lab/node-02";
+  other.interfaces[0].mac = *MacAddress::Parse("52:54:00:12:34:57");
+  store_.Upsert(other);
+  a.boot.cmdline_template = "console=ttyS2";
+  store_.Upsert(a);
+  EXPECT_NE(Get("/ipxe/52:54:00:12:34:56").body.find("console=ttyS2"), std::string::npos);
+}
+
+TEST_F(HandlerScriptCacheTest, GrubAndIpxeAreCachedSeparately) {
+  EXPECT_EQ(Get("/ipxe/52:54:00:12:34:56").body.rfind("#!ipxe", 0), 0u);
+  EXPECT_EQ(Get("/grub/52:54:00:12:34:56").body.rfind("set default=0", 0), 0u);
+  EXPECT_EQ(Get("/pxelinux/52:54:00:12:34:56").body.rfind("DEFAULT rackboot", 0), 0u);
+  EXPECT_EQ(Get("/ipxe/52:54:00:12:34:56").body.rfind("#!ipxe", 0), 0u);
 }
 
 TEST_F(HandlerTest, BootedCallbackAndEventsJson) {
