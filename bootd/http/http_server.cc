@@ -21,10 +21,41 @@
 namespace rackboot::bootd::http {
 namespace {
 
+constexpr int kSendTimeoutSeconds = 120;  // a client that takes nothing for this long is dropped
+
+// Encrypting file data is CPU work with nothing to wait for; with one thread
+// per connection, 64 downloads would be 64 threads encrypting at once on a
+// few cores, thrashing caches and the scheduler (CPU-s/GB tripled at 64
+// connections). Each chunk is encrypted holding one of `hardware threads`
+// slots, taken only once the socket has room, so a slot is never held while
+// waiting for a slow client.
+constexpr size_t kTlsFileChunk = 64 * 1024;
+
+// Waits until `fd` can take more data (or the send timeout passes).
+bool WaitWritable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLOUT, 0};
+  for (;;) {
+    int r = ::poll(&p, 1, timeout_ms);
+    if (r < 0 && errno == EINTR) continue;
+    return r > 0 && (p.revents & POLLOUT) != 0;
+  }
+}
+
+class CpuSlot {
+ public:
+  explicit CpuSlot(std::counting_semaphore<>& gate) : gate_(gate) { gate_.acquire(); }
+  ~CpuSlot() { gate_.release(); }
+  CpuSlot(const CpuSlot&) = delete;
+  CpuSlot& operator=(const CpuSlot&) = delete;
+
+ private:
+  std::counting_semaphore<>& gate_;
+};
+
 // A connection's byte stream: plain socket or TLS on top of it.
 class Stream {
  public:
-  Stream(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
+  Stream(int fd, SSL* ssl, std::counting_semaphore<>* cpu_gate) : fd_(fd), ssl_(ssl), cpu_gate_(cpu_gate) {}
   ~Stream() {
     if (ssl_ != nullptr) {
       SSL_shutdown(ssl_);
@@ -70,8 +101,10 @@ class Stream {
       }
       return sent;
     }
-    std::vector<char> buf(256 * 1024);
+    std::vector<char> buf(kTlsFileChunk);
     while (sent < length) {
+      if (!WaitWritable(fd_, kSendTimeoutSeconds * 1000)) break;
+      CpuSlot slot(*cpu_gate_);
       ssize_t r = ::pread(file_fd, buf.data(), std::min<uint64_t>(buf.size(), length - sent),
                           static_cast<off_t>(offset + sent));
       if (r < 0 && errno == EINTR) continue;
@@ -84,6 +117,7 @@ class Stream {
  private:
   int fd_;
   SSL* ssl_;
+  std::counting_semaphore<>* cpu_gate_;
 };
 
 Result<int> Listen(const std::string& address, uint16_t* bound_port) {
@@ -121,7 +155,9 @@ uint64_t NowMillis() {
 }  // namespace
 
 HttpServer::HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options)
-    : handler_(std::move(handler)), options_(std::move(options)) {}
+    : handler_(std::move(handler)),
+      options_(std::move(options)),
+      cpu_gate_(std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency())) {}
 
 HttpServer::~HttpServer() {
   Stop();
@@ -206,7 +242,7 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
 void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
   timeval tv{options_.idle_timeout_seconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  timeval send_tv{120, 0};
+  timeval send_tv{kSendTimeoutSeconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_tv, sizeof send_tv);
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -221,7 +257,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
     }
   }
   {
-    Stream stream(fd, ssl);
+    Stream stream(fd, ssl, &cpu_gate_);
     std::string buf;
     char chunk[16 * 1024];
     while (ok && !stopping_) {

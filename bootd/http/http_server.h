@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <string>
 #include <thread>
@@ -61,6 +62,8 @@ class HttpServer : public Service {
   std::condition_variable idle_cv_;
   std::set<int> active_fds_;
   size_t active_ = 0;
+  // Bounds how many connections encrypt file data at once (see http_server.cc).
+  std::counting_semaphore<> cpu_gate_;
 };
 
 // Builds the handler from bootd's shared state and configuration.
