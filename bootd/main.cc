@@ -14,6 +14,7 @@
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
 #include "bootd/dhcp/dhcp_service.h"
+#include "bootd/dhcp/router_advertiser.h"
 #include "bootd/http/http_server.h"
 #include "bootd/metrics/bootd_metrics_bridge.h"
 #include "bootd/service.h"
@@ -75,6 +76,13 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
     auto dhcp = std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx);
     refs->views.dhcp = dhcp.get();
     services.push_back(std::move(dhcp));
+    using rackboot::bootd::Ipv6RouterAdvertisement;
+    const Ipv6RouterAdvertisement ra = ctx.config.dhcp.ipv6_router_advertisement;
+    if (ra == Ipv6RouterAdvertisement::kOn ||
+        (ra == Ipv6RouterAdvertisement::kAuto && ctx.config.dhcp.mode == rackboot::bootd::DhcpMode::kServer)) {
+      services.push_back(std::make_unique<rackboot::bootd::dhcp::RouterAdvertiser>(ctx.config.dhcp.interface,
+                                                                                   ra == Ipv6RouterAdvertisement::kOn));
+    }
   }
   if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
   if (ctx.config.tftp.enabled) {

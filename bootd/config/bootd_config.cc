@@ -97,6 +97,10 @@ DhcpConfig ParseDhcp(const YamlMap& m) {
   c.queue_capacity = static_cast<uint32_t>(m.Int("queueCapacity", 16, 1048576, c.queue_capacity));
   c.stale_request_millis = static_cast<uint32_t>(m.Int("staleRequestMillis", 0, 60000, c.stale_request_millis));
   c.ping_check_millis = static_cast<uint32_t>(m.Int("pingCheckMillis", 0, 5000, c.ping_check_millis));
+  const std::string ra = m.Enum("ipv6RouterAdvertisement", {"auto", "on", "off"}, "auto");
+  c.ipv6_router_advertisement = ra == "on"    ? Ipv6RouterAdvertisement::kOn
+                                : ra == "off" ? Ipv6RouterAdvertisement::kOff
+                                              : Ipv6RouterAdvertisement::kAuto;
   if (auto menu = m.OptionalMap("pxeMenu")) c.pxe_menu = ParsePxeMenu(*menu);
   if (auto leases = m.OptionalMap("leases")) {
     c.leases.path = leases->String("path", "");

@@ -45,6 +45,8 @@ struct PxeMenuConfig {
   uint8_t timeout_seconds = 10;  // PXE 2.1: 0 = first item at once, 255 = wait for a key
 };
 
+enum class Ipv6RouterAdvertisement { kAuto, kOn, kOff };
+
 struct DhcpConfig {
   DhcpMode mode = DhcpMode::kOff;
   std::string interface;       // e.g. eth0; required unless mode is off
@@ -74,6 +76,11 @@ struct DhcpConfig {
   // answers is quarantined and another offered. 0 = off (the default): every
   // first OFFER would wait this long, and bootd owns its pools.
   uint32_t ping_check_millis = 0;
+  // The "no IPv6 router" Router Advertisement that spares iPXE its ~13 s
+  // IPv6 router-discovery wait (bootd/dhcp/router_advertisement.h). auto:
+  // on in server mode when bootd can open a raw ICMPv6 socket (a warning
+  // otherwise), off in proxy mode where the network belongs to someone else.
+  Ipv6RouterAdvertisement ipv6_router_advertisement = Ipv6RouterAdvertisement::kAuto;
   PxeMenuConfig pxe_menu;
 };
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -68,6 +69,13 @@ void ExpectBootThroughBootd(const std::string& mac, const std::vector<std::strin
     EXPECT_TRUE(recorded) << "bootd recorded no " << s << "\n" << records << "\n" << run.output;
   }
   EXPECT_NE(records.find("\"stage\":\"booted\""), std::string::npos) << records;
+  // In server mode the lab runs no other IPv6 router advertiser: iPXE's
+  // router solicitation must have been answered by bootd (else iPXE waits
+  // ~13 s for IPv6 routers before it boots).
+  if (std::find(args.begin(), args.end(), "server") != args.end()) {
+    EXPECT_NE(run.result["router_solicitations_answered"], "0") << run.output;
+    EXPECT_NE(run.result["router_solicitations_answered"], "") << run.output;
+  }
   EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
   EXPECT_NE(run.result["console_callback"].find("RACKBOOT-CALLBACK ok"), std::string::npos) << run.output;
 }

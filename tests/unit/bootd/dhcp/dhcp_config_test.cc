@@ -35,6 +35,25 @@ TEST(DhcpConfig, DefaultsAreDebianIpxeBinariesAndFastBootSettings) {
   EXPECT_TRUE(c.dhcp.ipxe_no_proxy_wait);
   EXPECT_EQ(c.dhcp.rate_limit_per_mac, 20u);
   EXPECT_EQ(c.dhcp.queue_capacity, 4096u);
+  EXPECT_EQ(c.dhcp.ipv6_router_advertisement, Ipv6RouterAdvertisement::kAuto);
+}
+
+TEST(DhcpConfig, Ipv6RouterAdvertisementIsAutoOnOrOff) {
+  std::string path = WriteConfig("  ipv6RouterAdvertisement: off\n");
+  EXPECT_EQ(LoadBootdConfig(path).dhcp.ipv6_router_advertisement, Ipv6RouterAdvertisement::kOff);
+  std::remove(path.c_str());
+  path = WriteConfig("  ipv6RouterAdvertisement: on\n");
+  EXPECT_EQ(LoadBootdConfig(path).dhcp.ipv6_router_advertisement, Ipv6RouterAdvertisement::kOn);
+  std::remove(path.c_str());
+  path = WriteConfig("  ipv6RouterAdvertisement: yes\n");
+  try {
+    LoadBootdConfig(path);
+    ADD_FAILURE() << "accepted ipv6RouterAdvertisement: yes";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "dhcp.ipv6RouterAdvertisement") << e.what();
+    EXPECT_EQ(e.line(), 6) << e.what();
+  }
+  std::remove(path.c_str());
 }
 
 TEST(DhcpConfig, BootFilesReplaceOrRemoveSingleClasses) {
