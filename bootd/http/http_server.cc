@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -152,7 +153,72 @@ uint64_t NowMillis() {
           .count());
 }
 
+// What a response needs once it is on its way: the request path for the
+// observer and the clocks for on_complete and the latency metric.
+struct ResponseMeta {
+  std::string path;
+  bool with_body = false;
+  bool keep = false;
+  std::chrono::steady_clock::time_point handle_start;
+  uint64_t write_start_ms = 0;
+};
+
+// The head and, for an in-memory body, the body: one write, one segment.
+std::string SerializeForWire(const HttpResponse& resp, const ResponseMeta& m) {
+  std::string out = SerializeHead(resp, m.keep);
+  if (m.with_body && !resp.file) out += resp.body;
+  return out;
+}
+
+ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep,
+                     std::chrono::steady_clock::time_point handle_start) {
+  ResponseMeta m;
+  m.path = req.path;
+  m.with_body = !resp.head_only && resp.status != 304;
+  m.keep = keep;
+  m.handle_start = handle_start;
+  m.write_start_ms = NowMillis();
+  return m;
+}
+
+// After the serialized part went out: the file body (if any), then the
+// completion hook and the observer. False when the client went away.
+bool SendBodyAndReport(Stream& stream, HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
+  uint64_t sent = 0;
+  if (m.with_body) {
+    if (resp.file) {
+      sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
+      if (sent != resp.file_length) return false;  // client gone mid-body: the length promise is broken
+    } else {
+      sent = resp.body.size();
+    }
+    if (resp.on_complete) resp.on_complete(sent, NowMillis() - m.write_start_ms);
+  }
+  if (observer) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - m.handle_start;
+    observer->OnResponse(m.path, resp.status, sent, took.count());
+  }
+  return true;
+}
+
+void SetConnectionOptions(int fd, int idle_timeout_seconds) {
+  timeval tv{idle_timeout_seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  timeval send_tv{kSendTimeoutSeconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_tv, sizeof send_tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+constexpr int kLoopEvents = 16;  // per epoll_wait: small, so loop threads share the ready connections
+
 }  // namespace
+
+struct HttpServer::PendingWrite {
+  std::string out;  // serialized bytes not yet sent
+  HttpResponse resp;
+  ResponseMeta meta;
+};
 
 HttpServer::HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options)
     : handler_(std::move(handler)),
@@ -178,6 +244,16 @@ Status HttpServer::Start() {
     auto fd = Listen(options_.listen, &port_);
     if (!fd.ok()) return fd.error();
     listen_fd_ = *fd;
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return Error{std::string("epoll_create1: ") + std::strerror(errno)};
+    // Level-triggered and never drained: once Stop() writes, every loop
+    // thread sees it.
+    epoll_event wake{};
+    wake.events = EPOLLIN;
+    wake.data.fd = wake_pipe_[0];
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake);
+    const unsigned loops = std::max(2u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < loops; ++i) acceptors_.emplace_back([this, i] { EventLoop(i == 0); });
     acceptors_.emplace_back([this] { AcceptLoop(listen_fd_, false); });
   }
   if (!options_.tls_listen.empty()) {
@@ -199,12 +275,16 @@ void HttpServer::Stop() {
   for (auto& t : acceptors_) t.join();
   acceptors_.clear();
   {
-    // Unblock every connection thread, then wait for them to leave.
+    // No loop thread runs any more: their connections just close. Then
+    // unblock every connection thread and wait for them to leave.
     std::unique_lock<std::mutex> lock(mu_);
+    for (auto& [fd, conn] : loop_conns_) ::close(fd);
+    active_ -= loop_conns_.size();
+    loop_conns_.clear();
     for (int fd : active_fds_) ::shutdown(fd, SHUT_RDWR);
     idle_cv_.wait(lock, [this] { return active_ == 0; });
   }
-  for (int* fd : {&listen_fd_, &tls_listen_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
+  for (int* fd : {&listen_fd_, &tls_listen_fd_, &epoll_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;
   }
@@ -222,6 +302,10 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     socklen_t len = sizeof peer;
     int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    PeerInfo info;
+    info.ip = Ipv4Address(ntohl(peer.sin_addr.s_addr));
+    info.tls = tls;
+    SetConnectionOptions(fd, options_.idle_timeout_seconds);
     std::unique_lock<std::mutex> lock(mu_);
     if (active_ >= options_.max_connections || stopping_) {
       lock.unlock();
@@ -230,22 +314,142 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
       continue;
     }
     ++active_;
-    active_fds_.insert(fd);
+    if (tls) {
+      active_fds_.insert(fd);
+      lock.unlock();
+      std::thread([this, fd, info] { ServeConnection(fd, true, info, {}, nullptr); }).detach();
+      continue;
+    }
+    auto conn = std::make_unique<LoopConnection>();
+    conn->peer = info;
+    conn->last_active_ms = NowMillis();
+    loop_conns_[fd] = std::move(conn);
     lock.unlock();
-    PeerInfo info;
-    info.ip = Ipv4Address(ntohl(peer.sin_addr.s_addr));
-    info.tls = tls;
-    std::thread([this, fd, tls, info] { ServeConnection(fd, tls, info); }).detach();
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
 }
 
-void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
-  timeval tv{options_.idle_timeout_seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  timeval send_tv{kSendTimeoutSeconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_tv, sizeof send_tv);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+void HttpServer::EventLoop(bool sweeps) {
+  epoll_event events[kLoopEvents];
+  uint64_t next_sweep = NowMillis() + 1000;
+  while (!stopping_) {
+    int n = ::epoll_wait(epoll_fd_, events, kLoopEvents, sweeps ? 1000 : -1);
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n && !stopping_; ++i) {
+      if (events[i].data.fd == wake_pipe_[0]) return;
+      ServeReady(events[i].data.fd);
+    }
+    if (sweeps && NowMillis() >= next_sweep) {
+      SweepIdle();
+      next_sweep = NowMillis() + 1000;
+    }
+  }
+}
+
+// Idle keep-alive (and slow-header) connections past the limit are shut
+// down; their loop thread then reads EOF and closes them.
+void HttpServer::SweepIdle() {
+  const uint64_t limit = NowMillis() - static_cast<uint64_t>(options_.idle_timeout_seconds) * 1000;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [fd, conn] : loop_conns_) {
+    if (conn->last_active_ms < limit) ::shutdown(fd, SHUT_RDWR);
+  }
+}
+
+// One readiness event of a plain connection (EPOLLONESHOT: only this thread
+// touches it until it is re-armed, handed off or closed).
+void HttpServer::ServeReady(int fd) {
+  LoopConnection* c = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = loop_conns_.find(fd);
+    if (it == loop_conns_.end()) return;
+    c = it->second.get();
+  }
+  c->last_active_ms = NowMillis();
+  bool eof = false;
+  char chunk[16 * 1024];
+  for (;;) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n > 0) {
+      c->buf.append(chunk, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < sizeof chunk || c->buf.size() > kMaxRequestHeadBytes) break;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    eof = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    break;
+  }
+  // Requests already received are answered even when the client has
+  // half-closed, as the connection threads do.
+  for (;;) {
+    std::optional<size_t> head_end = FindHeadEnd(c->buf);
+    if (!head_end) {
+      if (c->buf.size() > kMaxRequestHeadBytes) return HandOff(fd, nullptr);  // its thread answers 431
+      break;
+    }
+    auto req = ParseRequestHead(std::string_view(c->buf).substr(0, *head_end));
+    // Errors (400) and request bodies still arriving: the connection thread
+    // parses again and deals with them, blocking where it must.
+    if (!req.ok() || c->buf.size() < *head_end + req->content_length) return HandOff(fd, nullptr);
+    c->buf.erase(0, *head_end + req->content_length);
+    const auto handle_start = std::chrono::steady_clock::now();
+    auto pending = std::make_shared<PendingWrite>();
+    pending->resp = handler_->Handle(*req, c->peer);
+    pending->meta = MetaFor(*req, pending->resp, req->KeepAlive() && !stopping_, handle_start);
+    pending->out = SerializeForWire(pending->resp, pending->meta);
+    if (pending->resp.file && pending->meta.with_body)
+      return HandOff(fd, std::move(pending));  // sendfile: may block for minutes
+    ssize_t w = ::send(fd, pending->out.data(), pending->out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w == static_cast<ssize_t>(pending->out.size())) {
+      Stream stream(fd, nullptr, &cpu_gate_);
+      SendBodyAndReport(stream, pending->resp, pending->meta, options_.observer);
+      if (!pending->meta.keep) return CloseLoopConnection(fd);
+      continue;
+    }
+    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return CloseLoopConnection(fd);
+    pending->out.erase(0, w > 0 ? static_cast<size_t>(w) : 0);
+    return HandOff(fd, std::move(pending));  // the client is not reading: finish with a blocking send
+  }
+  if (eof || stopping_) return CloseLoopConnection(fd);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.fd = fd;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void HttpServer::HandOff(int fd, std::shared_ptr<PendingWrite> pending) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  std::unique_ptr<LoopConnection> conn;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = loop_conns_.find(fd);
+    if (it == loop_conns_.end()) return;
+    conn = std::move(it->second);
+    loop_conns_.erase(it);
+    active_fds_.insert(fd);
+  }
+  std::thread([this, fd, peer = conn->peer, buf = std::move(conn->buf), pending = std::move(pending)]() mutable {
+    ServeConnection(fd, false, peer, std::move(buf), std::move(pending));
+  }).detach();
+}
+
+void HttpServer::CloseLoopConnection(int fd) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (loop_conns_.erase(fd) == 0) return;  // Stop() closed it already
+  ::close(fd);
+  if (--active_ == 0) idle_cv_.notify_all();
+}
+
+// A connection with its own thread and blocking I/O: every HTTPS
+// connection, and plain ones a loop thread handed over (with what it had
+// read and, maybe, a response to finish first).
+void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf,
+                                 std::shared_ptr<PendingWrite> pending) {
   SSL* ssl = nullptr;
   bool ok = true;
   if (tls) {
@@ -258,7 +462,10 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
   }
   {
     Stream stream(fd, ssl, &cpu_gate_);
-    std::string buf;
+    if (ok && pending) {
+      ok = stream.WriteAll(pending->out.data(), pending->out.size()) &&
+           SendBodyAndReport(stream, pending->resp, pending->meta, options_.observer) && pending->meta.keep;
+    }
     char chunk[16 * 1024];
     while (ok && !stopping_) {
       std::optional<size_t> head_end;
@@ -298,29 +505,11 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer) {
 
       const auto handle_start = std::chrono::steady_clock::now();
       HttpResponse resp = handler_->Handle(*req, peer);
-      const bool keep = req->KeepAlive() && !stopping_;
-      const uint64_t start = NowMillis();
-      std::string head = SerializeHead(resp, keep);
-      const bool with_body = !resp.head_only && resp.status != 304;
-      // An in-memory body (scripts, configs) goes out in the same write as
-      // the head: one syscall and one segment instead of two per request.
-      if (with_body && !resp.file) head += resp.body;
-      if (!stream.WriteAll(head.data(), head.size())) break;
-      uint64_t sent = 0;
-      if (with_body) {
-        if (resp.file) {
-          sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
-          if (sent != resp.file_length) break;  // client gone mid-body: the length promise is broken
-        } else {
-          sent = resp.body.size();
-        }
-        if (resp.on_complete) resp.on_complete(sent, NowMillis() - start);
-      }
-      if (options_.observer) {
-        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - handle_start;
-        options_.observer->OnResponse(req->path, resp.status, sent, took.count());
-      }
-      if (!keep) break;
+      const ResponseMeta meta = MetaFor(*req, resp, req->KeepAlive() && !stopping_, handle_start);
+      const std::string out = SerializeForWire(resp, meta);
+      if (!stream.WriteAll(out.data(), out.size())) break;
+      if (!SendBodyAndReport(stream, resp, meta, options_.observer)) break;
+      if (!meta.keep) break;
     }
   }  // Stream closes TLS before the socket goes
   std::lock_guard<std::mutex> lock(mu_);

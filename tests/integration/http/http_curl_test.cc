@@ -30,8 +30,11 @@ namespace {
 namespace fs = std::filesystem;
 const char* kCanary = "CANARY-OUTSIDE-THE-ROOT";
 
-// Sends exact bytes (no client-side normalization) and returns the reply.
-std::string RawRequest(uint16_t port, const std::string& bytes) {
+// Sends `parts` with one send() each, then reads until the server closes
+// (*eof = true) or 20 s pass without a byte (*eof = false: the test fails
+// instead of hanging).
+std::string RawExchange(uint16_t port, const std::vector<std::string>& parts, bool* eof) {
+  *eof = false;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
@@ -41,13 +44,28 @@ std::string RawRequest(uint16_t port, const std::string& bytes) {
     ::close(fd);
     return "";
   }
-  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  timeval tv{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  for (const auto& part : parts) ::send(fd, part.data(), part.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[65536];
   ssize_t n;
   while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  *eof = n == 0;
   ::close(fd);
   return out;
+}
+
+// Sends exact bytes (no client-side normalization) and returns the reply.
+std::string RawRequest(uint16_t port, const std::string& bytes) {
+  bool eof = false;
+  return RawExchange(port, {bytes}, &eof);
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 class HttpCurlTest : public ::testing::Test {
@@ -91,7 +109,7 @@ class HttpCurlTest : public ::testing::Test {
     fs::remove_all(base_);
   }
 
-  void StartServer(bool tls) {
+  void StartServer(bool tls, int idle_timeout_seconds = 30) {
     auto root = ArtifactRoot::Open((base_ / "root").string());
     ASSERT_TRUE(root.ok());
     BootHttpOptions opts;
@@ -102,6 +120,7 @@ class HttpCurlTest : public ::testing::Test {
         std::make_shared<BootHttpHandler>(store_, events_, *root, ConfigTokenSigner::WithRandomKey(600), opts);
     HttpServerOptions so;
     so.listen = "127.0.0.1:0";
+    so.idle_timeout_seconds = idle_timeout_seconds;
     if (tls) {
       so.tls_listen = "127.0.0.1:0";
       so.tls_cert_file = (base_ / "cert.pem").string();
@@ -247,6 +266,63 @@ TEST_F(HttpCurlTest, ManyConcurrentHttpsDownloadsAreByteIdentical) {
   StartServer(true);
   ExpectParallelDownloadsIdentical("https://127.0.0.1:" + std::to_string(server_->tls_port()),
                                    {"--cacert", (base_ / "cert.pem").string()}, 16);
+}
+
+// Plain connections wait in the server's epoll loop, which answers small
+// requests itself and hands a connection to a thread for file bodies,
+// request bodies and errors: pipelined requests of every kind still get
+// their answers in order on one connection.
+TEST_F(HttpCurlTest, PipelinedScriptFileHeadAndSmallAnswersInOrder) {
+  StartServer(false);
+  const std::string h = " HTTP/1.1\r\nHost: x\r\n";
+  bool eof = false;
+  std::string reply = RawExchange(server_->port(),
+                                  {"GET /ipxe/52:54:00:12:34:56" + h + "\r\n" + "GET /artifacts/debian/initrd.img" + h +
+                                   "\r\n" + "HEAD /artifacts/debian/initrd.img" + h + "\r\n" + "GET /healthz" + h +
+                                   "\r\n" + "GET /ipxe/52:54:00:12:34:56" + h + "Connection: close\r\n\r\n"},
+                                  &eof);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(Count(reply, "HTTP/1.1 200 "), 5u) << reply;
+  const size_t script = reply.find("#!ipxe"), file = reply.find("\r\n\r\nINITRD"), health = reply.find("\r\n\r\nok\n"),
+               script2 = reply.rfind("#!ipxe");
+  ASSERT_NE(script, std::string::npos);
+  ASSERT_NE(file, std::string::npos);
+  ASSERT_NE(health, std::string::npos);
+  EXPECT_LT(script, file);
+  EXPECT_LT(file, health);
+  EXPECT_LT(health, script2);
+  EXPECT_EQ(Count(reply, "INITRD"), 1u);  // HEAD: headers only
+}
+
+TEST_F(HttpCurlTest, LateRequestBodyBadRequestAndHugeHeadAreAnswered) {
+  StartServer(false);
+  bool eof = false;
+  // The body arrives in a second segment; the next request follows it.
+  std::string reply = RawExchange(server_->port(),
+                                  {"POST /booted/525400123456 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+                                   "hello", "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+                                  &eof);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(Count(reply, "HTTP/1.1 200 "), 2u) << reply;
+  EXPECT_EQ(events_.EventsFor(*MacAddress::Parse("52:54:00:12:34:56")).back().stage, BootStage::kBooted);
+  reply = RawExchange(server_->port(), {"GARBAGE\r\n\r\n"}, &eof);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400 ", 0), 0u) << reply;
+  reply = RawExchange(server_->port(), {"GET / HTTP/1.1\r\nX: " + std::string(20000, 'a')}, &eof);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 431 ", 0), 0u) << reply;
+}
+
+TEST_F(HttpCurlTest, IdleKeepAliveConnectionIsClosedByTheServer) {
+  StartServer(false, /*idle_timeout_seconds=*/1);
+  bool eof = false;
+  std::string reply = RawExchange(server_->port(), {"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"}, &eof);
+  EXPECT_NE(reply.find("\r\n\r\nok\n"), std::string::npos) << reply;
+  EXPECT_TRUE(eof) << "the server kept an idle connection open";
+  // A client that never finishes its request head is dropped the same way.
+  reply = RawExchange(server_->port(), {"GET /healthz HTTP/1.1\r\n"}, &eof);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(reply, "");
 }
 
 TEST_F(HttpCurlTest, TraversalOverTheWireNeverLeaksTheCanary) {
