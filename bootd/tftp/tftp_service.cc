@@ -12,11 +12,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "bootd/tftp/block_source.h"
+#include "bootd/tftp/deadline_queue.h"
 #include "bootd/tftp/options.h"
 #include "bootd/tftp/packet.h"
 #include "bootd/tftp/path_confinement.h"
@@ -45,6 +47,11 @@ uint64_t ClientKey(const sockaddr_in& a) {
   return uint64_t{ntohl(a.sin_addr.s_addr)} << 16 | ntohs(a.sin_port);
 }
 
+// Which loop serves a client (Fibonacci hashing spreads consecutive ports).
+size_t ShardOf(uint64_t client_key, size_t loops) {
+  return static_cast<size_t>((client_key * 0x9E3779B97F4A7C15ull) >> 32) % loops;
+}
+
 Result<sockaddr_in> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Error{"listen must be HOST:PORT, got \"" + listen + "\""};
@@ -62,6 +69,52 @@ std::string Errno(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
+// Socket buffers of transfer sockets: a window of 64 x 1468-byte blocks is
+// ~150 KiB of kernel memory (skb truesize); ask for room for a few windows
+// (the kernel caps the request at net.core.{w,r}mem_max).
+constexpr int kTransferSocketBuffer = 1 << 20;
+
+// The packets one event makes a transfer send (a whole RFC 7440 window),
+// sent with one sendmmsg instead of one send per block.
+class SendBatch {
+ public:
+  void Add(std::span<const uint8_t> p) {
+    if (count_ == slots_.size()) slots_.emplace_back();
+    slots_[count_].assign(p.begin(), p.end());
+    ++count_;
+  }
+  // Sends everything on the connected socket `fd`. Datagrams the kernel
+  // refuses (EAGAIN with a full send buffer, ECONNREFUSED after an ICMP
+  // error) are dropped: the retransmission timer recovers, as after a loss.
+  void Flush(int fd) {
+    iov_.resize(count_);
+    msgs_.resize(count_);
+    for (size_t i = 0; i < count_; ++i) {
+      iov_[i] = {slots_[i].data(), slots_[i].size()};
+      msgs_[i] = {};
+      msgs_[i].msg_hdr.msg_iov = &iov_[i];
+      msgs_[i].msg_hdr.msg_iovlen = 1;
+    }
+    size_t sent = 0;
+    while (sent < count_) {
+      const int n = ::sendmmsg(fd, msgs_.data() + sent, static_cast<unsigned>(count_ - sent), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    count_ = 0;
+  }
+  PacketSink sink() {
+    return [this](std::span<const uint8_t> p) { Add(p); };
+  }
+
+ private:
+  std::vector<std::vector<uint8_t>> slots_;  // reused: no allocation per packet
+  size_t count_ = 0;
+  std::vector<iovec> iov_;
+  std::vector<mmsghdr> msgs_;
+};
+
 }  // namespace
 
 struct ActiveTransfer {
@@ -75,6 +128,13 @@ struct ActiveTransfer {
   std::unique_ptr<ReadTransfer> transfer;
 };
 
+// A request handed from the listening loop to the loop that owns its client.
+struct PendingRequest {
+  Request request;
+  sockaddr_in client;
+  in_addr local;
+};
+
 class TftpService::Loop {
  public:
   explicit Loop(TftpService* service) : svc_(service), buffer_(65536) {}
@@ -85,8 +145,17 @@ class TftpService::Loop {
     }
   }
 
-  Status Open();
+  // Loop 0 also owns the listening socket (`listen` true).
+  Status Open(bool listen);
   void Run();
+  // From the listening loop's thread: start this request on this loop.
+  void Post(PendingRequest r) {
+    {
+      std::lock_guard<std::mutex> lock(inbox_mu_);
+      inbox_.push_back(std::move(r));
+    }
+    Wake();
+  }
   void Wake() {
     const uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
@@ -100,10 +169,17 @@ class TftpService::Loop {
   void SendError(in_addr local, const sockaddr_in& client, ErrorCode code, const std::string& message);
   int OpenTransferSocket(in_addr local, const sockaddr_in& client);
   void OnTransferReadable(ActiveTransfer& t);
+  // After an event: flushes what the transfer queued, then re-arms its timer
+  // or closes it when it finished.
+  void AfterEvent(ActiveTransfer& t);
   void Close(int fd);
   void RecordCompletion(const ActiveTransfer& t, int64_t now);
 
+  void TakeInbox();
+
   TftpService* svc_;
+  std::mutex inbox_mu_;
+  std::vector<PendingRequest> inbox_;
   std::vector<uint8_t> buffer_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
@@ -114,17 +190,27 @@ class TftpService::Loop {
   std::atomic<bool> stop_{false};
   std::unordered_map<int, std::unique_ptr<ActiveTransfer>> transfers_;
   std::unordered_map<uint64_t, int> by_client_;
+  DeadlineQueue deadlines_;  // keyed by transfer socket fd
+  SendBatch batch_;
 
   friend class TftpService;
 };
 
-Status TftpService::Loop::Open() {
+Status TftpService::Loop::Open(bool listen) {
   const TftpConfig& c = svc_->config_;
   root_fd_ = ::open(c.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd_ < 0) return Error{Errno(("tftp root " + c.root).c_str())};
   Result<sockaddr_in> addr = ParseListen(c.listen);
   if (!addr.ok()) return addr.error();
   listen_addr_ = addr->sin_addr;
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) return Error{Errno("epoll/eventfd")};
+  epoll_event wake_ev = {};
+  wake_ev.events = EPOLLIN;
+  wake_ev.data.fd = wake_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_ev) != 0) return Error{Errno("epoll_ctl")};
+  if (!listen) return Status::Ok();
   listen_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) return Error{Errno("socket")};
   const int on = 1;
@@ -137,24 +223,32 @@ Status TftpService::Loop::Open() {
   socklen_t len = sizeof bound;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
   port_ = ntohs(bound.sin_port);
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) return Error{Errno("epoll/eventfd")};
-  for (int fd : {listen_fd_, wake_fd_}) {
-    epoll_event ev = {};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return Error{Errno("epoll_ctl")};
-  }
+  epoll_event ev = {};
+  ev.events = EPOLLIN;
+  ev.data.fd = listen_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return Error{Errno("epoll_ctl")};
   return Status::Ok();
 }
 
+void TftpService::Loop::TakeInbox() {
+  uint64_t count = 0;
+  [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);  // reset the eventfd
+  std::vector<PendingRequest> inbox;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox.swap(inbox_);
+  }
+  for (const PendingRequest& r : inbox) {
+    if (by_client_.count(ClientKey(r.client)) != 0) continue;  // retransmitted RRQ
+    StartTransfer(r.request, r.client, r.local);
+  }
+}
+
 void TftpService::Loop::Run() {
-  std::vector<epoll_event> events(64);
+  std::vector<epoll_event> events(256);
   while (!stop_.load()) {
     int64_t now = NowMillis();
-    int64_t next = now + 1000;
-    for (auto& [fd, t] : transfers_) next = std::min(next, t->transfer->deadline_ms());
+    const int64_t next = deadlines_.Next().value_or(now + 1000);
     const int wait_ms = static_cast<int>(std::clamp<int64_t>(next - now, 0, 1000));
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
     if (n < 0 && errno != EINTR) {
@@ -163,26 +257,37 @@ void TftpService::Loop::Run() {
     }
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
-      if (fd == wake_fd_) continue;
+      if (fd == wake_fd_) {
+        TakeInbox();
+        continue;
+      }
       if (fd == listen_fd_) {
         Drain(fd);
         continue;
       }
       auto it = transfers_.find(fd);
-      if (it != transfers_.end()) OnTransferReadable(*it->second);
+      if (it == transfers_.end()) continue;
+      OnTransferReadable(*it->second);
+      AfterEvent(*it->second);
     }
-    // Timers, and reaping of finished transfers.
+    // Only the transfers whose timer is due (deadline order).
     now = NowMillis();
-    std::vector<int> done;
-    for (auto& [fd, t] : transfers_) {
-      const int sock = fd;
-      if (!t->transfer->finished() && now >= t->transfer->deadline_ms()) {
-        t->transfer->OnDeadline(now, [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); });
-      }
-      if (t->transfer->finished()) done.push_back(fd);
+    for (uint64_t fd : deadlines_.PopDue(now)) {
+      auto it = transfers_.find(static_cast<int>(fd));
+      if (it == transfers_.end()) continue;
+      it->second->transfer->OnDeadline(now, batch_.sink());
+      AfterEvent(*it->second);
     }
-    for (int fd : done) Close(fd);
   }
+}
+
+void TftpService::Loop::AfterEvent(ActiveTransfer& t) {
+  batch_.Flush(t.fd);
+  if (t.transfer->finished()) {
+    Close(t.fd);  // invalidates t
+    return;
+  }
+  deadlines_.Schedule(static_cast<uint64_t>(t.fd), t.transfer->deadline_ms());
 }
 
 void TftpService::Loop::Drain(int fd) {
@@ -233,7 +338,14 @@ void TftpService::Loop::OnRequestDatagram(size_t len, const sockaddr_in& client,
     SendError(local, client, ErrorCode::kAccessViolation, "read-only server");
     return;
   }
-  if (by_client_.count(ClientKey(client)) != 0) return;  // retransmitted RRQ: the transfer already answers
+  // Every request of a client (TID) goes to the same loop, so that loop can
+  // tell a retransmitted RRQ (ignored: the transfer's timer answers it).
+  Loop& owner = *svc_->loops_[ShardOf(ClientKey(client), svc_->loops_.size())];
+  if (&owner != this) {
+    owner.Post(PendingRequest{*req, client, local});
+    return;
+  }
+  if (by_client_.count(ClientKey(client)) != 0) return;
   StartTransfer(*req, client, local);
 }
 
@@ -259,6 +371,9 @@ int TftpService::Loop::OpenTransferSocket(in_addr local, const sockaddr_in& clie
     ::close(fd);
     return -1;
   }
+  for (int opt : {SO_SNDBUF, SO_RCVBUF}) {
+    ::setsockopt(fd, SOL_SOCKET, opt, &kTransferSocketBuffer, sizeof kTransferSocketBuffer);
+  }
   return fd;
 }
 
@@ -273,7 +388,7 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
   if (req.mode != "octet" && req.mode != "netascii") {
     return refuse(ErrorCode::kIllegalOperation, "unsupported mode", "mode " + req.mode.substr(0, 16));
   }
-  if (transfers_.size() >= static_cast<size_t>(c.max_transfers)) {
+  if (svc_->active_.load() >= static_cast<size_t>(c.max_transfers)) {
     return refuse(ErrorCode::kNotDefined, "server busy", "max transfers reached");
   }
   Result<std::string> path = NormalizeRequestPath(req.filename);
@@ -344,16 +459,17 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
               {"size", t->source->size()},
               {"blksize", t->transfer->options().blksize},
               {"windowsize", t->transfer->options().windowsize}});
-  const int sock = t->fd;
-  t->transfer->Start(t->started_ms, [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); });
+  t->transfer->Start(t->started_ms, batch_.sink());
+  ActiveTransfer& started = *t;
   by_client_[t->client_key] = t->fd;
   transfers_[t->fd] = std::move(t);
-  svc_->active_ = transfers_.size();
+  ++svc_->active_;
+  AfterEvent(started);
 }
 
 void TftpService::Loop::OnTransferReadable(ActiveTransfer& t) {
   const int sock = t.fd;
-  auto sink = [sock](std::span<const uint8_t> p) { ::send(sock, p.data(), p.size(), 0); };
+  const PacketSink sink = batch_.sink();
   while (!t.transfer->finished()) {
     const ssize_t n = ::recv(sock, buffer_.data(), buffer_.size(), 0);
     if (n < 0) {
@@ -392,10 +508,11 @@ void TftpService::Loop::Close(int fd) {
                  {"reason", t.transfer->state() == ReadTransfer::State::kTimedOut ? "timeout" : "read error"}});
   }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  deadlines_.Remove(static_cast<uint64_t>(fd));
   ::close(fd);
   by_client_.erase(t.client_key);
   transfers_.erase(it);
-  svc_->active_ = transfers_.size();
+  --svc_->active_;
 }
 
 void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
@@ -440,24 +557,36 @@ TftpService::~TftpService() {
 }
 
 Status TftpService::Start() {
-  loop_ = std::make_unique<Loop>(this);
-  Status s = loop_->Open();
-  if (!s.ok()) {
-    loop_.reset();
-    return s;
+  // One loop per core (at most kMaxLoops): a boot storm of hundreds of
+  // windowed transfers is bound by per-packet syscalls, which one thread
+  // cannot spread over the cores.
+  const size_t loops = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxLoops);
+  for (size_t i = 0; i < loops; ++i) {
+    loops_.push_back(std::make_unique<Loop>(this));
+    Status s = loops_.back()->Open(/*listen=*/i == 0);
+    if (!s.ok()) {
+      loops_.clear();
+      return s;
+    }
   }
-  port_ = loop_->port();
-  log::Info(kComponent, "listening", {{"listen", config_.listen}, {"port", port_}, {"root", config_.root}});
-  thread_ = std::thread([this] { loop_->Run(); });
+  port_ = loops_[0]->port();
+  log::Info(kComponent, "listening",
+            {{"listen", config_.listen}, {"port", port_}, {"root", config_.root}, {"threads", loops}});
+  for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->Run(); });
   return Status::Ok();
 }
 
 void TftpService::Stop() {
-  if (!loop_) return;
-  loop_->stop_ = true;
-  loop_->Wake();
-  if (thread_.joinable()) thread_.join();
-  loop_.reset();
+  if (loops_.empty()) return;
+  for (auto& loop : loops_) {
+    loop->stop_ = true;
+    loop->Wake();
+  }
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  loops_.clear();
 }
 
 }  // namespace rackboot::bootd::tftp

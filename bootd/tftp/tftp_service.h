@@ -7,7 +7,10 @@
 //    that address even when listening on 0.0.0.0);
 //  - every transfer gets its own ephemeral socket, connect()ed to the client
 //    (RFC 1350 §4 TIDs: the kernel drops datagrams from other TIDs);
-//  - one epoll thread drives all sockets and the per-transfer deadlines;
+//  - one epoll loop per core (at most kMaxLoops threads) drives the
+//    transfer sockets and their deadlines; a client's transfers always live
+//    on the same loop (by hash of its address and port), the first loop
+//    also reads the listening socket and hands requests over;
 //  - files are read with pread; rendered files come from a
 //    VirtualFileProvider first;
 //  - at most max_transfers at once; a retransmitted RRQ from a client that
@@ -20,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bootd/assignments/assignment_store.h"
 #include "bootd/config/bootd_config.h"
@@ -70,8 +74,9 @@ class TftpService : public Service {
   TftpTransferObserver* observer_ = nullptr;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
+  static constexpr size_t kMaxLoops = 4;
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace rackboot::bootd::tftp

@@ -1,7 +1,7 @@
 #pragma once
 // TftpTransferObserver: an optional hook TftpService calls when a transfer
-// completes (metrics; see bootd/metrics/). Called on the service's epoll
-// thread: must be quick. Failed and refused transfers are in TftpCounters.
+// completes (metrics; see bootd/metrics/). Called on any of the service's
+// loop threads, concurrently: must be quick and thread-safe. Failed and refused transfers are in TftpCounters.
 
 #include <cstdint>
 
