@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/netns_lab.h"
 #include "tests/support/test_paths.h"
@@ -53,6 +54,63 @@ inline size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
   for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
   return n;
+}
+
+// One `dhcp.pools[]` entry of bootd's YAML.
+struct LabPool {
+  LabPool() = default;
+  LabPool(std::string subnet_, std::string start, std::string end, std::string router_, int lease = 600)
+      : subnet(std::move(subnet_)),
+        range_start(std::move(start)),
+        range_end(std::move(end)),
+        router(std::move(router_)),
+        lease_seconds(lease) {}
+  std::string subnet = "192.0.2.0/24";
+  std::string range_start = "192.0.2.100";
+  std::string range_end = "192.0.2.120";
+  std::string router = "192.0.2.1";
+  int lease_seconds = 600;
+  std::string extra;  // more pool fields, each "      key: value\n"
+};
+
+// bootd's YAML for a lab rack: rack-a, DHCP on eth0 as 192.0.2.1 (the srv
+// side of ConnectServerAndClient) with one 192.0.2.100-120 pool by default.
+// Tests change only the fields they are about.
+struct LabBootdConfig {
+  explicit LabBootdConfig(std::string state_dir_) : state_dir(std::move(state_dir_)) {}
+  std::string state_dir;
+  std::string mode = "server";  // pools are written in server mode only
+  std::string log_level = "debug";
+  std::string server_address = "192.0.2.1";
+  std::string manifest_dir;  // standalone Machine/BootProfile manifests
+  std::string dhcp_extra;    // more `dhcp:` fields, each "  key: value\n"
+  std::vector<LabPool> pools = {LabPool{}};
+  std::string sections;  // more top-level sections (tftp:, http:, metrics:)
+
+  std::string Yaml() const {
+    std::string y = "rack: rack-a\nlogLevel: " + log_level + "\nstateDir: " + state_dir + "\n";
+    if (!manifest_dir.empty()) y += "manifestDir: " + manifest_dir + "\n";
+    y += "dhcp:\n  mode: " + mode + "\n  interface: eth0\n  serverAddress: " + server_address + "\n" + dhcp_extra;
+    if (mode == "server" && !pools.empty()) {
+      y += "  pools:\n";
+      for (const LabPool& p : pools) {
+        y += "    - subnet: " + p.subnet + "\n      rangeStart: " + p.range_start + "\n      rangeEnd: " + p.range_end +
+             "\n      router: " + p.router + "\n      leaseSeconds: " + std::to_string(p.lease_seconds) + "\n" +
+             p.extra;
+      }
+    }
+    return y + sections;
+  }
+};
+
+// A Machine with one NIC `mac` booting BootProfile "tiny" (kernel at
+// `kernel_url`), as one standalone manifest file.
+inline std::string TinyMachineManifest(const std::string& name, const std::string& mac, const std::string& kernel_url) {
+  return "apiVersion: rackboot.io/v1alpha1\nkind: Machine\nmetadata:\n  name: " + name +
+         "\nspec:\n  rack: rack-a\n  interfaces:\n    - mac: \"" + mac +
+         "\"\n  bootProfileRef:\n    name: tiny\n---\n"
+         "apiVersion: rackboot.io/v1alpha1\nkind: BootProfile\nmetadata:\n  name: tiny\nspec:\n  kernel:\n    url: " +
+         kernel_url + "\n  cmdline: console=ttyS0\n";
 }
 
 // Starts bootd in `ns` with `config_yaml` and waits for "ready".

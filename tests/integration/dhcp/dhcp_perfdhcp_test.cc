@@ -21,22 +21,12 @@ TEST(DhcpPerfdhcpTest, DoraAndRenewWithoutFailures) {
   lab.SetAddress("cli", "eth0", "10.0.0.2/16");
   lab.SetUp("srv", "eth0");
   lab.SetUp("cli", "eth0");
-  auto bootd = StartBootd(lab, "srv",
-                          "rack: rack-a\n"
-                          "logLevel: warn\n"
-                          "stateDir: " +
-                              lab.work_dir() +
-                              "\n"
-                              "dhcp:\n"
-                              "  mode: server\n"
-                              "  interface: eth0\n"
-                              "  serverAddress: 10.0.0.1\n"
-                              "  pools:\n"
-                              "    - subnet: 10.0.0.0/16\n"
-                              "      rangeStart: 10.0.1.0\n"
-                              "      rangeEnd: 10.0.8.255\n"
-                              "      router: 10.0.0.1\n"
-                              "      leaseSeconds: 3600\n");
+  // A pool big enough for every perfdhcp client.
+  LabBootdConfig config(lab.work_dir());
+  config.log_level = "warn";
+  config.server_address = "10.0.0.1";
+  config.pools = {LabPool("10.0.0.0/16", "10.0.1.0", "10.0.8.255", "10.0.0.1", 3600)};
+  auto bootd = StartBootd(lab, "srv", config.Yaml());
   ASSERT_TRUE(bootd->Running()) << bootd->Output();
   std::string out;
   // 500 DORA exchanges from 500 distinct clients at 100/s, plus renewals

@@ -77,35 +77,11 @@ TEST(DhcpProxyTest, BootInfoFromBootdAddressFromPrimaryServer) {
   const std::string manifests = wd + "/manifests";
   std::system(("mkdir -p " + manifests).c_str());
   WriteFile(manifests + "/machine.yaml",
-            "apiVersion: rackboot.io/v1alpha1\n"
-            "kind: Machine\n"
-            "metadata:\n"
-            "  name: pxe-node\n"
-            "spec:\n"
-            "  rack: rack-a\n"
-            "  interfaces:\n"
-            "    - mac: \"52:54:00:12:34:56\"\n"
-            "  bootProfileRef:\n"
-            "    name: tiny\n"
-            "---\n"
-            "apiVersion: rackboot.io/v1alpha1\n"
-            "kind: BootProfile\n"
-            "metadata:\n"
-            "  name: tiny\n"
-            "spec:\n"
-            "  kernel:\n"
-            "    url: http://192.0.2.1:8080/vmlinuz\n"
-            "  cmdline: console=ttyS0\n");
-  auto bootd = StartBootd(lab, "srv",
-                          "rack: rack-a\n"
-                          "logLevel: debug\n"
-                          "stateDir: " +
-                              wd + "\nmanifestDir: " + manifests +
-                              "\n"
-                              "dhcp:\n"
-                              "  mode: proxy\n"
-                              "  interface: eth0\n"
-                              "  serverAddress: 192.0.2.1\n");
+            TinyMachineManifest("pxe-node", "52:54:00:12:34:56", "http://192.0.2.1:8080/vmlinuz"));
+  LabBootdConfig config(wd);
+  config.mode = "proxy";
+  config.manifest_dir = manifests;
+  auto bootd = StartBootd(lab, "srv", config.Yaml());
   ASSERT_TRUE(bootd->Running()) << bootd->Output();
   auto site = lab.Spawn("site", {dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root",
                                  "--pid-file=", "--no-ping", "--leasefile-ro", "--log-dhcp", "--interface=eth0",

@@ -16,25 +16,11 @@ namespace {
 
 std::string ServerConfig(const std::string& work_dir, const std::string& range_end, int lease_seconds,
                          const std::string& extra = "") {
-  return "rack: rack-a\n"
-         "logLevel: debug\n"
-         "stateDir: " +
-         work_dir +
-         "\n"
-         "dhcp:\n"
-         "  mode: server\n"
-         "  interface: eth0\n"
-         "  serverAddress: 192.0.2.1\n" +
-         extra +
-         "  pools:\n"
-         "    - subnet: 192.0.2.0/24\n"
-         "      rangeStart: 192.0.2.100\n"
-         "      rangeEnd: " +
-         range_end +
-         "\n"
-         "      router: 192.0.2.1\n"
-         "      leaseSeconds: " +
-         std::to_string(lease_seconds) + "\n";
+  LabBootdConfig c(work_dir);
+  c.dhcp_extra = extra;
+  c.pools[0].range_end = range_end;
+  c.pools[0].lease_seconds = lease_seconds;
+  return c.Yaml();
 }
 
 // Records "<event> ip=<address>" and touches no address (the probe test's

@@ -12,25 +12,9 @@ namespace rackboot::testing::dhcp {
 namespace {
 
 std::string Config(const std::string& work_dir, const std::string& mode) {
-  std::string c =
-      "rack: rack-a\n"
-      "logLevel: debug\n"
-      "stateDir: " +
-      work_dir +
-      "\n"
-      "dhcp:\n"
-      "  mode: " +
-      mode +
-      "\n"
-      "  interface: eth0\n"
-      "  serverAddress: 192.0.2.1\n";
-  if (mode == "server") {
-    c += "  pools:\n"
-         "    - subnet: 192.0.2.0/24\n"
-         "      rangeStart: 192.0.2.100\n"
-         "      rangeEnd: 192.0.2.120\n";
-  }
-  return c;
+  LabBootdConfig c(work_dir);
+  c.mode = mode;
+  return c.Yaml();
 }
 
 // The value of rdisc6's "<label>   :   <value>" line, spaces trimmed.

@@ -9,28 +9,12 @@
 namespace rackboot::testing::dhcp {
 namespace {
 
+// Two pools: the lab's own segment and a relayed subnet.
 std::string ServerConfig(const std::string& work_dir) {
-  return "rack: rack-a\n"
-         "logLevel: debug\n"
-         "stateDir: " +
-         work_dir +
-         "\n"
-         "dhcp:\n"
-         "  mode: server\n"
-         "  interface: eth0\n"
-         "  serverAddress: 192.0.2.1\n"
-         "  pools:\n"
-         "    - subnet: 192.0.2.0/24\n"
-         "      rangeStart: 192.0.2.100\n"
-         "      rangeEnd: 192.0.2.120\n"
-         "      router: 192.0.2.1\n"
-         "      dnsServers: [192.0.2.1]\n"
-         "      leaseSeconds: 600\n"
-         "    - subnet: 198.51.100.0/24\n"
-         "      rangeStart: 198.51.100.10\n"
-         "      rangeEnd: 198.51.100.20\n"
-         "      router: 198.51.100.1\n"
-         "      leaseSeconds: 600\n";
+  LabBootdConfig c(work_dir);
+  c.pools[0].extra = "      dnsServers: [192.0.2.1]\n";
+  c.pools.push_back(LabPool("198.51.100.0/24", "198.51.100.10", "198.51.100.20", "198.51.100.1"));
+  return c.Yaml();
 }
 
 // First address after "<reason> ip=" in the hook's event lines.

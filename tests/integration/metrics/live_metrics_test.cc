@@ -44,56 +44,16 @@ class BootdLab {
     WriteFile(wd + "/tftp/undionly.kpxe", std::string(70000, 'x'));
     WriteFile(wd + "/artifacts/vmlinuz", std::string(5000, 'k'));
     WriteFile(wd + "/manifests/machines.yaml",
-              "apiVersion: rackboot.io/v1alpha1\n"
-              "kind: Machine\n"
-              "metadata:\n"
-              "  name: node-1\n"
-              "spec:\n"
-              "  rack: rack-a\n"
-              "  interfaces:\n"
-              "    - mac: \"" +
-                  std::string(kMac) +
-                  "\"\n"
-                  "  bootProfileRef:\n"
-                  "    name: tiny\n"
-                  "---\n"
-                  "apiVersion: rackboot.io/v1alpha1\n"
-                  "kind: BootProfile\n"
-                  "metadata:\n"
-                  "  name: tiny\n"
-                  "spec:\n"
-                  "  kernel:\n"
-                  "    url: http://192.0.2.1:8080/artifacts/vmlinuz\n"
-                  "  cmdline: console=ttyS0\n");
-    bootd_ = dhcp::StartBootd(lab_, "srv",
-                              "rack: rack-a\n"
-                              "logLevel: debug\n"
-                              "stateDir: " +
-                                  wd + "\nmanifestDir: " + wd +
-                                  "/manifests\n"
-                                  "dhcp:\n"
-                                  "  mode: server\n"
-                                  "  interface: eth0\n"
-                                  "  serverAddress: 192.0.2.1\n"
-                                  "  pools:\n"
-                                  "    - subnet: 192.0.2.0/24\n"
-                                  "      rangeStart: 192.0.2.100\n"
-                                  "      rangeEnd: 192.0.2.120\n"
-                                  "      router: 192.0.2.1\n"
-                                  "      leaseSeconds: 600\n"
-                                  "tftp:\n"
-                                  "  listen: 192.0.2.1:69\n"
-                                  "  root: " +
-                                  wd +
-                                  "/tftp\n"
-                                  "http:\n"
-                                  "  listen: 192.0.2.1:8080\n"
-                                  "  publicUrl: http://192.0.2.1:8080\n"
-                                  "  artifactRoot: " +
-                                  wd +
-                                  "/artifacts\n"
-                                  "metrics:\n"
-                                  "  listen: 192.0.2.1:9100\n");
+              dhcp::TinyMachineManifest("node-1", kMac, "http://192.0.2.1:8080/artifacts/vmlinuz"));
+    dhcp::LabBootdConfig config(wd);
+    config.manifest_dir = wd + "/manifests";
+    config.sections = "tftp:\n  listen: 192.0.2.1:69\n  root: " + wd +
+                      "/tftp\n"
+                      "http:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n  artifactRoot: " +
+                      wd +
+                      "/artifacts\n"
+                      "metrics:\n  listen: 192.0.2.1:9100\n";
+    bootd_ = dhcp::StartBootd(lab_, "srv", config.Yaml());
   }
 
   NetnsLab& lab() { return lab_; }
