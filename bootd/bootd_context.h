@@ -2,6 +2,8 @@
 // BootdContext: what every service of one bootd shares. Owned by main.cc;
 // services keep references.
 
+#include <memory>
+
 #include "bootd/assignments/assignment_store.h"
 #include "bootd/config/bootd_config.h"
 #include "bootd/events/boot_event_recorder.h"
@@ -12,8 +14,9 @@ namespace dhcp {
 class DhcpObserver;
 }
 namespace http {
+class ArtifactCache;
 class HttpRequestObserver;
-}
+}  // namespace http
 namespace tftp {
 class TftpTransferObserver;
 }
@@ -31,6 +34,9 @@ struct BootdContext {
   AssignmentStore assignments;
   BootEventRecorder events;
   BootdHooks hooks;
+  // Set by the HTTP service's Start() when http.artifactCacheDir is set;
+  // read by the metrics scrape hook.
+  std::shared_ptr<const http::ArtifactCache> artifact_cache;
 };
 
 }  // namespace rackboot::bootd

@@ -198,6 +198,9 @@ int main(int argc, char** argv) {
   }
   int exit_code = 0;
   if (started == services.size()) {
+    if (auto cache = ctx->artifact_cache) {  // exists once HTTP started
+      refs.views.artifact_cache_stats = [cache] { return cache->stats(); };
+    }
     metrics_bridge.Watch(refs.views);
     all_started = true;
     log::Info("bootd", "ready", {{"rack", config.rack}, {"version", kVersion}});

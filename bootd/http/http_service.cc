@@ -31,6 +31,7 @@ class BootHttpService : public Service {
       auto cache = ArtifactCache::Open(c.artifact_cache_dir, MakeCurlUpstreamFetcher());
       if (!cache.ok()) return cache.error();
       opts.upstream_cache = *cache;
+      ctx_.artifact_cache = *cache;
     }
     auto handler = std::make_shared<BootHttpHandler>(ctx_.assignments, ctx_.events, root,
                                                      ConfigTokenSigner::WithRandomKey(c.token_ttl_seconds), opts);

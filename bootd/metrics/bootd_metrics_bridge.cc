@@ -22,6 +22,9 @@ using dhcp::MessageType;
 constexpr std::array<std::string_view, 6> kDhcpTypes = {"discover", "request", "decline", "release", "inform", "other"};
 // handled: processed without a reply (RELEASE, DECLINE: RFC 2131 §4.3.3-4).
 constexpr std::array<std::string_view, 5> kDhcpResults = {"offered", "acked", "nakked", "handled", "dropped"};
+// Values of HttpHandlerLabel and of the `kind` of rendered scripts.
+constexpr std::array<std::string_view, 5> kHttpHandlers = {"script", "artifact", "config", "booted", "other"};
+constexpr std::array<std::string_view, 4> kScriptKinds = {"ipxe", "grub", "pxelinux", "config"};
 
 size_t TypeIndex(std::optional<MessageType> type) {
   if (!type) return 5;
@@ -82,6 +85,18 @@ BootdMetricsBridge::BootdMetricsBridge(metrics::BootdMetrics& metrics, const Boo
   }
   for (const char* result : {"completed", "failed", "aborted", "refused"}) m_.tftp_transfers.Add({{"result", result}});
   for (const char* result : {"hit", "miss"}) m_.artifact_cache_requests.Add({{"result", result}});
+  // Every handler from the start (a handler's first request then moves a
+  // rate instead of creating a series), with the code of a served request;
+  // error codes appear when they happen.
+  for (std::string_view handler : kHttpHandlers) {
+    m_.http_requests.Add({{"handler", std::string(handler)}, {"code", "200"}});
+    m_.http_response_bytes.Add({{"handler", std::string(handler)}});
+    m_.HttpRequestDuration(handler);
+  }
+  for (std::string_view kind : kScriptKinds) {
+    for (const char* result : {"ok", "error"})
+      m_.scripts_rendered.Add({{"kind", std::string(kind)}, {"result", result}});
+  }
   for (const DhcpPoolConfig& pool : config.dhcp.pools) {
     for (const char* state : {"active", "offered", "free", "quarantined"}) {
       m_.dhcp_leases.Add({{"pool", pool.subnet.ToString()}, {"state", state}});
@@ -123,6 +138,16 @@ void BootdMetricsBridge::Refresh() {
   RefreshDhcp();
   RefreshTftp();
   RefreshAgent();
+  RefreshArtifactCache();
+}
+
+void BootdMetricsBridge::RefreshArtifactCache() {
+  if (!views_.artifact_cache_stats) return;
+  // A miss is a request that did not find the file on disk: it started the
+  // download or joined one already running.
+  const http::ArtifactCacheStats s = views_.artifact_cache_stats();
+  metrics::SyncCounter(m_.artifact_cache_requests.Add({{"result", "hit"}}), s.hits);
+  metrics::SyncCounter(m_.artifact_cache_requests.Add({{"result", "miss"}}), s.fetches + s.waits);
 }
 
 void BootdMetricsBridge::RefreshDhcp() {

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include "bootd/dhcp/dhcp_observer.h"
 #include "bootd/dhcp/drop_reason.h"
 #include "bootd/events/boot_event_recorder.h"
+#include "bootd/http/artifact_cache.h"
 #include "bootd/http/http_request_observer.h"
 #include "bootd/tftp/tftp_transfer_observer.h"
 #include "common/metrics/bootd_metrics.h"
@@ -45,6 +47,9 @@ struct BootdServiceViews {
   dhcp::DhcpService* dhcp = nullptr;
   const tftp::TftpService* tftp = nullptr;
   const agent::ControllerAgent* agent = nullptr;
+  // http.artifactCacheDir set: the cache's counters (a function, so this
+  // library does not link the HTTP service).
+  std::function<http::ArtifactCacheStats()> artifact_cache_stats;
 };
 
 // The `handler` label of an HTTP request path: script|config|booted|
@@ -74,6 +79,7 @@ class BootdMetricsBridge : public dhcp::DhcpObserver,
   void RefreshDhcp();
   void RefreshTftp();
   void RefreshAgent();
+  void RefreshArtifactCache();
 
   metrics::BootdMetrics& m_;
   const BootdConfig& config_;

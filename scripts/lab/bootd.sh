@@ -129,13 +129,35 @@ lab_bootd_start() {
     echo "  listen: $LAB_SRV_IP:$LAB_HTTP_PORT"
     echo "  publicUrl: $LAB_BOOTD_URL"
     echo "  artifactRoot: $LAB_DIR/artifacts"
+    # Upstream (url + sha256) artifacts of a profile; the lab's own come from
+    # artifactRoot (boot --print-kernel names bootd itself as an upstream).
+    echo "  artifactCacheDir: $LAB_DIR/artifact-cache"
+    if [ -n "$LAB_METRICS_SOCKET" ]; then
+      echo "metrics:"
+      echo "  listen: 127.0.0.1:$LAB_METRICS_PORT"
+    fi
   } >"$LAB_DIR/bootd.yaml"
   "$bin" --check-config --config "$LAB_DIR/bootd.yaml" >/dev/null || lab_die "bootd rejected the lab config"
   LAB_BOOTD_BIN=$bin
   lab_bootd_spawn
+  [ -n "$LAB_METRICS_SOCKET" ] && lab_bootd_metrics_bridge
   lab_bootd_check_services
   [ -n "$LAB_CONTROLLER_ADDRESS" ] && lab_bootd_wait_assignments
   return 0
+}
+
+# --metrics-socket PATH: bootd serves /metrics on the srv namespace's
+# loopback and socat there accepts on the path-named unix socket PATH and
+# forwards to it, so a Prometheus outside the lab scrapes bootd through the
+# filesystem (as bootd reaches the controller) without a route into the lab.
+LAB_METRICS_SOCKET=${LAB_METRICS_SOCKET:-}
+LAB_METRICS_PORT=9100
+
+lab_bootd_metrics_bridge() {
+  command -v socat >/dev/null || lab_die "--metrics-socket needs socat (scripts/setup)"
+  lab_spawn srv metrics-bridge.log socat "UNIX-LISTEN:$LAB_METRICS_SOCKET,fork,unlink-early" \
+    "TCP:127.0.0.1:$LAB_METRICS_PORT"
+  lab_expect_running "$LAB_LAST_PID" metrics-bridge.log
 }
 
 # Starts bootd with $LAB_DIR/bootd.yaml and waits for /healthz.

@@ -10,10 +10,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
 #include "controller/model/json_fields.h"
+#include "tests/e2e/dashboard_scrape.h"
 #include "tests/e2e/lab_run.h"
 #include "tests/integration/controller/kube_test_env.h"
 #include "tests/support/test_paths.h"
@@ -39,8 +41,10 @@ class ControllerBootTest : public ::testing::Test {
   }
 
   // The controller watches `ns`; rack "lab" is the lab's subnet (scripts/lab/lib.sh).
-  std::string ControllerConfig(const std::string& ns) const {
-    return "namespace: " + ns +
+  // metrics_port > 0: /metrics on 127.0.0.1:metrics_port.
+  std::string ControllerConfig(const std::string& ns, int metrics_port = 0) const {
+    return (metrics_port > 0 ? "metrics:\n  listen: 127.0.0.1:" + std::to_string(metrics_port) + "\n" : "") +
+           "namespace: " + ns +
            "\nleaderElection:\n  enabled: false\n"
            "racks:\n- name: lab\n  subnet: 10.77.0.0/24\n  pool: {start: 10.77.0.50, end: 10.77.0.59}\n"
            "  router: 10.77.0.1\n"
@@ -53,11 +57,14 @@ class ControllerBootTest : public ::testing::Test {
   std::string dir_;
 };
 
-std::string LabManifests(const std::string& ns, const std::string& mac) {
+// `kernel`: the profile's kernel fields (an artifact-root path, or an
+// upstream url + sha256 that bootd serves through its artifact cache).
+std::string LabManifests(const std::string& ns, const std::string& mac, const std::string& kernel = "path: vmlinuz") {
   // The lab's own profile (scripts/lab/bootd.sh): the initrd prints the
   // marker and calls {{booted_url}}; ${ip}/${netmask} are iPXE's settings.
   return "apiVersion: rackboot.io/v1alpha1\nkind: BootProfile\nmetadata:\n  name: lab-tiny\n  namespace: " + ns +
-         "\nspec:\n  kernel:\n    path: vmlinuz\n  initrds:\n  - path: initrd.img\n"
+         "\nspec:\n  kernel:\n    " + kernel +
+         "\n  initrds:\n  - path: initrd.img\n"
          "  cmdline: \"initrd=initrd.img console=ttyS0 quiet rb.mac={{machine.mac}} rb.ip=${ip} rb.mask=${netmask} "
          "rb.callback={{booted_url}}\"\n---\n" +
          MachineYaml(ns, "lab-vm", mac, "lab-tiny", "lab");
@@ -74,20 +81,61 @@ const value* StageRecord(const value& machine, const std::string& stage) {
   return nullptr;
 }
 
+// With `dashboard`, a real Prometheus scrapes the controller and bootd
+// through the boot (dashboard_scrape.h), the kernel comes through bootd's
+// artifact cache (an upstream URL, so the cache's panel has data), and the
+// lab holds bootd up after the boot until every dashboard expression has
+// been checked.
 void BootThroughController(ControllerBootTest& t, const std::string& firmware, const std::string& mac,
-                           const std::vector<std::string>& stages, const std::string& want_firmware) {
+                           const std::vector<std::string>& stages, const std::string& want_firmware,
+                           bool dashboard = false) {
   TestNamespace ns("e2e-" + firmware);
-  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac)).exit_code, 0);
-  ControllerProcess controller("e2e", t.ControllerConfig(ns.name()));
-  ASSERT_TRUE(WaitUntil([&] {
-    return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase") == "Assigned";
-  })) << controller.Log();
+  std::string kernel = "path: vmlinuz";
+  if (dashboard) {
+    const UpstreamKernel upstream = LabKernelAsUpstream();
+    ASSERT_FALSE(upstream.sha256.empty()) << "scripts/lab/boot --print-kernel";
+    kernel = "url: " + upstream.url + "\n    sha256: " + upstream.sha256;
+  }
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac, kernel)).exit_code, 0);
+  const int metrics_port = dashboard ? FreeLoopbackPort() : 0;
+  ControllerProcess controller("e2e", t.ControllerConfig(ns.name(), metrics_port));
+  auto phase = [&] { return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase"); };
+  ASSERT_TRUE(WaitUntil([&] { return phase() == "Assigned"; })) << controller.Log();
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(t.Socket()); })) << controller.Log();
 
-  BootRun run =
-      Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", firmware, "--dhcp",
-            "server", "--timeout", "160", "--controller", "unix:" + t.Socket(), "--controller-pki", t.dir_ + "/pki"});
+  std::vector<std::string> args = {"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac};
+  args.insert(args.end(), {"--firmware", firmware, "--dhcp", "server", "--timeout", "160"});
+  args.insert(args.end(), {"--controller", "unix:" + t.Socket(), "--controller-pki", t.dir_ + "/pki"});
+  std::unique_ptr<DashboardScrape> scrape;
+  std::unique_ptr<LabHold> hold;
+  if (dashboard) {
+    scrape = std::make_unique<DashboardScrape>(t.dir_, metrics_port);
+    hold = std::make_unique<LabHold>(t.dir_);
+    for (const auto& more : {scrape->LabArgs(), hold->Args()}) args.insert(args.end(), more.begin(), more.end());
+  }
+  std::future<BootRun> boot = std::async(std::launch::async, [&] { return Boot(args); });
+  // Declared after `boot`: released first, so the lab can end.
+  std::unique_ptr<LabHold> release = std::move(hold);
+  ShellResult check;
+  std::string http_error;
+  if (release && release->Wait(boot, std::chrono::seconds(300)) && release->info()["result"] == "booted" &&
+      WaitUntil([&] { return phase() == "Provisioned"; })) {
+    // The boot is over, bootd still serves, and the controller has written
+    // the booted stage: both binaries' counters are final for this boot.
+    // One request for an artifact that does not exist: the HTTP errors
+    // panel counts real 4xx answers (status codes are not pre-created).
+    auto info = release->info();
+    http_error = HttpStatusInNetns(info["srv_netns"], info["bootd_url"] + "/artifacts/no-such-artifact");
+    check = scrape->CheckDashboard("lab");
+  }
+  if (release) release->Release();
+  BootRun run = boot.get();
   ASSERT_EQ(run.exit_code, 0) << run.output << controller.Log();
+  if (dashboard) {
+    EXPECT_EQ(http_error, "404");
+    EXPECT_EQ(check.exit_code, 0) << check.output << scrape->Logs();
+    std::printf("%s", check.output.c_str());
+  }
   EXPECT_EQ(run.result["result"], "booted") << run.output;
 
   // bootd streams the events; the status catches up shortly after the VM is off.
@@ -130,11 +178,18 @@ TEST_F(ControllerBootTest, BiosIpxeBootIsProvisionedInMachineStatus) {
                         {"dhcp_discover", "dhcp_offer", "dhcp_ack", "script", "kernel", "initrd", "booted"}, "bios");
 }
 
-// OVMF's PXE: TFTP hands it iPXE (snponly.efi), which then fetches the script.
+// OVMF's PXE: TFTP hands it iPXE (snponly.efi), which then fetches the
+// script. The path with every stage (TFTP included), so a real Prometheus
+// scrapes this boot: every expression of the Grafana dashboard
+// (deploy/grafana/rackboot-boot-progress.json) must parse and return data
+// for rack "lab" from the real controller and bootd (docs/metrics.md).
 TEST_F(ControllerBootTest, UefiPxeBootIsProvisionedInMachineStatus) {
+  const std::string missing = DashboardScrape::Missing();
+  ASSERT_TRUE(missing.empty()) << missing;
   BootThroughController(
       *this, "uefi-pxe", "52:54:00:7b:30:02",
-      {"dhcp_discover", "dhcp_offer", "dhcp_ack", "boot_file", "script", "kernel", "initrd", "booted"}, "uefi");
+      {"dhcp_discover", "dhcp_offer", "dhcp_ack", "boot_file", "script", "kernel", "initrd", "booted"}, "uefi",
+      /*dashboard=*/true);
 }
 
 // The controller dies (SIGKILL) while the VM boots: bootd keeps serving from

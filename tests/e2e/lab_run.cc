@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/support/netns_lab.h"
 #include "tests/support/test_paths.h"
@@ -35,6 +37,71 @@ bool LabUsable(std::string* why) {
   return true;
 }
 
+namespace {
+
+std::map<std::string, std::string> KeyValues(std::istream& in) {
+  std::map<std::string, std::string> kv;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return kv;
+}
+
+std::string Output(const std::string& cmd) {
+  return RunShell(cmd).output;
+}
+
+}  // namespace
+
+ShellResult RunShell(const std::string& cmd) {
+  ShellResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+UpstreamKernel LabKernelAsUpstream() {
+  std::istringstream out(Output(SourcePath("scripts/lab/boot") + " --print-kernel"));
+  auto kv = KeyValues(out);
+  if (kv["kernel"].empty() || kv["artifacts_url"].empty()) return {};
+  const std::string sum = Output("sha256sum " + kv["kernel"]);
+  if (sum.size() < 64) return {};
+  return {kv["artifacts_url"] + "/vmlinuz", sum.substr(0, 64)};
+}
+
+LabHold::LabHold(const std::string& dir) : path_(dir + "/lab-hold") {
+  std::ofstream(path_) << "the lab stays up while this file exists\n";
+}
+
+bool LabHold::Wait(std::future<BootRun>& boot, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(path_ + ".outcome")) return true;
+    if (boot.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready) return false;
+  }
+  return false;
+}
+
+std::map<std::string, std::string> LabHold::info() const {
+  std::ifstream in(path_ + ".outcome");
+  return KeyValues(in);
+}
+
+void LabHold::Release() {
+  std::filesystem::remove(path_);
+}
+
+std::string HttpStatusInNetns(const std::string& netns, const std::string& url) {
+  return Output("ip netns exec " + netns + " curl -s -o /dev/null --max-time 5 -w '%{http_code}' '" + url + "'");
+}
+
 BootRun Boot(const std::vector<std::string>& args) {
   char result_path[] = "/tmp/rackboot-e2e-result.XXXXXX";
   int fd = mkstemp(result_path);
@@ -42,19 +109,12 @@ BootRun Boot(const std::vector<std::string>& args) {
   std::string cmd = SourcePath("scripts/lab/boot") + " --result " + result_path;
   for (const auto& a : args) cmd += " " + a;
   cmd += " 2>&1";
+  ShellResult r = RunShell(cmd);
   BootRun run;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) run.output.append(buf, n);
-  int status = pclose(p);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = r.exit_code;
+  run.output = std::move(r.output);
   std::ifstream in(result_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) run.result[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  run.result = KeyValues(in);
   unlink(result_path);
   return run;
 }

@@ -2,6 +2,8 @@
 // Runs scripts/lab/boot (one QEMU VM boot in a throw-away network-namespace
 // lab) and reads its --result file; shared by the e2e tests.
 
+#include <chrono>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,11 +17,46 @@ struct BootRun {
   bool Reached(const std::string& stage) const;
 };
 
+// `cmd` through the shell: exit code (-1: killed) and stdout.
+struct ShellResult {
+  int exit_code = -1;
+  std::string output;
+};
+ShellResult RunShell(const std::string& cmd);
+
 // False (with the reason) when this host cannot run the lab: no root for
 // namespaces, or QEMU/iPXE/OVMF packages missing.
 bool LabUsable(std::string* why);
 
 // scripts/lab/boot --result <tmp> <args...>
 BootRun Boot(const std::vector<std::string>& args);
+
+// The lab's kernel named as an upstream artifact (scripts/lab/boot
+// --print-kernel): bootd's own /artifacts/ URL in the lab and the file's
+// sha256, so bootd serves it through its artifact cache. Empty on failure.
+struct UpstreamKernel {
+  std::string url, sha256;
+};
+UpstreamKernel LabKernelAsUpstream();
+
+// scripts/lab/boot --hold: the lab stays up after the boot until Release()
+// (or destruction, so an assertion leaving early does not keep it up).
+class LabHold {
+ public:
+  explicit LabHold(const std::string& dir);
+  ~LabHold() { Release(); }
+  std::vector<std::string> Args() const { return {"--hold", path_}; }
+  // Until the lab holds (true) or `boot` has ended (false).
+  bool Wait(std::future<BootRun>& boot, std::chrono::seconds limit);
+  // What the lab wrote when it started holding: result, srv_netns, bootd_url.
+  std::map<std::string, std::string> info() const;
+  void Release();
+
+ private:
+  std::string path_;
+};
+
+// curl's status code for `url` from inside network namespace `netns`.
+std::string HttpStatusInNetns(const std::string& netns, const std::string& url);
 
 }  // namespace rackboot::testing

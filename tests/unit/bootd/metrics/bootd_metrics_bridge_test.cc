@@ -107,5 +107,33 @@ TEST_F(BootdMetricsBridgeTest, BootStagesTftpDurationsAndAssignments) {
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_assignments", {}), 0);
 }
 
+// Pre-created before any traffic, so a handler's first request moves a
+// rate() instead of creating the series.
+TEST_F(BootdMetricsBridgeTest, HandlersAndScriptKindsExistAtZeroBeforeTraffic) {
+  for (const char* handler : {"script", "artifact", "config", "booted", "other"}) {
+    EXPECT_TRUE(testing::FindSeries(registry_, "rackboot_http_requests_total", {{"handler", handler}, {"code", "200"}}))
+        << handler;
+    EXPECT_TRUE(testing::FindSeries(registry_, "rackboot_http_request_duration_seconds", {{"handler", handler}}))
+        << handler;
+  }
+  EXPECT_TRUE(
+      testing::FindSeries(registry_, "rackboot_scripts_rendered_total", {{"kind", "grub"}, {"result", "error"}}));
+}
+
+// Hits: served from disk; misses: a download started or joined.
+TEST_F(BootdMetricsBridgeTest, ArtifactCacheCountersFollowTheCacheAtScrape) {
+  http::ArtifactCacheStats stats;
+  bridge_.Watch({.artifact_cache_stats = [&stats] { return stats; }});
+  bridge_.Refresh();
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "hit"}}), 0);
+  stats.hits = 3;
+  stats.fetches = 1;
+  stats.waits = 2;
+  bridge_.Refresh();
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "hit"}}), 3);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "miss"}}), 3);
+  bridge_.Watch({});
+}
+
 }  // namespace
 }  // namespace rackboot::bootd
