@@ -1,6 +1,25 @@
 #include "bootd/render/template_renderer.h"
 
+#include <memory>
+#include <unordered_map>
+
 namespace rackboot::bootd::render {
+namespace {
+
+using Engine = kainjow::mustache::mustache;
+using EngineCache = std::unordered_map<std::string, std::unique_ptr<Engine>>;
+constexpr size_t kMaxParsedTemplatesPerThread = 64;
+
+// Parsing is most of a render and a rack has a handful of distinct
+// templates (profiles, command lines, install configs), so parsed engines
+// are kept. Per thread, because an engine carries per-render state (its
+// escape hook, its error); bounded by clearing.
+EngineCache& ThreadEngines() {
+  thread_local EngineCache cache;
+  return cache;
+}
+
+}  // namespace
 
 Status CheckTemplate(std::string_view tmpl) {
   size_t pos = 0;
@@ -20,10 +39,19 @@ Status CheckTemplate(std::string_view tmpl) {
 
 Result<std::string> RenderTemplate(std::string_view tmpl, const TemplateData& data, TargetLanguage language,
                                    const std::set<std::string>* trusted) {
-  Status check = CheckTemplate(tmpl);
-  if (!check.ok()) return Error{check.message()};
-  kainjow::mustache::mustache engine{std::string(tmpl)};
-  if (!engine.is_valid()) return Error{"template does not parse: " + engine.error_message()};
+  EngineCache& engines = ThreadEngines();
+  std::string key(tmpl);
+  auto it = engines.find(key);
+  if (it == engines.end()) {
+    // Only templates that pass both checks are kept, so a hit needs neither.
+    Status check = CheckTemplate(tmpl);
+    if (!check.ok()) return Error{check.message()};
+    auto parsed = std::make_unique<Engine>(key);
+    if (!parsed->is_valid()) return Error{"template does not parse: " + parsed->error_message()};
+    if (engines.size() >= kMaxParsedTemplatesPerThread) engines.clear();
+    it = engines.emplace(std::move(key), std::move(parsed)).first;
+  }
+  Engine& engine = *it->second;
   // The engine's escape hook cannot fail, so the first failure is kept here
   // and the output is discarded afterwards.
   std::string first_error;
@@ -37,7 +65,12 @@ Result<std::string> RenderTemplate(std::string_view tmpl, const TemplateData& da
     return std::move(escaped).value();
   });
   std::string out = engine.render(data);
-  if (!engine.is_valid()) return Error{"template does not render: " + engine.error_message()};
+  if (!engine.is_valid()) {
+    // The engine keeps its error: drop it so the next render parses afresh.
+    Error failed{"template does not render: " + engine.error_message()};
+    engines.erase(it);
+    return failed;
+  }
   if (!first_error.empty()) return Error{first_error};
   return out;
 }

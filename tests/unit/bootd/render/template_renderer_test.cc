@@ -69,5 +69,38 @@ TEST(TemplateRenderer, ValuesAreNotReinterpretedAsTemplates) {
   EXPECT_EQ(*r, "{{b}}");
 }
 
+// Parsed templates are reused per thread (template_renderer.cc): a reused
+// engine must render each call's own data, escaping and trust set, and a
+// failed render must not poison the next one.
+TEST(TemplateRenderer, ReusedTemplateRendersEachCallsOwnDataAndErrors) {
+  const char* tmpl = "#!ipxe\necho {{h}} {{c}}\n";
+  TemplateData first, unsafe, second;
+  first.set("h", "one");
+  first.set("c", "x");
+  unsafe.set("h", "x && shell");
+  unsafe.set("c", "y");
+  second.set("h", "two");
+  second.set("c", "a && b");
+  EXPECT_EQ(RenderTemplate(tmpl, first, TargetLanguage::kIpxe).value(), "#!ipxe\necho one x\n");
+  EXPECT_FALSE(RenderTemplate(tmpl, unsafe, TargetLanguage::kIpxe).ok());
+  EXPECT_FALSE(RenderTemplate(tmpl, second, TargetLanguage::kIpxe).ok());  // c untrusted this time
+  const std::set<std::string> trusted = {"a && b"};
+  EXPECT_EQ(RenderTemplate(tmpl, second, TargetLanguage::kIpxe, &trusted).value(), "#!ipxe\necho two a && b\n");
+  EXPECT_EQ(RenderTemplate(tmpl, first, TargetLanguage::kIpxe).value(), "#!ipxe\necho one x\n");
+  // A refused template stays refused when asked again.
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(RenderTemplate("{{{h}}}", first, TargetLanguage::kIpxe).ok());
+}
+
+TEST(TemplateRenderer, ManyDistinctTemplatesStayCorrect) {
+  TemplateData d;
+  d.set("v", "val");
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 200; ++i) {  // more than the per-thread bound
+      const std::string t = "t" + std::to_string(i) + " {{v}}";
+      EXPECT_EQ(RenderTemplate(t, d, TargetLanguage::kText).value(), "t" + std::to_string(i) + " val");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rackboot::bootd::render
