@@ -7,7 +7,7 @@
 //    that address even when listening on 0.0.0.0);
 //  - every transfer gets its own ephemeral socket, connect()ed to the client
 //    (RFC 1350 §4 TIDs: the kernel drops datagrams from other TIDs);
-//  - one epoll loop per core (at most kMaxLoops threads) drives the
+//  - two epoll loops per core (at most kMaxLoops threads) drive the
 //    transfer sockets and their deadlines; a client's transfers always live
 //    on the same loop (by hash of its address and port), the first loop
 //    also reads the listening socket and hands requests over;
@@ -74,7 +74,7 @@ class TftpService : public Service {
   TftpTransferObserver* observer_ = nullptr;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
-  static constexpr size_t kMaxLoops = 4;
+  static constexpr size_t kMaxLoops = 8;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
 };
