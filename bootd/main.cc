@@ -94,6 +94,16 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
     auto tftp = std::make_unique<rackboot::bootd::tftp::TftpService>(ctx.config.tftp, &ctx.events, &ctx.assignments,
                                                                      boot_configs);
     tftp->SetObserver(ctx.hooks.tftp);
+    if (auto* dhcp = refs->views.dhcp) {
+      // Boot records of machines without a static address: the MAC of the
+      // client IP's DHCP lease (DHCP starts first; the lease store is
+      // thread-safe).
+      tftp->SetMacResolver([dhcp](rackboot::Ipv4Address ip) -> std::optional<rackboot::MacAddress> {
+        std::optional<rackboot::bootd::Lease> lease = dhcp->leases().FindByIp(ip);
+        if (!lease || lease->state == rackboot::bootd::LeaseState::kDeclined) return std::nullopt;
+        return lease->mac;
+      });
+    }
     refs->views.tftp = tftp.get();
     services.push_back(std::move(tftp));
   }

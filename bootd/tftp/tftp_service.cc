@@ -523,13 +523,27 @@ void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
   e.duration_millis = static_cast<uint64_t>(std::max<int64_t>(0, now - t.started_ms));
   e.detail = "file=" + t.path + " client=" + ip.ToString();
   // TFTP carries no MAC. Attribute the transfer when an assignment has this
-  // IP statically; otherwise the MAC stays zero and the IP is in `detail`.
+  // IP statically; else ask the MAC resolver (bootd: the DHCP lease table)
+  // and attribute it to the assignment of that MAC. Without either the MAC
+  // stays zero and the IP is in `detail`.
   if (svc_->assignments_ != nullptr) {
     for (const AssignmentStore::Ptr& a : svc_->assignments_->All()) {
       for (const InterfaceAssignment& i : a->interfaces) {
         if (i.ipv4 && *i.ipv4 == ip) {
           e.mac = i.mac;
           e.machine_name = a->machine_name;
+        }
+      }
+    }
+  }
+  if (e.mac == MacAddress{} && svc_->mac_resolver_) {
+    if (std::optional<MacAddress> mac = svc_->mac_resolver_(ip)) {
+      e.mac = *mac;
+      if (svc_->assignments_ != nullptr) {
+        for (const AssignmentStore::Ptr& a : svc_->assignments_->All()) {
+          for (const InterfaceAssignment& i : a->interfaces) {
+            if (i.mac == *mac) e.machine_name = a->machine_name;
+          }
         }
       }
     }

@@ -20,7 +20,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +33,7 @@
 #include "bootd/service.h"
 #include "bootd/tftp/tftp_transfer_observer.h"
 #include "bootd/tftp/virtual_file_provider.h"
+#include "common/net_address.h"
 
 namespace rackboot::bootd::tftp {
 
@@ -62,6 +65,11 @@ class TftpService : public Service {
   const TftpCounters& counters() const { return counters_; }
   // Optional metrics hook; set before Start(), not owned.
   void SetObserver(TftpTransferObserver* observer) { observer_ = observer; }
+  // Optional: the MAC of a client IP that no assignment has statically (the
+  // DHCP lease table), so boot records of dynamically addressed machines
+  // carry their MAC. Set before Start(); called on the loop threads.
+  using MacResolver = std::function<std::optional<MacAddress>(Ipv4Address)>;
+  void SetMacResolver(MacResolver resolver) { mac_resolver_ = std::move(resolver); }
   size_t active_transfers() const { return active_.load(); }
 
  private:
@@ -72,6 +80,7 @@ class TftpService : public Service {
   std::shared_ptr<VirtualFileProvider> files_;
   TftpCounters counters_;
   TftpTransferObserver* observer_ = nullptr;
+  MacResolver mac_resolver_;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
   static constexpr size_t kMaxLoops = 8;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -43,7 +44,7 @@ class TftpLoopbackTest : public ::testing::Test {
     if (service_) service_->Stop();
     std::filesystem::remove_all(base_);
   }
-  void StartService(int max_transfers = 64) {
+  void StartService(int max_transfers = 64, TftpService::MacResolver resolver = nullptr) {
     TftpConfig c;
     c.enabled = true;
     c.listen = "127.0.0.1:0";
@@ -51,7 +52,18 @@ class TftpLoopbackTest : public ::testing::Test {
     c.max_transfers = max_transfers;
     c.retransmit_millis = 200;
     service_ = std::make_unique<TftpService>(c, &events_, &assignments_, std::make_shared<RenderedConfigs>());
+    if (resolver) service_->SetMacResolver(std::move(resolver));
     ASSERT_TRUE(service_->Start().ok());
+  }
+
+  // Waits for the boot event the service records after the final ACK.
+  std::vector<BootEvent> AwaitEvents(const char* mac) {
+    std::vector<BootEvent> evs;
+    for (int i = 0; i < 200 && evs.empty(); ++i) {
+      evs = events_.EventsFor(*MacAddress::Parse(mac));
+      if (evs.empty()) ::usleep(10000);
+    }
+    return evs;
   }
 
   std::string base_;
@@ -122,17 +134,46 @@ TEST_F(TftpLoopbackTest, TransferRecordsABootEventWithTheAssignedMac) {
   ASSERT_TRUE(r.complete);
   EXPECT_EQ(r.data, content_);
   EXPECT_EQ(r.oack[0], (std::pair<std::string, std::string>{"tsize", std::to_string(content_.size())}));
-  // The service records on the I/O thread after the final ACK; wait for it.
-  std::vector<BootEvent> evs;
-  for (int i = 0; i < 200 && evs.empty(); ++i) {
-    evs = events_.EventsFor(*MacAddress::Parse("52:54:00:aa:bb:cc"));
-    if (evs.empty()) ::usleep(10000);
-  }
+  std::vector<BootEvent> evs = AwaitEvents("52:54:00:aa:bb:cc");
   ASSERT_EQ(evs.size(), 1u);
   EXPECT_EQ(evs[0].stage, BootStage::kBootFile);
   EXPECT_EQ(evs[0].bytes, content_.size());
   EXPECT_EQ(evs[0].machine_name, "default/node-1");
   EXPECT_NE(evs[0].detail.find("file=boot.bin"), std::string::npos);
+}
+
+// A machine with a dynamic (DHCP pool) address: no assignment has the
+// client's IP, so the MAC comes from the resolver (bootd: the lease table)
+// and the machine from the assignment with that MAC.
+TEST_F(TftpLoopbackTest, DynamicClientGetsTheMacOfItsLease) {
+  assignments_.Remove("default/node-1");
+  Assignment dynamic;
+  dynamic.machine_name = "default/node-2";
+  dynamic.interfaces.push_back({*MacAddress::Parse("52:54:00:dd:ee:ff"), std::nullopt, true});
+  assignments_.Upsert(dynamic);
+  std::atomic<int> asked{0};
+  StartService(64, [&asked](Ipv4Address ip) -> std::optional<MacAddress> {
+    ++asked;
+    if (ip == *Ipv4Address::Parse("127.0.0.1")) return MacAddress::Parse("52:54:00:dd:ee:ff");
+    return std::nullopt;
+  });
+  ASSERT_TRUE(WireFetch(service_->port(), RawRrq("boot.bin")).complete);
+  std::vector<BootEvent> evs = AwaitEvents("52:54:00:dd:ee:ff");
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].machine_name, "default/node-2");
+  EXPECT_EQ(asked.load(), 1);
+}
+
+// A static assignment wins; the resolver is not asked.
+TEST_F(TftpLoopbackTest, StaticAssignmentWinsOverTheResolver) {
+  std::atomic<int> asked{0};
+  StartService(64, [&asked](Ipv4Address) -> std::optional<MacAddress> {
+    ++asked;
+    return MacAddress::Parse("52:54:00:dd:ee:ff");
+  });
+  ASSERT_TRUE(WireFetch(service_->port(), RawRrq("boot.bin")).complete);
+  ASSERT_EQ(AwaitEvents("52:54:00:aa:bb:cc").size(), 1u);
+  EXPECT_EQ(asked.load(), 0);
 }
 
 TEST_F(TftpLoopbackTest, RenderedConfigComesFromTheProvider) {
