@@ -95,6 +95,15 @@ void BootHttpHandler::RecordScript(const MacAddress& mac, const Assignment& a, c
   events_.Record(std::move(ev));
 }
 
+bool BootHttpHandler::MayBlock(const HttpRequest& req) {
+  // Decided on the raw path: any spelling that normalises to /cached/...
+  // starts with a segment "cached" (percent-encoding of it is still
+  // caught: such a path is handed off too, which is merely slower).
+  std::string_view p = req.path;
+  while (!p.empty() && p.front() == '/') p.remove_prefix(1);
+  return p.rfind("cached", 0) == 0 || p.find('%') != std::string_view::npos;
+}
+
 HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& peer) {
   const bool is_head = req.method == "HEAD";
   if (req.method != "GET" && !is_head && req.method != "POST") {

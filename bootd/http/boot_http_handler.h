@@ -63,6 +63,12 @@ class BootHttpHandler {
 
   HttpResponse Handle(const HttpRequest& req, const PeerInfo& peer);
 
+  // True for requests whose Handle() may wait on something slow: a
+  // /cached/ artifact can wait for a whole upstream download. The server's
+  // event loops hand those connections to a thread of their own first, so
+  // one cache miss never stalls the scripts and callbacks of other machines.
+  static bool MayBlock(const HttpRequest& req);
+
  private:
   HttpResponse Script(const std::string& kind, const std::string& mac_text, const PeerInfo& peer);
   HttpResponse Config(const std::vector<std::string>& segs, const HttpRequest& req, const PeerInfo& peer);

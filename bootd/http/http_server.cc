@@ -395,6 +395,9 @@ void HttpServer::ServeReady(int fd) {
     // Errors (400) and request bodies still arriving: the connection thread
     // parses again and deals with them, blocking where it must.
     if (!req.ok() || c->buf.size() < *head_end + req->content_length) return HandOff(fd, nullptr);
+    // A request that may wait (an upstream download behind /cached/) is
+    // answered by the connection's own thread, never by a loop thread.
+    if (BootHttpHandler::MayBlock(*req)) return HandOff(fd, nullptr);
     c->buf.erase(0, *head_end + req->content_length);
     const auto handle_start = std::chrono::steady_clock::now();
     auto pending = std::make_shared<PendingWrite>();

@@ -32,7 +32,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Counts every GET in a file (one line each) and holds the response back
-// briefly so concurrent cache misses really overlap the one download.
+// briefly so concurrent cache misses really overlap the one download; while
+// the file "<count_file>.hold" exists it holds every response back (up to
+// 60 s) to stand for a slow upstream.
 const char* kUpstreamServer = R"PY(
 import http.server, os, sys, time
 root, count_file, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -41,6 +43,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         with open(count_file, "a") as f:
             f.write(self.path + "\n")
         time.sleep(0.5)
+        deadline = time.time() + 60
+        while os.path.exists(count_file + ".hold") and time.time() < deadline:
+            time.sleep(0.05)
         super().do_GET()
     def log_message(self, *args):
         pass
@@ -209,6 +214,47 @@ TEST_F(ArtifactCacheTest, TwentyConcurrentMissesMakeOneUpstreamGet) {
   // The fetch is recorded per machine as the kernel stage.
   auto ev = RunCommand({"curl", "-sS", "-f", url_ + "/api/v1/events/" + kMac});
   EXPECT_NE(ev.out.find("\"stage\":\"kernel\""), std::string::npos) << ev.out;
+}
+
+// While a slow upstream download holds more /cached/ requests than bootd
+// has event-loop threads, scripts and callbacks of other machines are still
+// answered: requests that may wait are handed to a thread of their own.
+TEST_F(ArtifactCacheTest, SlowUpstreamDownloadsDoNotStallScripts) {
+  const std::string path = "/cached/52-54-00-aa-bb-01/" + Sha256Hex(kernel_) + "/vmlinuz";
+  const fs::path hold = base_ / "gets.log.hold";
+  std::ofstream(hold) << "hold";
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 8; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      const std::string out = (base_ / ("held" + std::to_string(i))).string();
+      ::execlp("curl", "curl", "-sS", "-f", "-o", out.c_str(), (url_ + path).c_str(), nullptr);
+      ::_exit(127);
+    }
+    pids.push_back(pid);
+  }
+  for (int i = 0; i < 200 && UpstreamGets() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(UpstreamGets(), 1) << "the download never started";
+  // The upstream is held: these are answered while all 8 downloads wait.
+  // (--max-time only bounds a hang; the assertion is that they succeed.)
+  auto script = RunCommand({"curl", "-sS", "-f", "--max-time", "20", url_ + "/ipxe/52-54-00-aa-bb-01"}, true);
+  EXPECT_EQ(script.exit_code, 0) << script.out;
+  EXPECT_NE(script.out.find("#!ipxe"), std::string::npos) << script.out;
+  auto health = RunCommand({"curl", "-sS", "-f", "--max-time", "20", url_ + "/healthz"}, true);
+  EXPECT_EQ(health.exit_code, 0) << health.out;
+  for (pid_t pid : pids) {
+    EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), 0) << "a held download finished early; the checks above prove nothing";
+  }
+  fs::remove(hold);
+  for (pid_t pid : pids) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a held curl failed";
+  }
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_TRUE(ReadFile(base_ / ("held" + std::to_string(i))) == kernel_) << "download " << i << " differs";
+  }
+  EXPECT_EQ(UpstreamGets(), 1);
 }
 
 TEST_F(ArtifactCacheTest, WrongSha256ServesNothingAndIsCounted) {
