@@ -154,6 +154,33 @@ class ArtifactCacheTest : public ::testing::Test {
     url_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
 
+  // `n` curls of `path` at once, into <base>/<prefix><i>.
+  std::vector<pid_t> StartDownloads(int n, const std::string& path, const std::string& prefix) {
+    std::vector<pid_t> pids;
+    for (int i = 0; i < n; ++i) {
+      pid_t pid = ::fork();
+      if (pid == 0) {
+        const std::string out = (base_ / (prefix + std::to_string(i))).string();
+        ::execlp("curl", "curl", "-sS", "-f", "-o", out.c_str(), (url_ + path).c_str(), nullptr);
+        ::_exit(127);
+      }
+      pids.push_back(pid);
+    }
+    return pids;
+  }
+
+  // Every curl of StartDownloads succeeded with the kernel's exact bytes.
+  void ExpectDownloadsOfKernel(const std::vector<pid_t>& pids, const std::string& prefix) {
+    for (pid_t pid : pids) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a curl failed";
+    }
+    for (size_t i = 0; i < pids.size(); ++i) {
+      EXPECT_TRUE(ReadFile(base_ / (prefix + std::to_string(i))) == kernel_) << "download " << i << " differs";
+    }
+  }
+
   int UpstreamGets() {
     std::ifstream in(base_ / "gets.log");
     int n = 0;
@@ -185,24 +212,8 @@ TEST_F(ArtifactCacheTest, ScriptPointsAtTheCacheNotUpstream) {
 
 TEST_F(ArtifactCacheTest, TwentyConcurrentMissesMakeOneUpstreamGet) {
   const std::string path = "/cached/52-54-00-aa-bb-01/" + Sha256Hex(kernel_) + "/vmlinuz";
-  std::vector<pid_t> pids;
-  for (int i = 0; i < 20; ++i) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      const std::string out = (base_ / ("out" + std::to_string(i))).string();
-      ::execlp("curl", "curl", "-sS", "-f", "-o", out.c_str(), (url_ + path).c_str(), nullptr);
-      ::_exit(127);
-    }
-    pids.push_back(pid);
-  }
-  for (pid_t pid : pids) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a curl failed";
-  }
-  for (int i = 0; i < 20; ++i) {
-    EXPECT_TRUE(ReadFile(base_ / ("out" + std::to_string(i))) == kernel_) << "download " << i << " differs";
-  }
+  std::vector<pid_t> pids = StartDownloads(20, path, "out");
+  ExpectDownloadsOfKernel(pids, "out");
   EXPECT_EQ(UpstreamGets(), 1);
   ArtifactCacheStats st = cache_->stats();
   EXPECT_EQ(st.fetches, 1u);
@@ -223,16 +234,7 @@ TEST_F(ArtifactCacheTest, SlowUpstreamDownloadsDoNotStallScripts) {
   const std::string path = "/cached/52-54-00-aa-bb-01/" + Sha256Hex(kernel_) + "/vmlinuz";
   const fs::path hold = base_ / "gets.log.hold";
   std::ofstream(hold) << "hold";
-  std::vector<pid_t> pids;
-  for (int i = 0; i < 8; ++i) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      const std::string out = (base_ / ("held" + std::to_string(i))).string();
-      ::execlp("curl", "curl", "-sS", "-f", "-o", out.c_str(), (url_ + path).c_str(), nullptr);
-      ::_exit(127);
-    }
-    pids.push_back(pid);
-  }
+  std::vector<pid_t> pids = StartDownloads(8, path, "held");
   for (int i = 0; i < 200 && UpstreamGets() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_EQ(UpstreamGets(), 1) << "the download never started";
   // The upstream is held: these are answered while all 8 downloads wait.
@@ -246,14 +248,7 @@ TEST_F(ArtifactCacheTest, SlowUpstreamDownloadsDoNotStallScripts) {
     EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), 0) << "a held download finished early; the checks above prove nothing";
   }
   fs::remove(hold);
-  for (pid_t pid : pids) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a held curl failed";
-  }
-  for (int i = 0; i < 8; ++i) {
-    EXPECT_TRUE(ReadFile(base_ / ("held" + std::to_string(i))) == kernel_) << "download " << i << " differs";
-  }
+  ExpectDownloadsOfKernel(pids, "held");
   EXPECT_EQ(UpstreamGets(), 1);
 }
 
