@@ -1,5 +1,7 @@
 #include "bootd/dhcp/icmp_echo.h"
 
+#include <algorithm>
+
 namespace rackboot::bootd::dhcp {
 namespace {
 
@@ -21,15 +23,15 @@ uint16_t InternetChecksum(std::span<const uint8_t> bytes) {
 }
 
 std::vector<uint8_t> EncodeEchoRequest(uint16_t id, uint16_t seq) {
-  std::vector<uint8_t> out = {kEchoRequest,
-                              0,
-                              0,
-                              0,
-                              static_cast<uint8_t>(id >> 8),
-                              static_cast<uint8_t>(id),
-                              static_cast<uint8_t>(seq >> 8),
-                              static_cast<uint8_t>(seq)};
-  out.insert(out.end(), std::begin(kPayload), std::end(kPayload));
+  // Sized up front and filled in place (GCC 12 at -O3 reports a bogus
+  // -Warray-bounds for insert() after a braced initialiser).
+  std::vector<uint8_t> out(kIcmpHeader + sizeof kPayload, 0);
+  out[0] = kEchoRequest;
+  out[4] = static_cast<uint8_t>(id >> 8);
+  out[5] = static_cast<uint8_t>(id);
+  out[6] = static_cast<uint8_t>(seq >> 8);
+  out[7] = static_cast<uint8_t>(seq);
+  std::copy(std::begin(kPayload), std::end(kPayload), out.begin() + kIcmpHeader);
   const uint16_t sum = InternetChecksum(out);
   out[2] = static_cast<uint8_t>(sum >> 8);
   out[3] = static_cast<uint8_t>(sum);
