@@ -216,7 +216,7 @@ class PacketLoss {
 constexpr int kAttempts = 3;
 
 TEST_F(TftpClientsTest, UnderFivePercentLoss) {
-  if (FindProgram("nft").empty()) GTEST_SKIP() << "nft (package nftables) missing; scripts/setup installs it";
+  ASSERT_FALSE(FindProgram("nft").empty()) << "nft (package nftables) missing; scripts/setup installs it";
   PacketLoss loss(lab_);
   struct Case {
     std::string name;
