@@ -571,12 +571,19 @@ TftpService::~TftpService() {
 }
 
 Status TftpService::Start() {
-  // Two loops per core (at least 2, at most kMaxLoops): one thread cannot
-  // spread a boot storm of hundreds of windowed transfers over the cores,
-  // and on a busy machine a loop that waits to be scheduled delays every
-  // client it owns (bench/tftp/run: p50 of 200 concurrent clients fell from
-  // ~3.5 s with one loop to ~2 s with 2-4; see docs/benchmarks.md).
-  const size_t loops = std::clamp<size_t>(2 * std::thread::hardware_concurrency(), 2, kMaxLoops);
+  // Many more loops than cores (at least kMinLoops, 2 per core above that,
+  // at most kMaxLoops). Our reading: the kernel shares a busy CPU per
+  // thread, so a few loops serving hundreds of transfers get a small share
+  // next to the other runnable threads (compilers, and in bench/tftp/run
+  // the 200 atftp clients themselves), and every transfer of a loop waits
+  // behind the others, while a thread-per-transfer server like atftpd gets
+  // one share per transfer. On the 2-vCPU bench machine under load 15-22,
+  // 200 concurrent clients (1 MiB, blksize 1468, windowsize 16) finished
+  // with p50 ~680 / ~625 / ~475 / ~350 ms with 4 / 8 / 16 / 32 loops (3
+  // alternating rounds; 64 loops: ~450 ms); one loop (the first design)
+  // took ~3.5 s. A single transfer always lives on one loop, so idle loops
+  // cost only their epoll_wait wake-up once a second. See docs/benchmarks.md.
+  const size_t loops = std::clamp<size_t>(2 * std::thread::hardware_concurrency(), kMinLoops, kMaxLoops);
   for (size_t i = 0; i < loops; ++i) {
     loops_.push_back(std::make_unique<Loop>(this));
     Status s = loops_.back()->Open(/*listen=*/i == 0);

@@ -7,10 +7,11 @@
 //    that address even when listening on 0.0.0.0);
 //  - every transfer gets its own ephemeral socket, connect()ed to the client
 //    (RFC 1350 §4 TIDs: the kernel drops datagrams from other TIDs);
-//  - two epoll loops per core (at most kMaxLoops threads) drive the
-//    transfer sockets and their deadlines; a client's transfers always live
-//    on the same loop (by hash of its address and port), the first loop
-//    also reads the listening socket and hands requests over;
+//  - kMinLoops epoll loop threads (2 per core on bigger machines, at most
+//    kMaxLoops) drive the transfer sockets and their deadlines; a client's
+//    transfers always live on the same loop (by hash of its address and
+//    port), the first loop also reads the listening socket and hands
+//    requests over;
 //  - files are read with pread; rendered files come from a
 //    VirtualFileProvider first;
 //  - at most max_transfers at once; a retransmitted RRQ from a client that
@@ -83,7 +84,8 @@ class TftpService : public Service {
   MacResolver mac_resolver_;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
-  static constexpr size_t kMaxLoops = 8;
+  static constexpr size_t kMinLoops = 32;
+  static constexpr size_t kMaxLoops = 128;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
 };
