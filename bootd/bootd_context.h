@@ -2,7 +2,9 @@
 // BootdContext: what every service of one bootd shares. Owned by main.cc;
 // services keep references.
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "bootd/assignments/assignment_store.h"
 #include "bootd/config/bootd_config.h"
@@ -37,6 +39,10 @@ struct BootdContext {
   // Set by the HTTP service's Start() when http.artifactCacheDir is set;
   // read by the metrics scrape hook.
   std::shared_ptr<const http::ArtifactCache> artifact_cache;
+  // The MAC holding a client IP's DHCP lease, when this bootd serves DHCP
+  // (set by main before the services start). TFTP and HTTP downloads whose
+  // request names no MAC become that machine's boot records through it.
+  std::function<std::optional<MacAddress>(Ipv4Address)> lease_holder;
 };
 
 }  // namespace rackboot::bootd

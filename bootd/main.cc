@@ -75,13 +75,23 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff) {
     auto dhcp = std::make_unique<rackboot::bootd::dhcp::DhcpService>(ctx);
     refs->views.dhcp = dhcp.get();
+    // Boot records of machines without a static address: the MAC of the
+    // client IP's DHCP lease (DHCP starts first; the lease store is
+    // thread-safe).
+    ctx.lease_holder = [dhcp = dhcp.get()](rackboot::Ipv4Address ip) -> std::optional<rackboot::MacAddress> {
+      std::optional<rackboot::bootd::Lease> lease = dhcp->leases().FindByIp(ip);
+      if (!lease || lease->state == rackboot::bootd::LeaseState::kDeclined) return std::nullopt;
+      return lease->mac;
+    };
     services.push_back(std::move(dhcp));
     using rackboot::bootd::Ipv6RouterAdvertisement;
     const Ipv6RouterAdvertisement ra = ctx.config.dhcp.ipv6_router_advertisement;
     if (ra == Ipv6RouterAdvertisement::kOn ||
         (ra == Ipv6RouterAdvertisement::kAuto && ctx.config.dhcp.mode == rackboot::bootd::DhcpMode::kServer)) {
-      services.push_back(std::make_unique<rackboot::bootd::dhcp::RouterAdvertiser>(ctx.config.dhcp.interface,
-                                                                                   ra == Ipv6RouterAdvertisement::kOn));
+      auto advertiser = std::make_unique<rackboot::bootd::dhcp::RouterAdvertiser>(ctx.config.dhcp.interface,
+                                                                                  ra == Ipv6RouterAdvertisement::kOn);
+      refs->views.router_advertiser_counts = [a = advertiser.get()] { return a->counts(); };
+      services.push_back(std::move(advertiser));
     }
   }
   if (ctx.config.http.enabled) services.push_back(rackboot::bootd::http::MakeHttpService(ctx));
@@ -94,16 +104,7 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
     auto tftp = std::make_unique<rackboot::bootd::tftp::TftpService>(ctx.config.tftp, &ctx.events, &ctx.assignments,
                                                                      boot_configs);
     tftp->SetObserver(ctx.hooks.tftp);
-    if (auto* dhcp = refs->views.dhcp) {
-      // Boot records of machines without a static address: the MAC of the
-      // client IP's DHCP lease (DHCP starts first; the lease store is
-      // thread-safe).
-      tftp->SetMacResolver([dhcp](rackboot::Ipv4Address ip) -> std::optional<rackboot::MacAddress> {
-        std::optional<rackboot::bootd::Lease> lease = dhcp->leases().FindByIp(ip);
-        if (!lease || lease->state == rackboot::bootd::LeaseState::kDeclined) return std::nullopt;
-        return lease->mac;
-      });
-    }
+    if (ctx.lease_holder) tftp->SetMacResolver(ctx.lease_holder);
     refs->views.tftp = tftp.get();
     services.push_back(std::move(tftp));
   }

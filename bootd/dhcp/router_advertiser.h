@@ -30,6 +30,14 @@ struct RouterAdvertiserStats {
   std::atomic<uint64_t> send_errors{0};
 };
 
+// A copy of RouterAdvertiserStats at one moment (what the metrics scrape reads).
+struct RouterAdvertiserCounts {
+  uint64_t solicitations = 0;
+  uint64_t invalid_solicitations = 0;
+  uint64_t advertisements_sent = 0;
+  uint64_t send_errors = 0;
+};
+
 class RouterAdvertiser : public Service {
  public:
   // `required`: a socket that cannot be opened (no CAP_NET_RAW, IPv6 off on
@@ -44,6 +52,10 @@ class RouterAdvertiser : public Service {
 
   bool active() const { return fd_ >= 0; }
   const RouterAdvertiserStats& stats() const { return stats_; }
+  RouterAdvertiserCounts counts() const {
+    return {stats_.solicitations.load(), stats_.invalid_solicitations.load(), stats_.advertisements_sent.load(),
+            stats_.send_errors.load()};
+  }
 
  private:
   Status Open();

@@ -135,7 +135,7 @@ HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& pee
   } else if (s.size() == 4 && first == "cached") {
     r = CachedArtifact(s, req);
   } else if (s.size() >= 2 && first == "artifacts") {
-    r = Artifact(s, 1, req, std::nullopt);
+    r = Artifact(s, 1, req, options_.mac_for_ip && peer.ip ? options_.mac_for_ip(*peer.ip) : std::nullopt);
   } else {
     r = TextResponse(404, "not found\n");
   }

@@ -54,6 +54,11 @@ struct BootHttpOptions {
   // Unix seconds for token minting/checking and the script cache; unset =
   // the system clock (tests inject their own).
   std::function<int64_t()> now_unix;
+  // The MAC that holds the client IP's DHCP lease. /artifacts/ URLs carry no
+  // MAC (UEFI HTTP Boot fetches its boot program from the URL DHCP gave it),
+  // so their downloads become boot records of that machine through this;
+  // unset or no lease: served, not recorded.
+  std::function<std::optional<MacAddress>(Ipv4Address)> mac_for_ip;
 };
 
 class BootHttpHandler {

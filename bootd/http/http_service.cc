@@ -27,6 +27,7 @@ class BootHttpService : public Service {
     opts.rack = ctx_.config.rack;
     opts.environment = c.environment;
     opts.public_configs = c.public_configs;
+    opts.mac_for_ip = ctx_.lease_holder;
     if (!c.artifact_cache_dir.empty()) {
       auto cache = ArtifactCache::Open(c.artifact_cache_dir, MakeCurlUpstreamFetcher());
       if (!cache.ok()) return cache.error();

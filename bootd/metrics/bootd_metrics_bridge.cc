@@ -139,6 +139,16 @@ void BootdMetricsBridge::Refresh() {
   RefreshTftp();
   RefreshAgent();
   RefreshArtifactCache();
+  RefreshRouterAdvertiser();
+}
+
+void BootdMetricsBridge::RefreshRouterAdvertiser() {
+  if (!views_.router_advertiser_counts) return;
+  const dhcp::RouterAdvertiserCounts c = views_.router_advertiser_counts();
+  metrics::SyncCounter(m_.ipv6_router_solicitations.Add({{"result", "answered"}}), c.solicitations);
+  metrics::SyncCounter(m_.ipv6_router_solicitations.Add({{"result", "invalid"}}), c.invalid_solicitations);
+  metrics::SyncCounter(m_.ipv6_router_advertisements.Add({{"result", "sent"}}), c.advertisements_sent);
+  metrics::SyncCounter(m_.ipv6_router_advertisements.Add({{"result", "error"}}), c.send_errors);
 }
 
 void BootdMetricsBridge::RefreshArtifactCache() {

@@ -24,6 +24,7 @@
 #include "bootd/config/bootd_config.h"
 #include "bootd/dhcp/dhcp_observer.h"
 #include "bootd/dhcp/drop_reason.h"
+#include "bootd/dhcp/router_advertiser.h"
 #include "bootd/events/boot_event_recorder.h"
 #include "bootd/http/artifact_cache.h"
 #include "bootd/http/http_request_observer.h"
@@ -50,6 +51,8 @@ struct BootdServiceViews {
   // http.artifactCacheDir set: the cache's counters (a function, so this
   // library does not link the HTTP service).
   std::function<http::ArtifactCacheStats()> artifact_cache_stats;
+  // dhcp.ipv6RouterAdvertisement active: the advertiser's counters.
+  std::function<dhcp::RouterAdvertiserCounts()> router_advertiser_counts;
 };
 
 // The `handler` label of an HTTP request path: script|config|booted|
@@ -80,6 +83,7 @@ class BootdMetricsBridge : public dhcp::DhcpObserver,
   void RefreshTftp();
   void RefreshAgent();
   void RefreshArtifactCache();
+  void RefreshRouterAdvertiser();
 
   metrics::BootdMetrics& m_;
   const BootdConfig& config_;

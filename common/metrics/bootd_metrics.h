@@ -33,6 +33,12 @@ inline constexpr std::string_view kTftpTransfersActive = "rackboot_tftp_transfer
 inline constexpr std::string_view kTftpSentBytesTotal = "rackboot_tftp_sent_bytes_total";
 inline constexpr std::string_view kTftpTransferDurationSeconds = "rackboot_tftp_transfer_duration_seconds";
 
+// IPv6 "no router" advertisements (bootd/dhcp/router_advertiser.h).
+// result: answered|invalid (RS dropped by the RFC 4861 §6.1.1 checks);
+// advertisements: result sent|error.
+inline constexpr std::string_view kIpv6RouterSolicitationsTotal = "rackboot_ipv6_router_solicitations_total";
+inline constexpr std::string_view kIpv6RouterAdvertisementsTotal = "rackboot_ipv6_router_advertisements_total";
+
 // HTTP (bootd/http). handler: script|artifact|config|booted|other;
 // code: the HTTP status code (a small fixed set in practice).
 inline constexpr std::string_view kHttpRequestsTotal = "rackboot_http_requests_total";
@@ -75,11 +81,13 @@ struct BootdMetrics {
   prometheus::Family<prometheus::Gauge>& tftp_transfers_active;
   prometheus::Family<prometheus::Counter>& tftp_sent_bytes;
   prometheus::Family<prometheus::Histogram>& tftp_transfer_duration;
-  prometheus::Family<prometheus::Counter>& http_requests;            // {handler, code}
-  prometheus::Family<prometheus::Counter>& http_response_bytes;      // {handler}
-  prometheus::Family<prometheus::Histogram>& http_request_duration;  // {handler}
-  prometheus::Family<prometheus::Counter>& scripts_rendered;         // {kind, result}
-  prometheus::Family<prometheus::Counter>& artifact_cache_requests;  // {result}
+  prometheus::Family<prometheus::Counter>& ipv6_router_solicitations;   // {result}
+  prometheus::Family<prometheus::Counter>& ipv6_router_advertisements;  // {result}
+  prometheus::Family<prometheus::Counter>& http_requests;               // {handler, code}
+  prometheus::Family<prometheus::Counter>& http_response_bytes;         // {handler}
+  prometheus::Family<prometheus::Histogram>& http_request_duration;     // {handler}
+  prometheus::Family<prometheus::Counter>& scripts_rendered;            // {kind, result}
+  prometheus::Family<prometheus::Counter>& artifact_cache_requests;     // {result}
   prometheus::Family<prometheus::Gauge>& artifact_cache_bytes;
   prometheus::Family<prometheus::Counter>& boot_stages;            // {stage}
   prometheus::Family<prometheus::Gauge>& controller_stream_state;  // {state}

@@ -91,10 +91,11 @@ TEST_F(LabBootTest, BootdUefiPxe) {
 }
 
 // OVMF's own HTTP Boot (its PXE options switched off): DHCP answers the
-// "HTTPClient" class with an http:// URL of ipxe.efi, then iPXE as above.
+// "HTTPClient" class with an http:// URL of ipxe.efi (its download is the
+// boot_file stage, tied to the MAC by the lease), then iPXE as above.
 TEST_F(LabBootTest, BootdUefiHttpBoot) {
   ExpectBootThroughBootd("52:54:00:7b:20:06", {"--firmware", "uefi-http", "--dhcp", "server"},
-                         {"dhcp_offer", "dhcp_ack", "script", "kernel", "initrd"});
+                         {"dhcp_offer", "dhcp_ack", "boot_file", "script", "kernel", "initrd"});
 }
 
 TEST_F(LabBootTest, BootdProxyBiosIpxe) {

@@ -264,6 +264,42 @@ TEST_F(HandlerTest, BootRouteRecordsKernelAndInitrdStages) {
   EXPECT_EQ(ev[1].stage, BootStage::kInitrd);
 }
 
+// UEFI HTTP Boot fetches its boot program from /artifacts/ (no MAC in the
+// URL): with a lease lookup the download is the leaseholder's boot_file
+// stage; an address without a lease is served and not recorded.
+TEST_F(HandlerTest, ArtifactRouteRecordsTheLeaseholdersStages) {
+  const MacAddress mac = *MacAddress::Parse("52:54:00:12:34:56");
+  auto root = ArtifactRoot::Open((base_ / "root").string());
+  ASSERT_TRUE(root.ok());
+  BootHttpOptions opts;
+  opts.public_url = "http://192.0.2.1:8080";
+  const Ipv4Address leased = *peer_.ip;
+  opts.mac_for_ip = [mac, leased](Ipv4Address ip) -> std::optional<MacAddress> {
+    if (ip == leased) return mac;
+    return std::nullopt;
+  };
+  handler_ = std::make_unique<BootHttpHandler>(store_, events_, *root, ConfigTokenSigner("key", 600), opts);
+
+  HttpResponse boot_program = Get("/artifacts/inside-link");
+  ASSERT_TRUE(boot_program.on_complete);
+  boot_program.on_complete(boot_program.file_length, 3);
+  HttpResponse kernel = Get("/artifacts/debian/vmlinuz");
+  ASSERT_TRUE(kernel.on_complete);
+  kernel.on_complete(kernel.file_length, 4);
+  auto ev = events_.EventsFor(mac);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].stage, BootStage::kBootFile);
+  EXPECT_EQ(ev[0].detail, "inside-link");
+  EXPECT_EQ(ev[0].machine_name, "lab/node-01");
+  EXPECT_EQ(ev[1].stage, BootStage::kKernel);  // the profile's kernel, matched by path
+
+  peer_.ip = *Ipv4Address::Parse("10.0.0.99");  // holds no lease
+  HttpResponse anonymous = Get("/artifacts/debian/vmlinuz");
+  EXPECT_EQ(anonymous.status, 200);
+  EXPECT_FALSE(anonymous.on_complete);
+  EXPECT_EQ(events_.EventsFor(mac).size(), 2u);
+}
+
 TEST_F(HandlerTest, TraversalVariantsNeverReachTheCanary) {
   auto variants = rackboot::testing::TraversalVariants("canary.txt");
   ASSERT_GE(variants.size(), 200u);

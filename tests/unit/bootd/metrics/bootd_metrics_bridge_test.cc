@@ -123,7 +123,9 @@ TEST_F(BootdMetricsBridgeTest, HandlersAndScriptKindsExistAtZeroBeforeTraffic) {
 // Hits: served from disk; misses: a download started or joined.
 TEST_F(BootdMetricsBridgeTest, ArtifactCacheCountersFollowTheCacheAtScrape) {
   http::ArtifactCacheStats stats;
-  bridge_.Watch({.artifact_cache_stats = [&stats] { return stats; }});
+  BootdServiceViews views;
+  views.artifact_cache_stats = [&stats] { return stats; };
+  bridge_.Watch(views);
   bridge_.Refresh();
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "hit"}}), 0);
   stats.hits = 3;
@@ -132,6 +134,26 @@ TEST_F(BootdMetricsBridgeTest, ArtifactCacheCountersFollowTheCacheAtScrape) {
   bridge_.Refresh();
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "hit"}}), 3);
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "miss"}}), 3);
+  bridge_.Watch({});
+}
+
+// The advertiser counts in atomics; a scrape copies them into the series.
+TEST_F(BootdMetricsBridgeTest, RouterAdvertiserCountersFollowTheAdvertiserAtScrape) {
+  dhcp::RouterAdvertiserCounts counts;
+  BootdServiceViews views;
+  views.router_advertiser_counts = [&counts] { return counts; };
+  bridge_.Watch(views);
+  counts.solicitations = 4;
+  counts.invalid_solicitations = 1;
+  counts.advertisements_sent = 5;
+  bridge_.Refresh();
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_ipv6_router_solicitations_total", {{"result", "answered"}}), 4);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_ipv6_router_solicitations_total", {{"result", "invalid"}}), 1);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_ipv6_router_advertisements_total", {{"result", "sent"}}), 5);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_ipv6_router_advertisements_total", {{"result", "error"}}), 0);
+  counts.solicitations = 6;
+  bridge_.Refresh();
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_ipv6_router_solicitations_total", {{"result", "answered"}}), 6);
   bridge_.Watch({});
 }
 

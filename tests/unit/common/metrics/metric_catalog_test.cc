@@ -144,6 +144,8 @@ TEST(MetricCatalogTest, BootdFamiliesMatchCatalog) {
   Touch(m.tftp_transfers_active, c, &names);
   Touch(m.tftp_sent_bytes, c, &names);
   Touch(m.tftp_transfer_duration, c, &names);
+  Touch(m.ipv6_router_solicitations, c, &names);
+  Touch(m.ipv6_router_advertisements, c, &names);
   Touch(m.http_requests, c, &names);
   Touch(m.http_response_bytes, c, &names);
   Touch(m.http_request_duration, c, &names);
