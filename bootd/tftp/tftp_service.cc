@@ -47,11 +47,6 @@ uint64_t ClientKey(const sockaddr_in& a) {
   return uint64_t{ntohl(a.sin_addr.s_addr)} << 16 | ntohs(a.sin_port);
 }
 
-// Which loop serves a client (Fibonacci hashing spreads consecutive ports).
-size_t ShardOf(uint64_t client_key, size_t loops) {
-  return static_cast<size_t>((client_key * 0x9E3779B97F4A7C15ull) >> 32) % loops;
-}
-
 Result<sockaddr_in> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Error{"listen must be HOST:PORT, got \"" + listen + "\""};
@@ -165,6 +160,8 @@ class TftpService::Loop {
  private:
   void Drain(int fd);
   void OnRequestDatagram(size_t len, const sockaddr_in& client, in_addr local);
+  // Starts a request assigned to this loop (TftpService::Assign); releases
+  // the assignment when the request is refused or cannot start.
   void StartTransfer(const Request& req, const sockaddr_in& client, in_addr local);
   void SendError(in_addr local, const sockaddr_in& client, ErrorCode code, const std::string& message);
   int OpenTransferSocket(in_addr local, const sockaddr_in& client);
@@ -189,7 +186,7 @@ class TftpService::Loop {
   in_addr listen_addr_ = {};
   std::atomic<bool> stop_{false};
   std::unordered_map<int, std::unique_ptr<ActiveTransfer>> transfers_;
-  std::unordered_map<uint64_t, int> by_client_;
+  size_t assigned_ = 0;      // transfers and queued requests; guarded by svc_->clients_mu_
   DeadlineQueue deadlines_;  // keyed by transfer socket fd
   SendBatch batch_;
 
@@ -238,10 +235,7 @@ void TftpService::Loop::TakeInbox() {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     inbox.swap(inbox_);
   }
-  for (const PendingRequest& r : inbox) {
-    if (by_client_.count(ClientKey(r.client)) != 0) continue;  // retransmitted RRQ
-    StartTransfer(r.request, r.client, r.local);
-  }
+  for (const PendingRequest& r : inbox) StartTransfer(r.request, r.client, r.local);
 }
 
 void TftpService::Loop::Run() {
@@ -338,14 +332,14 @@ void TftpService::Loop::OnRequestDatagram(size_t len, const sockaddr_in& client,
     SendError(local, client, ErrorCode::kAccessViolation, "read-only server");
     return;
   }
-  // Every request of a client (TID) goes to the same loop, so that loop can
-  // tell a retransmitted RRQ (ignored: the transfer's timer answers it).
-  Loop& owner = *svc_->loops_[ShardOf(ClientKey(client), svc_->loops_.size())];
-  if (&owner != this) {
-    owner.Post(PendingRequest{*req, client, local});
+  // A retransmitted RRQ of a client (TID) that already has a transfer, or a
+  // request queued on a loop, is ignored: the transfer's timer answers it.
+  Loop* owner = svc_->Assign(ClientKey(client));
+  if (owner == nullptr) return;
+  if (owner != this) {
+    owner->Post(PendingRequest{*req, client, local});
     return;
   }
-  if (by_client_.count(ClientKey(client)) != 0) return;
   StartTransfer(*req, client, local);
 }
 
@@ -383,6 +377,9 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
     ++svc_->counters_.refused;
     log::Info(kComponent, "read request refused",
               {{"client", AddrString(client)}, {"file", req.filename.substr(0, 256)}, {"reason", reason}});
+    // Released before the ERROR leaves: a client that asks for its next
+    // file from the same port right away is a new request, not a retransmit.
+    svc_->Release(ClientKey(client), this);
     SendError(local, client, code, message);
   };
   if (req.mode != "octet" && req.mode != "netascii") {
@@ -428,7 +425,10 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
   }
 
   t->fd = OpenTransferSocket(local, client);
-  if (t->fd < 0) return;
+  if (t->fd < 0) {
+    svc_->Release(t->client_key, this);
+    return;
+  }
   // RFC 2348: a block must fit the path; IP_MTU on the connected socket is
   // the interface (or path) MTU towards this client.
   OptionLimits limits;
@@ -451,6 +451,7 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
   ev.data.fd = t->fd;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, t->fd, &ev) != 0) {
     ::close(t->fd);
+    svc_->Release(t->client_key, this);
     return;
   }
   log::Debug(kComponent, "transfer started",
@@ -461,7 +462,6 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
               {"windowsize", t->transfer->options().windowsize}});
   t->transfer->Start(t->started_ms, batch_.sink());
   ActiveTransfer& started = *t;
-  by_client_[t->client_key] = t->fd;
   transfers_[t->fd] = std::move(t);
   ++svc_->active_;
   AfterEvent(started);
@@ -479,6 +479,28 @@ void TftpService::Loop::OnTransferReadable(ActiveTransfer& t) {
     return;
   }
   t.transfer->OnDatagram(std::span<const uint8_t>(buffer_.data(), static_cast<size_t>(n)), NowMillis(), batch_.sink());
+}
+
+TftpService::Loop* TftpService::Assign(uint64_t client_key) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  auto [it, inserted] = clients_.try_emplace(client_key, nullptr);
+  if (!inserted) return nullptr;
+  // The least loaded loop; the scan starts one loop further each time, so
+  // ties spread.
+  Loop* best = nullptr;
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    Loop* l = loops_[(next_loop_ + i) % loops_.size()].get();
+    if (best == nullptr || l->assigned_ < best->assigned_) best = l;
+  }
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  ++best->assigned_;
+  it->second = best;
+  return best;
+}
+
+void TftpService::Release(uint64_t client_key, Loop* loop) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  if (clients_.erase(client_key) != 0) --loop->assigned_;
 }
 
 void TftpService::Loop::Close(int fd) {
@@ -510,7 +532,7 @@ void TftpService::Loop::Close(int fd) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   deadlines_.Remove(static_cast<uint64_t>(fd));
   ::close(fd);
-  by_client_.erase(t.client_key);
+  svc_->Release(t.client_key, this);
   transfers_.erase(it);
   --svc_->active_;
 }
@@ -610,6 +632,8 @@ void TftpService::Stop() {
   }
   threads_.clear();
   loops_.clear();
+  clients_.clear();  // the transfers and queued requests went with their loops
+  next_loop_ = 0;
 }
 
 }  // namespace rackboot::bootd::tftp

@@ -1,6 +1,7 @@
 // TftpService in-process on 127.0.0.1 with a raw client: the traversal
-// variants over the wire, WRQ refusal, hostile requests, boot events and
-// the VirtualFileProvider hook.
+// variants over the wire, WRQ refusal, hostile requests, boot events, the
+// VirtualFileProvider hook, and which requests of one client (TID) start a
+// transfer.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -203,6 +204,88 @@ TEST_F(TftpLoopbackTest, BusyServerRefusesBeyondMaxTransfers) {
   EXPECT_EQ(second.error_code, 0);
   EXPECT_GE(service_->counters().refused.load(), 1u);
   ::close(fd);
+}
+
+// One client socket (one TID) talking to the service by hand.
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port) : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    timeval tv{5, 0};  // a hang guard only: every datagram read here is one the server must send
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    server_.sin_family = AF_INET;
+    server_.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &server_.sin_addr);
+  }
+  ~RawClient() { ::close(fd_); }
+  void Send(const std::vector<uint8_t>& datagram) { SendTo(server_, datagram); }
+  // The opcode of the next datagram (0 when none came); remembers its
+  // sender as the transfer's TID.
+  int ReceiveOpcode() {
+    socklen_t len = sizeof tid_;
+    const ssize_t n = ::recvfrom(fd_, buf_, sizeof buf_, 0, reinterpret_cast<sockaddr*>(&tid_), &len);
+    return n >= 2 ? buf_[0] << 8 | buf_[1] : 0;
+  }
+  // After an OACK: ACKs block 0 and every DATA block of the transfer's TID
+  // until the short last block. Returns the bytes received; counts datagrams
+  // from any other TID in `strangers`.
+  size_t FinishLockstep(int* strangers) {
+    const uint16_t transfer_port = tid_.sin_port;
+    size_t bytes = 0;
+    Ack(0);
+    while (true) {
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      const ssize_t n = ::recvfrom(fd_, buf_, sizeof buf_, 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n < 4) return bytes;
+      if (from.sin_port != transfer_port) {
+        ++*strangers;
+        continue;
+      }
+      if (buf_[1] != 3) return bytes;
+      bytes += static_cast<size_t>(n) - 4;
+      Ack(static_cast<uint16_t>(buf_[2] << 8 | buf_[3]));
+      if (n - 4 < 512) return bytes;
+    }
+  }
+
+ private:
+  void SendTo(const sockaddr_in& to, const std::vector<uint8_t>& datagram) {
+    ::sendto(fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  }
+  void Ack(uint16_t block) { SendTo(tid_, {0, 4, static_cast<uint8_t>(block >> 8), static_cast<uint8_t>(block)}); }
+
+  int fd_;
+  sockaddr_in server_{};
+  sockaddr_in tid_{};
+  uint8_t buf_[2048];
+};
+
+TEST_F(TftpLoopbackTest, RetransmittedRrqStartsNoSecondTransfer) {
+  StartService();
+  RawClient client(service_->port());
+  const auto rrq = RawRrq("boot.bin", "octet", {{"tsize", "0"}});
+  client.Send(rrq);
+  ASSERT_EQ(client.ReceiveOpcode(), 6);  // OACK: the transfer exists
+  client.Send(rrq);                      // the same request again from the same TID
+  int strangers = 0;
+  EXPECT_EQ(client.FinishLockstep(&strangers), content_.size());
+  // A second transfer would have sent an OACK from a second TID, and would
+  // stay active for seconds, retransmitting it (200 ms doubling, 6 tries).
+  EXPECT_EQ(strangers, 0);
+  EXPECT_EQ(service_->counters().requests.load(), 2u);
+  for (int i = 0; i < 100 && service_->active_transfers() != 0; ++i) ::usleep(10000);  // the final ACK lands
+  EXPECT_EQ(service_->active_transfers(), 0u);
+}
+
+TEST_F(TftpLoopbackTest, RefusedClientAsksAgainFromTheSamePort) {
+  StartService();
+  RawClient client(service_->port());
+  client.Send(RawRrq("missing.bin"));
+  ASSERT_EQ(client.ReceiveOpcode(), 5);  // ERROR: file not found
+  // Right away, same TID, the next file (PXE clients probe names this way):
+  // a new request, not a retransmission of the refused one.
+  client.Send(RawRrq("boot.bin"));
+  EXPECT_EQ(client.ReceiveOpcode(), 3);  // DATA 1
 }
 
 }  // namespace
