@@ -1,7 +1,9 @@
 #pragma once
 // HttpRequestObserver: an optional hook the HTTP server calls once per
-// answered request (metrics; see bootd/metrics/). Called on the
-// connection's thread after the body went out (or failed to).
+// answered request (metrics; see bootd/metrics/). Called by the thread
+// serving the connection (an event-loop thread for plain HTTP, the
+// connection's own thread otherwise) once the whole response went out; a
+// response the client cut short is not reported.
 
 #include <cstdint>
 #include <string_view>

@@ -22,7 +22,11 @@
 namespace rackboot::bootd::http {
 namespace {
 
-constexpr int kSendTimeoutSeconds = 120;  // a client that takes nothing for this long is dropped
+// File body bytes one loop thread sends for one connection per wake-up
+// (over all its responses) before the connection goes behind the other
+// ready ones: on loopback a fast client could otherwise take the socket's
+// free space forever and starve the other connections of that thread.
+constexpr uint64_t kFileBytesPerTurn = 1 << 20;
 
 // Encrypting file data is CPU work with nothing to wait for; with one thread
 // per connection, 64 downloads would be 64 threads encrypting at once on a
@@ -56,7 +60,8 @@ class CpuSlot {
 // A connection's byte stream: plain socket or TLS on top of it.
 class Stream {
  public:
-  Stream(int fd, SSL* ssl, std::counting_semaphore<>* cpu_gate) : fd_(fd), ssl_(ssl), cpu_gate_(cpu_gate) {}
+  Stream(int fd, SSL* ssl, std::counting_semaphore<>* cpu_gate, int send_timeout_ms)
+      : fd_(fd), ssl_(ssl), cpu_gate_(cpu_gate), send_timeout_ms_(send_timeout_ms) {}
   ~Stream() {
     if (ssl_ != nullptr) {
       SSL_shutdown(ssl_);
@@ -104,7 +109,7 @@ class Stream {
     }
     std::vector<char> buf(kTlsFileChunk);
     while (sent < length) {
-      if (!WaitWritable(fd_, kSendTimeoutSeconds * 1000)) break;
+      if (!WaitWritable(fd_, send_timeout_ms_)) break;
       CpuSlot slot(*cpu_gate_);
       ssize_t r = ::pread(file_fd, buf.data(), std::min<uint64_t>(buf.size(), length - sent),
                           static_cast<off_t>(offset + sent));
@@ -119,6 +124,7 @@ class Stream {
   int fd_;
   SSL* ssl_;
   std::counting_semaphore<>* cpu_gate_;
+  int send_timeout_ms_;
 };
 
 Result<int> Listen(const std::string& address, uint16_t* bound_port) {
@@ -181,30 +187,34 @@ ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep
   return m;
 }
 
-// After the serialized part went out: the file body (if any), then the
-// completion hook and the observer. False when the client went away.
-bool SendBodyAndReport(Stream& stream, HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
-  uint64_t sent = 0;
-  if (m.with_body) {
-    if (resp.file) {
-      sent = stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length);
-      if (sent != resp.file_length) return false;  // client gone mid-body: the length promise is broken
-    } else {
-      sent = resp.body.size();
-    }
-    if (resp.on_complete) resp.on_complete(sent, NowMillis() - m.write_start_ms);
-  }
+// Once a response went out completely: the completion hook (responses
+// with a body) and the observer, both with the body bytes sent.
+void ReportResponse(HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
+  const uint64_t sent = m.with_body ? resp.ContentLength() : 0;
+  if (m.with_body && resp.on_complete) resp.on_complete(sent, NowMillis() - m.write_start_ms);
   if (observer) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - m.handle_start;
     observer->OnResponse(m.path, resp.status, sent, took.count());
   }
+}
+
+// Connection threads: after the serialized part went out, the file body
+// (if any), then the report. False when the client went away.
+bool SendBodyAndReport(Stream& stream, HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
+  if (m.with_body && resp.file &&
+      stream.SendFile(resp.file->fd.get(), resp.file_offset, resp.file_length) != resp.file_length) {
+    return false;  // client gone mid-body: the length promise is broken, nothing to report
+  }
+  ReportResponse(resp, m, observer);
   return true;
 }
 
-void SetConnectionOptions(int fd, int idle_timeout_seconds) {
+// Only connection threads block; these bound how long (loop connections
+// have deadlines instead, see HttpServer::Rearm).
+void SetConnectionOptions(int fd, int idle_timeout_seconds, int send_timeout_seconds) {
   timeval tv{idle_timeout_seconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  timeval send_tv{kSendTimeoutSeconds, 0};
+  timeval send_tv{send_timeout_seconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_tv, sizeof send_tv);
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -212,13 +222,53 @@ void SetConnectionOptions(int fd, int idle_timeout_seconds) {
 
 constexpr int kLoopEvents = 16;  // per epoll_wait: small, so loop threads share the ready connections
 
+// How far one non-blocking push of a response got.
+enum class PushResult {
+  kDone,        // every byte is in the socket
+  kSocketFull,  // wait for EPOLLOUT
+  kTurnUsed,    // kFileBytesPerTurn sent: let the other ready connections go first
+  kFailed,      // the client went away (or the file shrank)
+};
+
+bool WouldBlock() {
+  return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
 }  // namespace
 
-struct HttpServer::PendingWrite {
-  std::string out;  // serialized bytes not yet sent
+struct HttpServer::ResponseInProgress {
+  std::string out;  // serialized bytes not yet sent: the head, and an in-memory body
   HttpResponse resp;
   ResponseMeta meta;
+  uint64_t file_sent = 0;  // file body bytes already sent
+
+  // Sends what the socket takes without blocking: the rest of `out`, then
+  // the file body, taking at most *budget body bytes (and counting them off).
+  PushResult Push(int fd, uint64_t* budget) {
+    while (!out.empty()) {
+      ssize_t w = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return WouldBlock() ? PushResult::kSocketFull : PushResult::kFailed;
+      out.erase(0, static_cast<size_t>(w));
+    }
+    if (!meta.with_body || !resp.file) return PushResult::kDone;
+    while (file_sent < resp.file_length) {
+      if (*budget == 0) return PushResult::kTurnUsed;
+      off_t off = static_cast<off_t>(resp.file_offset + file_sent);
+      ssize_t w = ::sendfile(fd, resp.file->fd.get(), &off, std::min(resp.file_length - file_sent, *budget));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return WouldBlock() ? PushResult::kSocketFull : PushResult::kFailed;
+      if (w == 0) return PushResult::kFailed;  // the file shrank under us: Content-Length cannot be kept
+      file_sent += static_cast<uint64_t>(w);
+      *budget -= static_cast<uint64_t>(w);
+    }
+    return PushResult::kDone;
+  }
 };
+
+// Out of line: ResponseInProgress is complete only here.
+HttpServer::LoopConnection::LoopConnection() = default;
+HttpServer::LoopConnection::~LoopConnection() = default;
 
 HttpServer::HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options)
     : handler_(std::move(handler)),
@@ -244,16 +294,23 @@ Status HttpServer::Start() {
     auto fd = Listen(options_.listen, &port_);
     if (!fd.ok()) return fd.error();
     listen_fd_ = *fd;
-    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_fd_ < 0) return Error{std::string("epoll_create1: ") + std::strerror(errno)};
-    // Level-triggered and never drained: once Stop() writes, every loop
-    // thread sees it.
-    epoll_event wake{};
-    wake.events = EPOLLIN;
-    wake.data.fd = wake_pipe_[0];
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake);
+    // One epoll set per loop thread, as nginx has one per worker: a
+    // connection's events wake only the thread that owns it. With one set
+    // shared by all loop threads, sockets hopped between threads (and CPUs)
+    // and 64 downloads measured slower (docs/benchmarks.md).
     const unsigned loops = std::max(2u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < loops; ++i) acceptors_.emplace_back([this, i] { EventLoop(i == 0); });
+    for (unsigned i = 0; i < loops; ++i) {
+      int ep = ::epoll_create1(EPOLL_CLOEXEC);
+      if (ep < 0) return Error{std::string("epoll_create1: ") + std::strerror(errno)};
+      epoll_fds_.push_back(ep);
+      // Level-triggered and never drained: once Stop() writes, every loop
+      // thread sees it.
+      epoll_event wake{};
+      wake.events = EPOLLIN;
+      wake.data.fd = wake_pipe_[0];
+      ::epoll_ctl(ep, EPOLL_CTL_ADD, wake_pipe_[0], &wake);
+    }
+    for (unsigned i = 0; i < loops; ++i) acceptors_.emplace_back([this, i] { EventLoop(epoll_fds_[i], i == 0); });
     acceptors_.emplace_back([this] { AcceptLoop(listen_fd_, false); });
   }
   if (!options_.tls_listen.empty()) {
@@ -284,10 +341,12 @@ void HttpServer::Stop() {
     for (int fd : active_fds_) ::shutdown(fd, SHUT_RDWR);
     idle_cv_.wait(lock, [this] { return active_ == 0; });
   }
-  for (int* fd : {&listen_fd_, &tls_listen_fd_, &epoll_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
+  for (int* fd : {&listen_fd_, &tls_listen_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;
   }
+  for (int ep : epoll_fds_) ::close(ep);
+  epoll_fds_.clear();
 }
 
 void HttpServer::AcceptLoop(int listen_fd, bool tls) {
@@ -300,12 +359,13 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     if (fds[1].revents != 0) break;
     sockaddr_in peer{};
     socklen_t len = sizeof peer;
-    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+    // Loop connections are non-blocking: sendfile(2) has no MSG_DONTWAIT.
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC | (tls ? 0 : SOCK_NONBLOCK));
     if (fd < 0) continue;
     PeerInfo info;
     info.ip = Ipv4Address(ntohl(peer.sin_addr.s_addr));
     info.tls = tls;
-    SetConnectionOptions(fd, options_.idle_timeout_seconds);
+    SetConnectionOptions(fd, options_.idle_timeout_seconds, options_.send_timeout_seconds);
     std::unique_lock<std::mutex> lock(mu_);
     if (active_ >= options_.max_connections || stopping_) {
       lock.unlock();
@@ -317,26 +377,28 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     if (tls) {
       active_fds_.insert(fd);
       lock.unlock();
-      std::thread([this, fd, info] { ServeConnection(fd, true, info, {}, nullptr); }).detach();
+      std::thread([this, fd, info] { ServeConnection(fd, true, info, {}); }).detach();
       continue;
     }
     auto conn = std::make_unique<LoopConnection>();
     conn->peer = info;
-    conn->last_active_ms = NowMillis();
+    conn->deadline_ms = NowMillis() + static_cast<uint64_t>(options_.idle_timeout_seconds) * 1000;
+    conn->epoll_fd = epoll_fds_[next_loop_++ % epoll_fds_.size()];
+    const int ep = conn->epoll_fd;
     loop_conns_[fd] = std::move(conn);
     lock.unlock();
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.fd = fd;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
 }
 
-void HttpServer::EventLoop(bool sweeps) {
+void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
   epoll_event events[kLoopEvents];
   uint64_t next_sweep = NowMillis() + 1000;
   while (!stopping_) {
-    int n = ::epoll_wait(epoll_fd_, events, kLoopEvents, sweeps ? 1000 : -1);
+    int n = ::epoll_wait(epoll_fd, events, kLoopEvents, sweeps ? 1000 : -1);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n && !stopping_; ++i) {
       if (events[i].data.fd == wake_pipe_[0]) return;
@@ -349,18 +411,19 @@ void HttpServer::EventLoop(bool sweeps) {
   }
 }
 
-// Idle keep-alive (and slow-header) connections past the limit are shut
-// down; their loop thread then reads EOF and closes them.
+// Connections past their deadline (see Rearm) are shut down: the loop
+// thread then gets EPOLLHUP, its read or send fails, and it closes them.
+// One being served right now has no deadline (ServeReady clears it).
 void HttpServer::SweepIdle() {
-  const uint64_t limit = NowMillis() - static_cast<uint64_t>(options_.idle_timeout_seconds) * 1000;
+  const uint64_t now = NowMillis();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [fd, conn] : loop_conns_) {
-    if (conn->last_active_ms < limit) ::shutdown(fd, SHUT_RDWR);
+    if (conn->deadline_ms < now) ::shutdown(fd, SHUT_RDWR);
   }
 }
 
-// One readiness event of a plain connection (EPOLLONESHOT: only this thread
-// touches it until it is re-armed, handed off or closed).
+// One readiness event of a plain connection: first the response in
+// progress, if any; then every request received, answered in order.
 void HttpServer::ServeReady(int fd) {
   LoopConnection* c = nullptr;
   {
@@ -369,7 +432,10 @@ void HttpServer::ServeReady(int fd) {
     if (it == loop_conns_.end()) return;
     c = it->second.get();
   }
-  c->last_active_ms = NowMillis();
+  c->deadline_ms = UINT64_MAX;
+  // File body bytes this wake-up may send, over all responses.
+  uint64_t budget = kFileBytesPerTurn;
+  if (c->response && !AdvanceResponse(fd, *c, &budget)) return;
   bool eof = false;
   char chunk[16 * 1024];
   for (;;) {
@@ -380,7 +446,7 @@ void HttpServer::ServeReady(int fd) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    eof = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    eof = !(n < 0 && WouldBlock());
     break;
   }
   // Requests already received are answered even when the client has
@@ -388,71 +454,99 @@ void HttpServer::ServeReady(int fd) {
   for (;;) {
     std::optional<size_t> head_end = FindHeadEnd(c->buf);
     if (!head_end) {
-      if (c->buf.size() > kMaxRequestHeadBytes) return HandOff(fd, nullptr);  // its thread answers 431
+      if (c->buf.size() > kMaxRequestHeadBytes) return HandOff(fd);  // its thread answers 431
       break;
     }
     auto req = ParseRequestHead(std::string_view(c->buf).substr(0, *head_end));
     // Errors (400) and request bodies still arriving: the connection thread
     // parses again and deals with them, blocking where it must.
-    if (!req.ok() || c->buf.size() < *head_end + req->content_length) return HandOff(fd, nullptr);
+    if (!req.ok() || c->buf.size() < *head_end + req->content_length) return HandOff(fd);
     // A request that may wait (an upstream download behind /cached/) is
     // answered by the connection's own thread, never by a loop thread.
-    if (BootHttpHandler::MayBlock(*req)) return HandOff(fd, nullptr);
+    if (BootHttpHandler::MayBlock(*req)) return HandOff(fd);
     c->buf.erase(0, *head_end + req->content_length);
     const auto handle_start = std::chrono::steady_clock::now();
-    auto pending = std::make_shared<PendingWrite>();
-    pending->resp = handler_->Handle(*req, c->peer);
-    pending->meta = MetaFor(*req, pending->resp, req->KeepAlive() && !stopping_, handle_start);
-    pending->out = SerializeForWire(pending->resp, pending->meta);
-    if (pending->resp.file && pending->meta.with_body)
-      return HandOff(fd, std::move(pending));  // sendfile: may block for minutes
-    ssize_t w = ::send(fd, pending->out.data(), pending->out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (w == static_cast<ssize_t>(pending->out.size())) {
-      Stream stream(fd, nullptr, &cpu_gate_);
-      SendBodyAndReport(stream, pending->resp, pending->meta, options_.observer);
-      if (!pending->meta.keep) return CloseLoopConnection(fd);
-      continue;
-    }
-    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return CloseLoopConnection(fd);
-    pending->out.erase(0, w > 0 ? static_cast<size_t>(w) : 0);
-    return HandOff(fd, std::move(pending));  // the client is not reading: finish with a blocking send
+    auto r = std::make_unique<ResponseInProgress>();
+    r->resp = handler_->Handle(*req, c->peer);
+    r->meta = MetaFor(*req, r->resp, req->KeepAlive() && !stopping_, handle_start);
+    r->out = SerializeForWire(r->resp, r->meta);
+    c->response = std::move(r);
+    if (!AdvanceResponse(fd, *c, &budget)) return;
   }
   if (eof || stopping_) return CloseLoopConnection(fd);
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  ev.data.fd = fd;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  Rearm(fd, *c, /*for_output=*/false);
 }
 
-void HttpServer::HandOff(int fd, std::shared_ptr<PendingWrite> pending) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+// Pushes the connection's response on. True when it went out completely and
+// the connection stays for its next request; false when the connection was
+// re-armed for output (socket full or turn used up) or closed: either way
+// this thread must not touch it any more.
+bool HttpServer::AdvanceResponse(int fd, LoopConnection& c, uint64_t* budget) {
+  const PushResult pushed = c.response->Push(fd, budget);
+  if (pushed == PushResult::kFailed) {  // nothing to report, as on connection threads
+    CloseLoopConnection(fd);
+    return false;
+  }
+  if (pushed != PushResult::kDone) {  // socket full or turn used up
+    Rearm(fd, c, /*for_output=*/true);
+    return false;
+  }
+  ReportResponse(c.response->resp, c.response->meta, options_.observer);
+  const bool keep = c.response->meta.keep;
+  c.response.reset();
+  if (keep) return true;
+  CloseLoopConnection(fd);
+  return false;
+}
+
+// Waits for the connection's next event: room in the socket while a
+// response is in progress, else its next request; with the matching
+// deadline for SweepIdle. From the epoll_ctl on, the connection belongs to
+// whichever loop thread gets that event.
+void HttpServer::Rearm(int fd, LoopConnection& c, bool for_output) {
+  const int timeout_seconds = for_output ? options_.send_timeout_seconds : options_.idle_timeout_seconds;
+  c.deadline_ms = NowMillis() + static_cast<uint64_t>(timeout_seconds) * 1000;
+  epoll_event ev{};
+  // No EPOLLIN/EPOLLRDHUP while sending: pipelined requests can wait in the
+  // socket, and a half-closed client would wake the loop at once on every
+  // re-arm. EPOLLHUP and EPOLLERR are always reported.
+  ev.events = (for_output ? EPOLLOUT : EPOLLIN | EPOLLRDHUP) | EPOLLONESHOT;
+  ev.data.fd = fd;
+  ::epoll_ctl(c.epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void HttpServer::HandOff(int fd) {
+  // Connection threads block, bounded by SO_RCVTIMEO/SO_SNDTIMEO.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::unique_ptr<LoopConnection> conn;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = loop_conns_.find(fd);
     if (it == loop_conns_.end()) return;
+    ::epoll_ctl(it->second->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     conn = std::move(it->second);
     loop_conns_.erase(it);
     active_fds_.insert(fd);
   }
-  std::thread([this, fd, peer = conn->peer, buf = std::move(conn->buf), pending = std::move(pending)]() mutable {
-    ServeConnection(fd, false, peer, std::move(buf), std::move(pending));
+  std::thread([this, fd, peer = conn->peer, buf = std::move(conn->buf)]() mutable {
+    ServeConnection(fd, false, peer, std::move(buf));
   }).detach();
 }
 
 void HttpServer::CloseLoopConnection(int fd) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   std::lock_guard<std::mutex> lock(mu_);
-  if (loop_conns_.erase(fd) == 0) return;  // Stop() closed it already
+  auto it = loop_conns_.find(fd);
+  if (it == loop_conns_.end()) return;  // Stop() closed it already
+  ::epoll_ctl(it->second->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  loop_conns_.erase(it);
   ::close(fd);
   if (--active_ == 0) idle_cv_.notify_all();
 }
 
 // A connection with its own thread and blocking I/O: every HTTPS
 // connection, and plain ones a loop thread handed over (with what it had
-// read and, maybe, a response to finish first).
-void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf,
-                                 std::shared_ptr<PendingWrite> pending) {
+// read).
+void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf) {
   SSL* ssl = nullptr;
   bool ok = true;
   if (tls) {
@@ -464,11 +558,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
     }
   }
   {
-    Stream stream(fd, ssl, &cpu_gate_);
-    if (ok && pending) {
-      ok = stream.WriteAll(pending->out.data(), pending->out.size()) &&
-           SendBodyAndReport(stream, pending->resp, pending->meta, options_.observer) && pending->meta.keep;
-    }
+    Stream stream(fd, ssl, &cpu_gate_, options_.send_timeout_seconds * 1000);
     char chunk[16 * 1024];
     while (ok && !stopping_) {
       std::optional<size_t> head_end;

@@ -1,17 +1,29 @@
 #pragma once
 // HttpServer: the socket layer under BootHttpHandler. One accept thread per
 // listener.
-// Plain HTTP: connections wait in an epoll set served by a few loop threads
-// (one per hardware thread). A request whose answer is in memory (scripts,
-// configs, events, errors) is answered right there with one non-blocking
-// send: a rack booting at once is thousands of small script requests, where
-// waking one thread per connection per request cost more than the requests.
-// Anything that may block (a file body, a send that does not fit, a request
-// body still arriving, a malformed request) hands the connection to its own
-// thread with blocking I/O, as HTTPS connections always have: boot traffic
-// is then a few hundred long downloads, where a thread per connection keeps
-// sendfile() and OpenSSL simple. Plain HTTP bodies go out with sendfile(2);
-// HTTPS reads the file into a buffer and SSL_write()s it.
+// Plain HTTP: each connection belongs to one of a few loop threads (one per
+// hardware thread, at least two; round-robin at accept), each with its own
+// epoll set, as nginx has one per worker. The loop thread reads requests
+// and sends every response itself with non-blocking I/O: in-memory answers
+// (scripts, configs, events, errors) with send(), file bodies with
+// sendfile(2). A response the socket cannot take yet waits in its
+// connection (EPOLLOUT | EPOLLONESHOT) and goes on when the client has
+// taken some; a file body gets at most kFileBytesPerTurn per wake-up, so one
+// fast client cannot keep its loop thread from the others. Once a body is
+// complete, the next request of a keep-alive connection is read.
+// Why: a rack booting at once is thousands of small script requests plus a
+// few hundred long downloads. Waking a thread per connection per script
+// cost more than the scripts; a thread per download blocked in sendfile()
+// meant 64 threads at 64 downloads on 2 cores, where nginx has 2 workers.
+// Deadlines: the first loop thread sweeps once a second and shuts down
+// connections past theirs: idle_timeout_seconds while waiting for a request
+// (keep-alive, slow request heads), send_timeout_seconds while waiting for
+// the client to take response bytes (any progress restarts it).
+// Requests that could block a loop thread go to the connection's own thread
+// with blocking I/O: a request body still arriving, a malformed request,
+// and /cached/ (may wait on an upstream download). HTTPS connections always
+// have their own thread, which reads the file into a buffer and
+// SSL_write()s it (see http_server.cc for the encryption slots).
 
 #include <atomic>
 #include <condition_variable>
@@ -39,6 +51,7 @@ struct HttpServerOptions {
   std::string tls_key_file;
   size_t max_connections = 512;
   int idle_timeout_seconds = 30;            // keep-alive and slow-client limit
+  int send_timeout_seconds = 120;           // a client that takes no response bytes for this long is dropped
   HttpRequestObserver* observer = nullptr;  // metrics hook; optional, not owned
 };
 
@@ -55,19 +68,28 @@ class HttpServer : public Service {
   uint64_t tls_reloads() const { return tls_ ? tls_->reloads() : 0; }
 
  private:
-  struct PendingWrite;  // a response a loop thread started and a connection thread finishes
+  struct ResponseInProgress;  // a response a loop thread is sending (http_server.cc)
+  // A plain connection in a loop thread's epoll set. EPOLLONESHOT: only the
+  // loop thread that got its event touches it until it is re-armed, handed
+  // off or closed (and Stop() only after the loop threads are gone).
   struct LoopConnection {
+    LoopConnection();
+    ~LoopConnection();
     PeerInfo peer;
-    std::string buf;  // bytes received, not yet consumed
-    std::atomic<uint64_t> last_active_ms{0};
+    std::string buf;                               // bytes received, not yet consumed
+    std::unique_ptr<ResponseInProgress> response;  // being sent; no request is read meanwhile
+    std::atomic<uint64_t> deadline_ms{0};          // SweepIdle() shuts the connection down past this
+    int epoll_fd = -1;                             // the set of the loop thread that owns it
   };
   void AcceptLoop(int listen_fd, bool tls);
-  void EventLoop(bool sweeps);
+  void EventLoop(int epoll_fd, bool sweeps);
   void ServeReady(int fd);
-  void HandOff(int fd, std::shared_ptr<PendingWrite> pending);
+  bool AdvanceResponse(int fd, LoopConnection& c, uint64_t* budget);
+  void Rearm(int fd, LoopConnection& c, bool for_output);
+  void HandOff(int fd);
   void CloseLoopConnection(int fd);
   void SweepIdle();
-  void ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf, std::shared_ptr<PendingWrite> pending);
+  void ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf);
 
   std::shared_ptr<BootHttpHandler> handler_;
   HttpServerOptions options_;
@@ -75,7 +97,8 @@ class HttpServer : public Service {
   int listen_fd_ = -1, tls_listen_fd_ = -1;
   int wake_pipe_[2] = {-1, -1};
   uint16_t port_ = 0, tls_port_ = 0;
-  int epoll_fd_ = -1;
+  std::vector<int> epoll_fds_;          // one per loop thread
+  size_t next_loop_ = 0;                // round-robin over them (the accept thread only)
   std::vector<std::thread> acceptors_;  // and event loop threads
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

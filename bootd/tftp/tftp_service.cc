@@ -485,14 +485,12 @@ TftpService::Loop* TftpService::Assign(uint64_t client_key) {
   std::lock_guard<std::mutex> lock(clients_mu_);
   auto [it, inserted] = clients_.try_emplace(client_key, nullptr);
   if (!inserted) return nullptr;
-  // The least loaded loop; the scan starts one loop further each time, so
-  // ties spread.
-  Loop* best = nullptr;
-  for (size_t i = 0; i < loops_.size(); ++i) {
-    Loop* l = loops_[(next_loop_ + i) % loops_.size()].get();
-    if (best == nullptr || l->assigned_ < best->assigned_) best = l;
+  // The least loaded loop, the first one on a tie: the listening loop
+  // itself when it is idle, so a lone client costs no hand-over.
+  Loop* best = loops_[0].get();
+  for (const auto& l : loops_) {
+    if (l->assigned_ < best->assigned_) best = l.get();
   }
-  next_loop_ = (next_loop_ + 1) % loops_.size();
   ++best->assigned_;
   it->second = best;
   return best;
@@ -633,7 +631,6 @@ void TftpService::Stop() {
   threads_.clear();
   loops_.clear();
   clients_.clear();  // the transfers and queued requests went with their loops
-  next_loop_ = 0;
 }
 
 }  // namespace rackboot::bootd::tftp

@@ -100,7 +100,6 @@ class TftpService : public Service {
   void Release(uint64_t client_key, Loop* loop);
   std::mutex clients_mu_;
   std::unordered_map<uint64_t, Loop*> clients_;  // clients with a transfer or a queued request
-  size_t next_loop_ = 0;                         // guarded by clients_mu_
 };
 
 }  // namespace rackboot::bootd::tftp
