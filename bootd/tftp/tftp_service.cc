@@ -597,12 +597,15 @@ Status TftpService::Start() {
   // next to the other runnable threads (compilers, and in bench/tftp/run
   // the 200 atftp clients themselves), and every transfer of a loop waits
   // behind the others, while a thread-per-transfer server like atftpd gets
-  // one share per transfer. On the 2-vCPU bench machine under load 15-22,
-  // 200 concurrent clients (1 MiB, blksize 1468, windowsize 16) finished
-  // with p50 ~680 / ~625 / ~475 / ~350 ms with 4 / 8 / 16 / 32 loops (3
-  // alternating rounds; 64 loops: ~450 ms); one loop (the first design)
-  // took ~3.5 s. A single transfer always lives on one loop, so idle loops
-  // cost only their epoll_wait wake-up once a second. See docs/benchmarks.md.
+  // one share per transfer. On the 2-vCPU bench machine, 200 concurrent
+  // clients (1 MiB, blksize 1468, windowsize 16): with clients hashed to
+  // loops, p50 ~680 / ~625 / ~475 / ~350 ms for 4 / 8 / 16 / 32 loops (load
+  // 15-22); with least-loaded assignment, p50 ~410 / ~290 / ~260 ms and p99
+  // ~600 / ~400 / ~370 ms for 16 / 32 / 64 loops (4-7 alternating rounds,
+  // load 4-11; atftpd ~275 / ~355 ms), 128 loops no better than 64; one
+  // loop (the first design) took ~3.5 s. A single transfer always lives on
+  // one loop, so idle loops cost only their epoll_wait wake-up once a
+  // second. See docs/benchmarks.md.
   const size_t loops = std::clamp<size_t>(2 * std::thread::hardware_concurrency(), kMinLoops, kMaxLoops);
   for (size_t i = 0; i < loops; ++i) {
     loops_.push_back(std::make_unique<Loop>(this));

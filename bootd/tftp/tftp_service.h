@@ -87,7 +87,7 @@ class TftpService : public Service {
   MacResolver mac_resolver_;
   std::atomic<size_t> active_{0};
   uint16_t port_ = 0;
-  static constexpr size_t kMinLoops = 32;
+  static constexpr size_t kMinLoops = 64;
   static constexpr size_t kMaxLoops = 128;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
