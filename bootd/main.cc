@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -111,6 +112,35 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   return services;
 }
 
+// SIGTERM: every service stops taking new work at once, then all of them
+// finish what is in flight against one deadline. Reverse start order, so
+// the controller agent (started first) waits last and delivers the boot
+// events of the transfers that finished meanwhile. One log line says what
+// was drained.
+void DrainServices(const std::vector<std::unique_ptr<rackboot::bootd::Service>>& services, std::chrono::seconds grace) {
+  using namespace rackboot;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + grace;
+  for (auto it = services.rbegin(); it != services.rend(); ++it) (*it)->BeginDrain();
+  // "tftp=3 http=2 agent=5": per service, what finished / was abandoned.
+  std::string finished, abandoned;
+  for (auto it = services.rbegin(); it != services.rend(); ++it) {
+    const bootd::DrainReport r = (*it)->WaitDrained(deadline);
+    if (r.finished > 0) finished += (finished.empty() ? "" : " ") + (*it)->name() + "=" + std::to_string(r.finished);
+    if (r.abandoned > 0) {
+      abandoned += (abandoned.empty() ? "" : " ") + (*it)->name() + "=" + std::to_string(r.abandoned);
+    }
+  }
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (abandoned.empty()) {
+    log::Info("bootd", "drained", {{"finished", finished}, {"millis", millis}});
+  } else {
+    log::Warn("bootd", "drain deadline passed; abandoning the rest",
+              {{"finished", finished}, {"abandoned", abandoned}, {"millis", millis}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,7 +247,9 @@ int main(int argc, char** argv) {
     log::Info("bootd", "ready", {{"rack", config.rack}, {"version", kVersion}});
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    log::Info("bootd", "stopping", {{"signal", strsignal(sig)}});
+    log::Info("bootd", "stopping", {{"signal", strsignal(sig)}, {"grace_seconds", config.shutdown_grace_seconds}});
+    all_started = false;  // not ready: no new work is routed here
+    DrainServices(services, std::chrono::seconds(config.shutdown_grace_seconds));
   } else {
     exit_code = 1;
   }

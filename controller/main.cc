@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -191,14 +192,28 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     if (push) push->StartLeading(0);
   }
 
+  // Graceful stop, as Kubernetes stops a pod: well inside its 30 s grace.
   int sig = WaitForSignal();
   log::Info("controller", "shutting down", {{"signal", sig}});
+  const auto stop_started = std::chrono::steady_clock::now();
+  // No new pushes; every bootd stream ends with UNAVAILABLE, so bootds
+  // reconnect at their base delay to whichever replica leads next.
   if (push) push->Stop();
+  const size_t queued_events = boot_events.size();
+  const uint64_t writes_before = boot_status.status_writes();
   boot_status.Stop();  // writes what is queued
-  machines.Stop();
-  if (elector) elector->Stop();  // releases the lease for a fast hand-over
+  machines.Stop();     // no new reconciles; queued Events are sent
+  const bool led = elector ? elector->IsLeader() : true;
+  if (elector) elector->Stop();  // releases the lease: a standby leads at once
   metrics_bridge.Watch(nullptr);
   metrics_server.reset();  // before the bridge and the readiness check's captures
+  log::Info(
+      "controller", "shut down",
+      {{"queued_boot_events", queued_events},
+       {"status_writes", boot_status.status_writes() - writes_before},
+       {"released_lease", led && elector != nullptr},
+       {"millis", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stop_started)
+                      .count()}});
   return 0;
 }
 

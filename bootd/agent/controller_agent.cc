@@ -43,20 +43,41 @@ class AgentStream : public grpc::ClientBidiReactor<BootdMessage, ControllerMessa
     StartCall();
   }
 
-  void Cancel() { ctx_.TryCancel(); }
+  // Half-closes the stream once the write in flight is done: the controller
+  // sees the end of our messages and finishes the call with OK.
+  void Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+      done_cv_.notify_all();
+    }
+    Pump();
+  }
 
+  // Until the call is over. After Close(), the controller gets a moment to
+  // finish it; past that the call is cancelled.
   grpc::Status Wait() {
     std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [this] { return done_; });
+    done_cv_.wait(lock, [this] { return done_ || closing_; });
+    if (!done_cv_.wait_for(lock, kCloseTimeout, [this] { return done_; })) {
+      lock.unlock();
+      ctx_.TryCancel();
+      lock.lock();
+      done_cv_.wait(lock, [this] { return done_; });
+    }
     return status_;
   }
 
   void Pump() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (writing_ || done_ || broken_) return;
+    if (writing_ || done_ || broken_ || writes_done_) return;
     if (!control_.empty()) {
       out_ = std::move(control_.front());
       control_.pop_front();
+    } else if (closing_) {
+      writes_done_ = true;
+      StartWritesDone();
+      return;
     } else if (auto e = agent_.shared_->outbox.NextAfter(sent_through_)) {
       sent_through_ = e->sequence();
       out_.Clear();
@@ -105,10 +126,13 @@ class AgentStream : public grpc::ClientBidiReactor<BootdMessage, ControllerMessa
 
  private:
   ControllerAgent& agent_;
+  static constexpr std::chrono::seconds kCloseTimeout{2};
   grpc::ClientContext ctx_;
   std::mutex mu_;
   std::condition_variable done_cv_;
   bool done_ = false;
+  bool closing_ = false;
+  bool writes_done_ = false;
   bool writing_ = false;
   bool broken_ = false;
   grpc::Status status_;
@@ -203,6 +227,14 @@ Status ControllerAgent::Start() {
   return Status::Ok();
 }
 
+DrainReport ControllerAgent::WaitDrained(std::chrono::steady_clock::time_point deadline) {
+  const size_t pending = shared_->outbox.size();
+  if (pending == 0) return {};
+  shared_->outbox.WaitEmpty(deadline, [this] { return !connected_.load(); });
+  const size_t left = shared_->outbox.size();
+  return {pending > left ? pending - left : 0, left};
+}
+
 void ControllerAgent::Stop() {
   {
     std::lock_guard<std::mutex> lock(run_mu_);
@@ -211,7 +243,7 @@ void ControllerAgent::Stop() {
   run_cv_.notify_all();
   {
     std::lock_guard<std::mutex> lock(shared_->mu);
-    if (shared_->stream) shared_->stream->Cancel();
+    if (shared_->stream) shared_->stream->Close();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -243,24 +275,34 @@ void ControllerAgent::RunOneStream() {
     shared_->stream = stream.get();
   }
   stream->Begin(MakeHello());
+  bool stopping = false;
   {
     std::lock_guard<std::mutex> lock(run_mu_);
-    if (stopping_) stream->Cancel();
+    stopping = stopping_;
   }
+  if (stopping) stream->Close();
   grpc::Status status = stream->Wait();
   {
     std::lock_guard<std::mutex> lock(shared_->mu);
     shared_->stream = nullptr;
   }
   connected_ = false;
+  shared_->outbox.Wake();  // a drain waiting for acknowledgements stops waiting
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     last_status_ = {static_cast<int>(status.error_code()), status.error_message()};
   }
-  log::Warn("agent", "controller stream ended",
-            {{"address", options_.address},
-             {"code", static_cast<int>(status.error_code())},
-             {"error", status.error_message()}});
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    stopping = stopping_;
+  }
+  const log::Level level = stopping && status.ok() ? log::Level::kInfo : log::Level::kWarn;
+  if (log::Enabled(level)) {
+    log::Write(level, "agent", "controller stream ended",
+               {{"address", options_.address},
+                {"code", static_cast<int>(status.error_code())},
+                {"error", status.error_message()}});
+  }
 }
 
 v1alpha1::Hello ControllerAgent::MakeHello() const {

@@ -7,7 +7,10 @@
 //    applies updates atomically (ACK) or keeps its state (NACK);
 //  - forwards boot events with sequence numbers until they are acknowledged;
 //  - reconnects with capped exponential backoff and jitter, re-reading the
-//    certificate files for each new connection (rotation without restart).
+//    certificate files for each new connection (rotation without restart);
+//  - on a graceful stop, waits (bounded) until the controller has
+//    acknowledged the pending boot events, then half-closes its stream, so
+//    the controller ends it with OK instead of seeing a cancellation.
 
 #include <atomic>
 #include <chrono>
@@ -51,6 +54,8 @@ class ControllerAgent : public Service {
 
   std::string name() const override { return "controller-agent"; }
   Status Start() override;
+  // Waits while connected until every pending boot event is acknowledged.
+  DrainReport WaitDrained(std::chrono::steady_clock::time_point deadline) override;
   void Stop() override;
 
   // Observability (metrics, tests).

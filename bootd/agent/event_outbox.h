@@ -5,6 +5,8 @@
 // here; the controller drops duplicates. Thread-safe.
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -46,6 +48,20 @@ class EventOutbox {
     std::lock_guard<std::mutex> lock(mu_);
     acked_through_ = std::max(acked_through_, sequence);
     while (!queue_.empty() && queue_.front().sequence() <= sequence) queue_.pop_front();
+    changed_.notify_all();
+  }
+  // Returns once nothing is pending, `give_up()` holds (checked after every
+  // Ack and Wake) or `deadline` has passed; true if nothing is pending.
+  template <typename GiveUp>
+  bool WaitEmpty(std::chrono::steady_clock::time_point deadline, GiveUp give_up) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, deadline, [&] { return queue_.empty() || give_up(); });
+    return queue_.empty();
+  }
+  // Re-checks WaitEmpty's `give_up` (its answer changed).
+  void Wake() {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed_.notify_all();
   }
   size_t size() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -59,6 +75,7 @@ class EventOutbox {
  private:
   const size_t capacity_;
   mutable std::mutex mu_;
+  std::condition_variable changed_;
   std::deque<v1alpha1::BootEvent> queue_;  // increasing sequence
   uint64_t dropped_ = 0;
   uint64_t acked_through_ = 0;

@@ -122,6 +122,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
   c.log_level = root.Enum("logLevel", {"debug", "info", "warn", "error"}, "info");
   c.state_dir = root.String("stateDir", c.state_dir);
   c.manifest_dir = root.String("manifestDir", "");
+  c.shutdown_grace_seconds = static_cast<int>(root.Int("shutdownGraceSeconds", 0, 3600, c.shutdown_grace_seconds));
   if (auto dhcp = root.OptionalMap("dhcp")) c.dhcp = ParseDhcp(*dhcp);
   if (c.dhcp.leases.path.empty()) c.dhcp.leases.path = c.state_dir + "/dhcp-leases.journal";
   if (auto tftp = root.OptionalMap("tftp")) {

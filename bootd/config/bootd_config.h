@@ -130,6 +130,10 @@ struct BootdConfig {
   std::string log_level = "info";
   std::string state_dir = "/var/lib/rackboot";
   std::string manifest_dir;  // standalone mode when set
+  // SIGTERM: how long in-flight transfers, downloads and boot events may
+  // take before bootd stops anyway. Below Kubernetes' default 30 s grace
+  // period, so the drain ends before the kubelet's SIGKILL.
+  int shutdown_grace_seconds = 20;
   DhcpConfig dhcp;
   TftpConfig tftp;
   HttpConfig http;

@@ -130,6 +130,13 @@ void DhcpService::Stop() {
   queue_.Close();
   if (receiver_.joinable()) receiver_.join();
   if (worker_.joinable()) worker_.join();
+  // Every lease answered so far is on disk before the process goes, also
+  // under a policy that defers fsync (RFC 2131 §4.3.2: an ACKed address is
+  // the client's).
+  if (leases_) {
+    Status flushed = leases_->Flush();
+    if (!flushed.ok()) log::Error(kComponent, "lease journal flush failed", {{"error", flushed.message()}});
+  }
   for (int* fd : {&fd67_, &fd4011_, &stop_pipe_[0], &stop_pipe_[1]}) {
     if (*fd >= 0) close(*fd);
     *fd = -1;

@@ -356,7 +356,7 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[1].revents != 0) break;
+    if (fds[1].revents != 0 || draining_) break;
     sockaddr_in peer{};
     socklen_t len = sizeof peer;
     // Loop connections are non-blocking: sendfile(2) has no MSG_DONTWAIT.
@@ -420,6 +420,46 @@ void HttpServer::SweepIdle() {
   for (auto& [fd, conn] : loop_conns_) {
     if (conn->deadline_ms < now) ::shutdown(fd, SHUT_RDWR);
   }
+  if (draining_) ShutDrainedIdle();
+}
+
+void HttpServer::BeginDrain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (draining_ || stopping_) return;
+  draining_ = true;
+  active_at_drain_ = active_;
+  // The accept threads see their listener readable (the shutdown) and
+  // leave; connections not yet accepted are reset, and new ones refused.
+  for (int fd : {listen_fd_, tls_listen_fd_}) {
+    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  }
+  ShutDrainedIdle();
+}
+
+// Shut for reading: the waiting read returns end-of-stream and the
+// connection closes; data already received is still read and answered.
+void HttpServer::ShutDrainedIdle() {
+  for (auto& [fd, conn] : loop_conns_) {
+    if (conn->awaiting_request) ::shutdown(fd, SHUT_RD);
+  }
+  for (int fd : awaiting_fds_) ::shutdown(fd, SHUT_RD);
+}
+
+bool HttpServer::AwaitRequest(int fd, bool waiting) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!waiting) {
+    awaiting_fds_.erase(fd);
+    return true;
+  }
+  if (draining_) return false;
+  awaiting_fds_.insert(fd);
+  return true;
+}
+
+DrainReport HttpServer::WaitDrained(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_cv_.wait_until(lock, deadline, [this] { return active_ == 0; });
+  return {active_at_drain_ > active_ ? active_at_drain_ - active_ : 0, active_};
 }
 
 // One readiness event of a plain connection: first the response in
@@ -433,6 +473,7 @@ void HttpServer::ServeReady(int fd) {
     c = it->second.get();
   }
   c->deadline_ms = UINT64_MAX;
+  c->awaiting_request = false;
   // File body bytes this wake-up may send, over all responses.
   uint64_t budget = kFileBytesPerTurn;
   if (c->response && !AdvanceResponse(fd, *c, &budget)) return;
@@ -468,7 +509,7 @@ void HttpServer::ServeReady(int fd) {
     const auto handle_start = std::chrono::steady_clock::now();
     auto r = std::make_unique<ResponseInProgress>();
     r->resp = handler_->Handle(*req, c->peer);
-    r->meta = MetaFor(*req, r->resp, req->KeepAlive() && !stopping_, handle_start);
+    r->meta = MetaFor(*req, r->resp, req->KeepAlive() && !stopping_ && !draining_, handle_start);
     r->out = SerializeForWire(r->resp, r->meta);
     c->response = std::move(r);
     if (!AdvanceResponse(fd, *c, &budget)) return;
@@ -506,6 +547,10 @@ bool HttpServer::AdvanceResponse(int fd, LoopConnection& c, uint64_t* budget) {
 void HttpServer::Rearm(int fd, LoopConnection& c, bool for_output) {
   const int timeout_seconds = for_output ? options_.send_timeout_seconds : options_.idle_timeout_seconds;
   c.deadline_ms = NowMillis() + static_cast<uint64_t>(timeout_seconds) * 1000;
+  c.awaiting_request = !for_output && c.buf.empty();
+  // Draining: no next request. The read side's end wakes the loop thread,
+  // which closes the connection (a request racing in is still answered).
+  if (c.awaiting_request && draining_) ::shutdown(fd, SHUT_RD);
   epoll_event ev{};
   // No EPOLLIN/EPOLLRDHUP while sending: pipelined requests can wait in the
   // socket, and a half-closed client would wake the loop at once on every
@@ -564,7 +609,11 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
       std::optional<size_t> head_end;
       while (!(head_end = FindHeadEnd(buf))) {
         if (buf.size() > kMaxRequestHeadBytes) break;
+        // Between requests a drain may end the connection (BeginDrain).
+        const bool between_requests = buf.empty();
+        if (between_requests && !AwaitRequest(fd, true)) break;
         ssize_t n = stream.Read(chunk, sizeof chunk);
+        if (between_requests) AwaitRequest(fd, false);
         if (n <= 0) break;
         buf.append(chunk, static_cast<size_t>(n));
       }
@@ -598,7 +647,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
 
       const auto handle_start = std::chrono::steady_clock::now();
       HttpResponse resp = handler_->Handle(*req, peer);
-      const ResponseMeta meta = MetaFor(*req, resp, req->KeepAlive() && !stopping_, handle_start);
+      const ResponseMeta meta = MetaFor(*req, resp, req->KeepAlive() && !stopping_ && !draining_, handle_start);
       const std::string out = SerializeForWire(resp, meta);
       if (!stream.WriteAll(out.data(), out.size())) break;
       if (!SendBodyAndReport(stream, resp, meta, options_.observer)) break;
@@ -607,6 +656,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
   }  // Stream closes TLS before the socket goes
   std::lock_guard<std::mutex> lock(mu_);
   active_fds_.erase(fd);
+  awaiting_fds_.erase(fd);
   ::close(fd);
   if (--active_ == 0) idle_cv_.notify_all();
 }

@@ -26,6 +26,7 @@
 // SSL_write()s it (see http_server.cc for the encryption slots).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -61,6 +62,12 @@ class HttpServer : public Service {
   ~HttpServer() override;
   std::string name() const override { return "http"; }
   Status Start() override;
+  // Closes the listeners (new connections are refused) and ends keep-alive:
+  // every response from now on says `Connection: close`, and connections
+  // waiting for their next request are shut for reading (their clients see
+  // the end of a keep-alive connection, which they may reuse no longer).
+  void BeginDrain() override;
+  DrainReport WaitDrained(std::chrono::steady_clock::time_point deadline) override;
   void Stop() override;
   // Bound ports (useful with port 0 in tests); 0 when not listening.
   uint16_t port() const { return port_; }
@@ -79,6 +86,7 @@ class HttpServer : public Service {
     std::string buf;                               // bytes received, not yet consumed
     std::unique_ptr<ResponseInProgress> response;  // being sent; no request is read meanwhile
     std::atomic<uint64_t> deadline_ms{0};          // SweepIdle() shuts the connection down past this
+    std::atomic<bool> awaiting_request{false};     // between requests, nothing of the next one read
     int epoll_fd = -1;                             // the set of the loop thread that owns it
   };
   void AcceptLoop(int listen_fd, bool tls);
@@ -90,6 +98,10 @@ class HttpServer : public Service {
   void CloseLoopConnection(int fd);
   void SweepIdle();
   void ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf);
+  // Connection threads: `fd` now waits for (or stopped waiting for) its
+  // next request. False while draining: the connection closes instead.
+  bool AwaitRequest(int fd, bool waiting);
+  void ShutDrainedIdle();  // with mu_ held
 
   std::shared_ptr<BootHttpHandler> handler_;
   HttpServerOptions options_;
@@ -101,9 +113,12 @@ class HttpServer : public Service {
   size_t next_loop_ = 0;                // round-robin over them (the accept thread only)
   std::vector<std::thread> acceptors_;  // and event loop threads
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
+  size_t active_at_drain_ = 0;
   std::mutex mu_;
   std::condition_variable idle_cv_;
   std::set<int> active_fds_;                                             // connections served by their own thread
+  std::set<int> awaiting_fds_;                                           // of those, waiting for a next request
   std::unordered_map<int, std::unique_ptr<LoopConnection>> loop_conns_;  // in the epoll set
   size_t active_ = 0;                                                    // both kinds
   // Bounds how many connections encrypt file data at once (see http_server.cc).

@@ -326,6 +326,10 @@ void TftpService::Loop::OnRequestDatagram(size_t len, const sockaddr_in& client,
   const Request* req = std::get_if<Request>(&*p);
   if (req == nullptr) return;  // stray DATA/ACK/ERROR on port 69: ignore
   ++svc_->counters_.requests;
+  if (svc_->draining_.load()) {
+    ++svc_->counters_.ignored_draining;
+    return;
+  }
   if (req->opcode == Opcode::kWrq) {
     ++svc_->counters_.refused;
     log::Info(kComponent, "write request refused", {{"client", AddrString(client)}, {"file", req->filename}});
@@ -532,7 +536,7 @@ void TftpService::Loop::Close(int fd) {
   ::close(fd);
   svc_->Release(t.client_key, this);
   transfers_.erase(it);
-  --svc_->active_;
+  svc_->TransferEnded();
 }
 
 void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
@@ -620,6 +624,26 @@ Status TftpService::Start() {
             {{"listen", config_.listen}, {"port", port_}, {"root", config_.root}, {"threads", loops}});
   for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->Run(); });
   return Status::Ok();
+}
+
+void TftpService::TransferEnded() {
+  if (--active_ == 0 && draining_.load()) {
+    std::lock_guard<std::mutex> lock(drain_mu_);
+    drained_.notify_all();
+  }
+}
+
+void TftpService::BeginDrain() {
+  std::lock_guard<std::mutex> lock(drain_mu_);
+  active_at_drain_ = active_.load();
+  draining_ = true;
+}
+
+DrainReport TftpService::WaitDrained(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(drain_mu_);
+  drained_.wait_until(lock, deadline, [this] { return active_.load() == 0; });
+  const size_t left = active_.load();
+  return {active_at_drain_ > left ? active_at_drain_ - left : 0, left};
 }
 
 void TftpService::Stop() {

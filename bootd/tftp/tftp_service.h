@@ -21,6 +21,8 @@
 // for rendered configs) with bytes and duration.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,6 +52,7 @@ struct TftpCounters {
   std::atomic<uint64_t> aborted{0};  // client sent ERROR (e.g. tsize probe)
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> retransmissions{0};
+  std::atomic<uint64_t> ignored_draining{0};  // requests after SIGTERM: unanswered, the client retries elsewhere
 };
 
 class TftpService : public Service {
@@ -62,6 +65,10 @@ class TftpService : public Service {
 
   std::string name() const override { return "tftp"; }
   Status Start() override;
+  // New read requests go unanswered (the firmware retransmits, to this
+  // server once it is back or to its partner); running transfers go on.
+  void BeginDrain() override;
+  DrainReport WaitDrained(std::chrono::steady_clock::time_point deadline) override;
   void Stop() override;
 
   // The bound port (useful with "127.0.0.1:0" in tests).
@@ -86,6 +93,11 @@ class TftpService : public Service {
   TftpTransferObserver* observer_ = nullptr;
   MacResolver mac_resolver_;
   std::atomic<size_t> active_{0};
+  std::atomic<bool> draining_{false};
+  size_t active_at_drain_ = 0;
+  std::mutex drain_mu_;
+  std::condition_variable drained_;  // notified when the last transfer ends while draining
+  void TransferEnded();
   uint16_t port_ = 0;
   static constexpr size_t kMinLoops = 64;
   static constexpr size_t kMaxLoops = 128;

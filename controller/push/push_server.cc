@@ -94,8 +94,19 @@ class AssignmentStreamReactor : public grpc::ServerBidiReactor<BootdMessage, Con
       default: return RequestFinish(ProtocolError("empty message"));
     }
     Pump();
+    {
+      // A stream being finished reads no more: an operation started after
+      // Finish() breaks gRPC's accounting of the call.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finish_requested_) return;
+    }
     StartRead(&in_);
   }
+
+  // The controller is going away: ends the stream with UNAVAILABLE once the
+  // write in flight is done, so bootd reconnects (to the next leader) at its
+  // base delay instead of seeing a cancelled call.
+  void Close() { RequestFinish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "controller shutting down")); }
 
   void OnWriteDone(bool ok) override {
     bool finish = false;
@@ -296,13 +307,22 @@ Status AssignmentPushServer::Start() {
 void AssignmentPushServer::Stop() {
   if (!server_) return;
   cache_.SetChangeListener(nullptr);
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  size_t closed = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [r, rack] : streams_) r->Close();
+    closed = streams_.size();
+  }
+  // Streams that have not said Hello yet, and any that do not finish in
+  // time, are cancelled by the shutdown's deadline.
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   {
     std::unique_lock<std::mutex> lock(mu_);
     all_done_.wait(lock, [this] { return live_reactors_ == 0; });
   }
   server_->Wait();
   server_.reset();
+  log::Info("push", "stopped", {{"streams_closed", closed}});
 }
 
 size_t AssignmentPushServer::stream_count() const {

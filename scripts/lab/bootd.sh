@@ -165,7 +165,7 @@ lab_bootd_spawn() {
   lab_spawn srv bootd.log "$LAB_BOOTD_BIN" --config "$LAB_DIR/bootd.yaml"
   LAB_BOOTD_PID=$LAB_LAST_PID
   local i
-  for i in $(seq 1 50); do
+  for i in $(seq 1 600); do
     lab_exec srv curl -fs -o /dev/null "$LAB_BOOTD_URL/healthz" 2>/dev/null && return 0
     kill -0 "$LAB_BOOTD_PID" 2>/dev/null || break
     sleep 0.1

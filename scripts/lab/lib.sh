@@ -238,10 +238,11 @@ ip=$(arg rb.ip); mask=$(arg rb.mask); cb=$(arg rb.callback)
 if [ -n "$dev" ] && [ -n "$ip" ]; then
   ifconfig lo up
   ifconfig "$dev" "$ip" netmask "${mask:-255.255.255.0}" up
-  # Link-up takes a moment (e1000 ~3 s): retry the callback for up to 20 s.
+  # Link-up takes a moment (e1000 ~3 s, longer on a loaded TCG host): retry
+  # the callback until it answers (the lab's timeout bounds the boot).
   if [ -n "$cb" ]; then
     ok=0
-    for i in $(seq 1 40); do
+    for i in $(seq 1 240); do
       # (busybox-static's wget -T crashes: bound it with timeout instead)
       if timeout 3 wget -q -O /tmp/cb "$cb" 2>/dev/null; then ok=1; break; fi
       sleep 0.5

@@ -104,12 +104,13 @@ ControllerProcess::~ControllerProcess() {
   std::filesystem::remove_all(dir_);
 }
 
-void ControllerProcess::Kill(int sig) {
-  if (pid_ <= 0) return;
+int ControllerProcess::Kill(int sig) {
+  if (pid_ <= 0) return -1;
   kill(pid_, sig);
-  int status;
+  int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 bool ControllerProcess::Running() {

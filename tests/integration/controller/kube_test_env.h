@@ -42,7 +42,9 @@ class ControllerProcess {
   // `extra_yaml` is appended to a config with the fixture kubeconfig.
   ControllerProcess(const std::string& name, const std::string& config_yaml);
   ~ControllerProcess();
-  void Kill(int sig);  // and reap
+  // Sends `sig` and reaps: the exit code, 128 + the signal that ended it,
+  // or -1 when not running.
+  int Kill(int sig);
   bool Running();
   std::string Log() const;
   pid_t pid() const { return pid_; }
