@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "common/open_file_limit.h"
 
 namespace rackboot::bootd::http {
 namespace {
@@ -295,6 +296,11 @@ Status HttpServer::Start() {
   // (OpenSSL's too) raise SIGPIPE, whose default action kills bootd; ignored,
   // it is an EPIPE on that one connection.
   ::signal(SIGPIPE, SIG_IGN);
+  const uint64_t fd_limit = RaiseOpenFileLimit();
+  if (fd_limit < options_.max_connections + 64) {
+    log::Warn("http", "open file limit below http.maxConnections: a storm will fail accept() before the limit",
+              {{"nofile", fd_limit}, {"max_connections", options_.max_connections}});
+  }
   if (!options_.tls_listen.empty()) {
     auto tls = TlsContextSource::Create(options_.tls_cert_file, options_.tls_key_file);
     if (!tls.ok()) return tls.error();

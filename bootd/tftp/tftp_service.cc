@@ -24,6 +24,7 @@
 #include "bootd/tftp/path_confinement.h"
 #include "bootd/tftp/read_transfer.h"
 #include "common/log.h"
+#include "common/open_file_limit.h"
 
 namespace rackboot::bootd::tftp {
 namespace {
@@ -658,6 +659,7 @@ Status TftpService::Start() {
   // loop (the first design) took ~3.5 s. A single transfer always lives on
   // one loop, so idle loops cost only their epoll_wait wake-up once a
   // second. See docs/benchmarks.md.
+  RaiseOpenFileLimit();  // a socket per transfer
   const size_t loops = std::clamp<size_t>(2 * std::thread::hardware_concurrency(), kMinLoops, kMaxLoops);
   for (size_t i = 0; i < loops; ++i) {
     loops_.push_back(std::make_unique<Loop>(this));
