@@ -130,6 +130,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     c.tftp.listen = tftp->String("listen", c.tftp.listen);
     c.tftp.root = tftp->String("root");
     c.tftp.max_transfers = static_cast<int>(tftp->Int("maxTransfers", 1, 65536, c.tftp.max_transfers));
+    c.tftp.max_queued = static_cast<int>(tftp->Int("maxQueued", 0, 1 << 20, c.tftp.max_queued));
     c.tftp.max_blksize = static_cast<int>(tftp->Int("maxBlksize", 512, 65464, c.tftp.max_blksize));
     c.tftp.max_windowsize = static_cast<int>(tftp->Int("maxWindowsize", 1, 64, c.tftp.max_windowsize));
     c.tftp.retransmit_millis = static_cast<int>(tftp->Int("retransmitMillis", 10, 255000, c.tftp.retransmit_millis));
@@ -151,7 +152,10 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     for (auto& [k, v] : http->StringMap("environment")) c.http.environment[k] = v;
     c.http.public_configs = http->StringList("publicConfigs");
     c.http.token_ttl_seconds = http->Int("tokenTtlSeconds", 60, 7 * 86400, 3600);
-    c.http.max_connections = http->Int("maxConnections", 1, 65536, 512);
+    c.http.max_connections = http->Int("maxConnections", 1, 65536, c.http.max_connections);
+    c.http.max_tls_connections = http->Int("maxTlsConnections", 1, 65536, c.http.max_tls_connections);
+    c.http.max_connections_per_client =
+        http->Int("maxConnectionsPerClient", 1, 65536, c.http.max_connections_per_client);
     http->RejectUnknownFields();
   }
   if (auto ctl = root.OptionalMap("controller")) {

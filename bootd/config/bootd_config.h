@@ -88,11 +88,16 @@ struct TftpConfig {
   bool enabled = false;
   std::string listen = "0.0.0.0:69";
   std::string root;
-  int max_transfers = 256;       // concurrent transfers; more RRQs get ERROR 0 "server busy"
-  int max_blksize = 65464;       // RFC 2348 cap; also clamped per transfer to path MTU - 32
-  int max_windowsize = 64;       // RFC 7440 cap
-  int retransmit_millis = 1000;  // first retransmission when the client negotiated no timeout
-  int max_retries = 6;           // timer expiries without progress before a transfer is dropped
+  // Concurrent transfers; more requests wait in a FIFO queue of max_queued,
+  // and past that are left unanswered for the client to retransmit. Never
+  // an ERROR: a PXE ROM fails the boot on one (bootd/tftp/transfer_admission.h).
+  int max_transfers = 512;
+  int max_queued = 4096;
+  int64_t queued_ttl_millis = 15000;  // a queued request whose client stops retransmitting expires
+  int max_blksize = 65464;            // RFC 2348 cap; also clamped per transfer to path MTU - 32
+  int max_windowsize = 64;            // RFC 7440 cap
+  int retransmit_millis = 1000;       // first retransmission when the client negotiated no timeout
+  int max_retries = 6;                // timer expiries without progress before a transfer is dropped
 };
 
 struct HttpConfig {
@@ -109,7 +114,13 @@ struct HttpConfig {
   std::map<std::string, std::string> environment;  // rack values for templates, {{env.nfs-server}}
   std::vector<std::string> public_configs;         // install configs served without a token (e.g. meta-data)
   int64_t token_ttl_seconds = 3600;                // lifetime of install-config tokens
-  int64_t max_connections = 512;
+  // Connection limits (bootd/http/connection_admission.h): at
+  // max_connections (max_tls_connections for HTTPS, a thread each) bootd
+  // stops accepting and connections wait in the listen backlog; a client
+  // address past max_connections_per_client is answered 503 + Retry-After.
+  int64_t max_connections = 4096;
+  int64_t max_tls_connections = 1024;
+  int64_t max_connections_per_client = 32;
 };
 
 // Where assignments come from in controller mode (bootd dials the

@@ -10,9 +10,15 @@
 
 namespace rackboot::bootd::http {
 
+// Overload (connection_admission.h): a listener stopped accepting at its
+// limit (connections wait in the backlog), or a client past its own limit
+// was answered 503.
+enum class HttpAdmissionEvent { kAcceptPaused, kClientOverLimit };
+
 class HttpRequestObserver {
  public:
   virtual ~HttpRequestObserver() = default;
+  virtual void OnAdmission(HttpAdmissionEvent /*event*/) {}
   // `path`: the request target without the query; `bytes`: body bytes sent.
   virtual void OnResponse(std::string_view path, int status, uint64_t bytes, double seconds) = 0;
 };

@@ -14,10 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
 #include "common/log.h"
+#include "common/open_file_limit.h"
 
 namespace rackboot::bootd::http {
 namespace {
@@ -127,7 +129,7 @@ class Stream {
   int send_timeout_ms_;
 };
 
-Result<int> Listen(const std::string& address, uint16_t* bound_port) {
+Result<int> Listen(const std::string& address, int backlog, uint16_t* bound_port) {
   size_t colon = address.rfind(':');
   if (colon == std::string::npos) return Error{"listen address must be host:port: " + address};
   std::string host = address.substr(0, colon);
@@ -142,7 +144,7 @@ Result<int> Listen(const std::string& address, uint16_t* bound_port) {
   if (fd < 0) return Error{std::string("socket: ") + std::strerror(errno)};
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 1024) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, backlog) != 0) {
     std::string err = std::strerror(errno);
     ::close(fd);
     return Error{"cannot listen on " + address + ": " + err};
@@ -220,6 +222,15 @@ void SetConnectionOptions(int fd, int idle_timeout_seconds, int send_timeout_sec
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+// A connection past its client's limit: how long it may take to send its
+// request (and take the answer), and the answer, which names the wait.
+constexpr int kBusyAnswerSeconds = 5;
+HttpResponse BusyResponse() {
+  HttpResponse r = TextResponse(503, "too many connections from this client; retry later\n");
+  r.SetHeader("Retry-After", "1");  // RFC 9110 §10.2.3
+  return r;
+}
+
 constexpr int kLoopEvents = 16;  // per epoll_wait: small, so loop threads share the ready connections
 
 // How far one non-blocking push of a response got.
@@ -273,6 +284,7 @@ HttpServer::LoopConnection::~LoopConnection() = default;
 HttpServer::HttpServer(std::shared_ptr<BootHttpHandler> handler, HttpServerOptions options)
     : handler_(std::move(handler)),
       options_(std::move(options)),
+      admission_(ConnectionLimits{options_.max_connections, options_.max_tls_connections, options_.max_per_client}),
       cpu_gate_(std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency())) {}
 
 HttpServer::~HttpServer() {
@@ -284,6 +296,11 @@ Status HttpServer::Start() {
   // (OpenSSL's too) raise SIGPIPE, whose default action kills bootd; ignored,
   // it is an EPIPE on that one connection.
   ::signal(SIGPIPE, SIG_IGN);
+  const uint64_t fd_limit = RaiseOpenFileLimit();
+  if (fd_limit < options_.max_connections + 64) {
+    log::Warn("http", "open file limit below http.maxConnections: a storm will fail accept() before the limit",
+              {{"nofile", fd_limit}, {"max_connections", options_.max_connections}});
+  }
   if (!options_.tls_listen.empty()) {
     auto tls = TlsContextSource::Create(options_.tls_cert_file, options_.tls_key_file);
     if (!tls.ok()) return tls.error();
@@ -291,7 +308,7 @@ Status HttpServer::Start() {
   }
   if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) return Error{"pipe2 failed"};
   if (!options_.listen.empty()) {
-    auto fd = Listen(options_.listen, &port_);
+    auto fd = Listen(options_.listen, options_.listen_backlog, &port_);
     if (!fd.ok()) return fd.error();
     listen_fd_ = *fd;
     // One epoll set per loop thread, as nginx has one per worker: a
@@ -314,7 +331,7 @@ Status HttpServer::Start() {
     acceptors_.emplace_back([this] { AcceptLoop(listen_fd_, false); });
   }
   if (!options_.tls_listen.empty()) {
-    auto fd = Listen(options_.tls_listen, &tls_port_);
+    auto fd = Listen(options_.tls_listen, options_.listen_backlog, &tls_port_);
     if (!fd.ok()) return fd.error();
     tls_listen_fd_ = *fd;
     acceptors_.emplace_back([this] { AcceptLoop(tls_listen_fd_, true); });
@@ -325,6 +342,10 @@ Status HttpServer::Start() {
 
 void HttpServer::Stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // an accept thread waiting for a slot sees stopping_
+  }
+  slot_cv_.notify_all();
   if (wake_pipe_[1] >= 0) {
     char c = 1;
     (void)!::write(wake_pipe_[1], &c, 1);
@@ -335,11 +356,13 @@ void HttpServer::Stop() {
     // No loop thread runs any more: their connections just close. Then
     // unblock every connection thread and wait for them to leave.
     std::unique_lock<std::mutex> lock(mu_);
-    for (auto& [fd, conn] : loop_conns_) ::close(fd);
-    active_ -= loop_conns_.size();
+    for (auto& [fd, conn] : loop_conns_) {
+      ::close(fd);
+      ReleaseSlot(conn->peer, conn->verdict);
+    }
     loop_conns_.clear();
     for (int fd : active_fds_) ::shutdown(fd, SHUT_RDWR);
-    idle_cv_.wait(lock, [this] { return active_ == 0; });
+    idle_cv_.wait(lock, [this] { return admission_.active() == 0; });
   }
   for (int* fd : {&listen_fd_, &tls_listen_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
     if (*fd >= 0) ::close(*fd);
@@ -352,6 +375,10 @@ void HttpServer::Stop() {
 void HttpServer::AcceptLoop(int listen_fd, bool tls) {
   pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
   while (!stopping_) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!WaitForSlot(lock, tls)) break;
+    }
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -365,33 +392,75 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     PeerInfo info;
     info.ip = Ipv4Address(ntohl(peer.sin_addr.s_addr));
     info.tls = tls;
-    SetConnectionOptions(fd, options_.idle_timeout_seconds, options_.send_timeout_seconds);
     std::unique_lock<std::mutex> lock(mu_);
-    if (active_ >= options_.max_connections || stopping_) {
+    if (stopping_) {
       lock.unlock();
-      log::Warn("http", "connection refused: limit reached", {{"limit", options_.max_connections}});
-      ::close(fd);
+      ::close(fd);  // shutting down: the listen socket closes next
       continue;
     }
-    ++active_;
+    const ConnectionAdmission::Verdict verdict = admission_.Admit(ntohl(peer.sin_addr.s_addr), tls);
+    const bool busy = verdict != ConnectionAdmission::Verdict::kServe;
+    // A connection answered busy gets a short deadline: a client past its
+    // limit must not hold a slot of the rack for the whole idle timeout.
+    const int idle_seconds =
+        busy ? std::min(options_.idle_timeout_seconds, kBusyAnswerSeconds) : options_.idle_timeout_seconds;
+    SetConnectionOptions(fd, idle_seconds, busy ? kBusyAnswerSeconds : options_.send_timeout_seconds);
     if (tls) {
       active_fds_.insert(fd);
       lock.unlock();
-      std::thread([this, fd, info] { ServeConnection(fd, true, info, {}); }).detach();
+      if (busy) NoteAtCapacity(HttpAdmissionEvent::kClientOverLimit, "client over its connection limit: 503");
+      std::thread([this, fd, info, verdict] { ServeConnection(fd, true, info, {}, verdict); }).detach();
       continue;
     }
     auto conn = std::make_unique<LoopConnection>();
     conn->peer = info;
-    conn->deadline_ms = NowMillis() + static_cast<uint64_t>(options_.idle_timeout_seconds) * 1000;
+    conn->verdict = verdict;
+    conn->deadline_ms = NowMillis() + static_cast<uint64_t>(idle_seconds) * 1000;
     conn->epoll_fd = epoll_fds_[next_loop_++ % epoll_fds_.size()];
     const int ep = conn->epoll_fd;
     loop_conns_[fd] = std::move(conn);
     lock.unlock();
+    if (busy) NoteAtCapacity(HttpAdmissionEvent::kClientOverLimit, "client over its connection limit: 503");
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.fd = fd;
     ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
+}
+
+bool HttpServer::WaitForSlot(std::unique_lock<std::mutex>& lock, bool tls) {
+  if (stopping_ || draining_) return false;
+  if (!admission_.Full(tls)) return true;
+  // Not accepting is the backpressure: new connections wait in the listen
+  // backlog (and past it, the kernel drops their SYN and the client's TCP
+  // retries), each served once a slot frees. Accepting and closing would
+  // fail the boot: iPXE does not retry.
+  lock.unlock();
+  NoteAtCapacity(HttpAdmissionEvent::kAcceptPaused,
+                 tls ? "https connection limit: accepting paused" : "connection limit: accepting paused");
+  lock.lock();
+  slot_cv_.wait(lock, [&] { return stopping_ || draining_ || !admission_.Full(tls); });
+  return !stopping_ && !draining_;
+}
+
+void HttpServer::ReleaseSlot(const PeerInfo& peer, ConnectionAdmission::Verdict verdict) {
+  admission_.Release(peer.ip ? peer.ip->value() : 0, peer.tls, verdict);
+  slot_cv_.notify_all();  // both accept threads: either kind may be waiting
+  if (admission_.active() == 0) idle_cv_.notify_all();
+}
+
+// Overload is visible: a counter per event and a warn line at most every
+// few seconds with how many events it stands for.
+void HttpServer::NoteAtCapacity(HttpAdmissionEvent event, const char* what) {
+  if (options_.observer != nullptr) options_.observer->OnAdmission(event);
+  const uint64_t events = capacity_log_.Note(static_cast<int64_t>(NowMillis()));
+  if (events == 0) return;
+  log::Warn("http", "at capacity: boots are delayed",
+            {{"what", what},
+             {"events", events},
+             {"max_connections", options_.max_connections},
+             {"max_tls_connections", options_.max_tls_connections},
+             {"max_per_client", options_.max_per_client}});
 }
 
 void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
@@ -427,12 +496,13 @@ void HttpServer::BeginDrain() {
   std::lock_guard<std::mutex> lock(mu_);
   if (draining_ || stopping_) return;
   draining_ = true;
-  active_at_drain_ = active_;
+  active_at_drain_ = admission_.active();
   // The accept threads see their listener readable (the shutdown) and
   // leave; connections not yet accepted are reset, and new ones refused.
   for (int fd : {listen_fd_, tls_listen_fd_}) {
     if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
   }
+  slot_cv_.notify_all();  // an accept thread waiting for a slot leaves too
   ShutDrainedIdle();
 }
 
@@ -458,8 +528,9 @@ bool HttpServer::AwaitRequest(int fd, bool waiting) {
 
 DrainReport HttpServer::WaitDrained(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  idle_cv_.wait_until(lock, deadline, [this] { return active_ == 0; });
-  return {active_at_drain_ > active_ ? active_at_drain_ - active_ : 0, active_};
+  idle_cv_.wait_until(lock, deadline, [this] { return admission_.active() == 0; });
+  const size_t left = admission_.active();
+  return {active_at_drain_ > left ? active_at_drain_ - left : 0, left};
 }
 
 // One readiness event of a plain connection: first the response in
@@ -508,8 +579,9 @@ void HttpServer::ServeReady(int fd) {
     c->buf.erase(0, *head_end + req->content_length);
     const auto handle_start = std::chrono::steady_clock::now();
     auto r = std::make_unique<ResponseInProgress>();
-    r->resp = handler_->Handle(*req, c->peer);
-    r->meta = MetaFor(*req, r->resp, req->KeepAlive() && !stopping_ && !draining_, handle_start);
+    const bool busy = c->verdict != ConnectionAdmission::Verdict::kServe;
+    r->resp = busy ? BusyResponse() : handler_->Handle(*req, c->peer);
+    r->meta = MetaFor(*req, r->resp, req->KeepAlive() && !stopping_ && !draining_ && !busy, handle_start);
     r->out = SerializeForWire(r->resp, r->meta);
     c->response = std::move(r);
     if (!AdvanceResponse(fd, *c, &budget)) return;
@@ -573,8 +645,8 @@ void HttpServer::HandOff(int fd) {
     loop_conns_.erase(it);
     active_fds_.insert(fd);
   }
-  std::thread([this, fd, peer = conn->peer, buf = std::move(conn->buf)]() mutable {
-    ServeConnection(fd, false, peer, std::move(buf));
+  std::thread([this, fd, peer = conn->peer, verdict = conn->verdict, buf = std::move(conn->buf)]() mutable {
+    ServeConnection(fd, false, peer, std::move(buf), verdict);
   }).detach();
 }
 
@@ -583,15 +655,16 @@ void HttpServer::CloseLoopConnection(int fd) {
   auto it = loop_conns_.find(fd);
   if (it == loop_conns_.end()) return;  // Stop() closed it already
   ::epoll_ctl(it->second->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  ReleaseSlot(it->second->peer, it->second->verdict);
   loop_conns_.erase(it);
   ::close(fd);
-  if (--active_ == 0) idle_cv_.notify_all();
 }
 
 // A connection with its own thread and blocking I/O: every HTTPS
 // connection, and plain ones a loop thread handed over (with what it had
 // read).
-void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf) {
+void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf,
+                                 ConnectionAdmission::Verdict verdict) {
   SSL* ssl = nullptr;
   bool ok = true;
   if (tls) {
@@ -646,8 +719,10 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
       buf.erase(0, need);
 
       const auto handle_start = std::chrono::steady_clock::now();
-      HttpResponse resp = handler_->Handle(*req, peer);
-      const ResponseMeta meta = MetaFor(*req, resp, req->KeepAlive() && !stopping_ && !draining_, handle_start);
+      const bool busy = verdict != ConnectionAdmission::Verdict::kServe;
+      HttpResponse resp = busy ? BusyResponse() : handler_->Handle(*req, peer);
+      const ResponseMeta meta =
+          MetaFor(*req, resp, req->KeepAlive() && !stopping_ && !draining_ && !busy, handle_start);
       const std::string out = SerializeForWire(resp, meta);
       if (!stream.WriteAll(out.data(), out.size())) break;
       if (!SendBodyAndReport(stream, resp, meta, options_.observer)) break;
@@ -658,7 +733,7 @@ void HttpServer::ServeConnection(int fd, bool tls, PeerInfo peer, std::string bu
   active_fds_.erase(fd);
   awaiting_fds_.erase(fd);
   ::close(fd);
-  if (--active_ == 0) idle_cv_.notify_all();
+  ReleaseSlot(peer, verdict);
 }
 
 }  // namespace rackboot::bootd::http

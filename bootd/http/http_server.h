@@ -19,6 +19,9 @@
 // connections past theirs: idle_timeout_seconds while waiting for a request
 // (keep-alive, slow request heads), send_timeout_seconds while waiting for
 // the client to take response bytes (any progress restarts it).
+// Limits (connection_admission.h): at max_connections (max_tls_connections
+// for HTTPS) the accept threads stop accepting and connections wait in the
+// listen backlog; a client past max_per_client gets 503 + Retry-After.
 // Requests that could block a loop thread go to the connection's own thread
 // with blocking I/O: a request body still arriving, a malformed request,
 // and /cached/ (may wait on an upstream download). HTTPS connections always
@@ -39,9 +42,11 @@
 #include <vector>
 
 #include "bootd/http/boot_http_handler.h"
+#include "bootd/http/connection_admission.h"
 #include "bootd/http/http_request_observer.h"
 #include "bootd/http/tls_context.h"
 #include "bootd/service.h"
+#include "common/log_throttle.h"
 
 namespace rackboot::bootd::http {
 
@@ -50,9 +55,12 @@ struct HttpServerOptions {
   std::string tls_listen;               // "" = no HTTPS listener
   std::string tls_cert_file;
   std::string tls_key_file;
-  size_t max_connections = 512;
-  int idle_timeout_seconds = 30;            // keep-alive and slow-client limit
-  int send_timeout_seconds = 120;           // a client that takes no response bytes for this long is dropped
+  size_t max_connections = 4096;      // all connections; at the limit bootd stops accepting (connection_admission.h)
+  size_t max_tls_connections = 1024;  // HTTPS connections, a thread each
+  size_t max_per_client = 32;         // per client address; past it: 503 + Retry-After
+  int listen_backlog = 4096;          // where connections wait while bootd is at its limit (capped by somaxconn)
+  int idle_timeout_seconds = 30;      // keep-alive and slow-client limit
+  int send_timeout_seconds = 120;     // a client that takes no response bytes for this long is dropped
   HttpRequestObserver* observer = nullptr;  // metrics hook; optional, not owned
 };
 
@@ -83,6 +91,7 @@ class HttpServer : public Service {
     LoopConnection();
     ~LoopConnection();
     PeerInfo peer;
+    ConnectionAdmission::Verdict verdict = ConnectionAdmission::Verdict::kServe;
     std::string buf;                               // bytes received, not yet consumed
     std::unique_ptr<ResponseInProgress> response;  // being sent; no request is read meanwhile
     std::atomic<uint64_t> deadline_ms{0};          // SweepIdle() shuts the connection down past this
@@ -97,11 +106,16 @@ class HttpServer : public Service {
   void HandOff(int fd);
   void CloseLoopConnection(int fd);
   void SweepIdle();
-  void ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf);
   // Connection threads: `fd` now waits for (or stopped waiting for) its
   // next request. False while draining: the connection closes instead.
   bool AwaitRequest(int fd, bool waiting);
   void ShutDrainedIdle();  // with mu_ held
+  void ServeConnection(int fd, bool tls, PeerInfo peer, std::string buf, ConnectionAdmission::Verdict verdict);
+  // Waits (mu_ held) while the listener's kind is at its limit; false once stopping.
+  bool WaitForSlot(std::unique_lock<std::mutex>& lock, bool tls);
+  // A connection closed: its slot goes back (mu_ held).
+  void ReleaseSlot(const PeerInfo& peer, ConnectionAdmission::Verdict verdict);
+  void NoteAtCapacity(HttpAdmissionEvent event, const char* what);
 
   std::shared_ptr<BootHttpHandler> handler_;
   HttpServerOptions options_;
@@ -120,7 +134,9 @@ class HttpServer : public Service {
   std::set<int> active_fds_;                                             // connections served by their own thread
   std::set<int> awaiting_fds_;                                           // of those, waiting for a next request
   std::unordered_map<int, std::unique_ptr<LoopConnection>> loop_conns_;  // in the epoll set
-  size_t active_ = 0;                                                    // both kinds
+  ConnectionAdmission admission_;                                        // both kinds; guarded by mu_
+  std::condition_variable slot_cv_;                                      // a slot freed, or stopping
+  log::LogThrottle capacity_log_{10000};
   // Bounds how many connections encrypt file data at once (see http_server.cc).
   std::counting_semaphore<> cpu_gate_;
 };

@@ -43,6 +43,8 @@ class BootHttpService : public Service {
     so.tls_cert_file = c.tls_cert_file;
     so.tls_key_file = c.tls_key_file;
     so.max_connections = static_cast<size_t>(c.max_connections);
+    so.max_tls_connections = static_cast<size_t>(c.max_tls_connections);
+    so.max_per_client = static_cast<size_t>(c.max_connections_per_client);
     server_ = std::make_unique<HttpServer>(handler, so);
     return server_->Start();
   }

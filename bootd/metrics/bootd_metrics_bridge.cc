@@ -128,6 +128,11 @@ void BootdMetricsBridge::OnResponse(std::string_view path, int status, uint64_t 
   }
 }
 
+void BootdMetricsBridge::OnAdmission(http::HttpAdmissionEvent event) {
+  const char* action = event == http::HttpAdmissionEvent::kAcceptPaused ? "accept_paused" : "client_over_limit";
+  m_.http_overload.Add({{"action", action}}).Increment();
+}
+
 void BootdMetricsBridge::OnTransferComplete(uint64_t /*bytes*/, double seconds) {
   tftp_duration_.Observe(seconds);
 }
@@ -204,6 +209,10 @@ void BootdMetricsBridge::RefreshTftp() {
   metrics::SyncCounter(m_.tftp_transfers.Add({{"result", "refused"}}), c.refused.load());
   metrics::SyncCounter(m_.tftp_sent_bytes.Add({}), c.bytes.load());
   m_.tftp_transfers_active.Add({}).Set(static_cast<double>(views_.tftp->active_transfers()));
+  metrics::SyncCounter(m_.tftp_overload_requests.Add({{"action", "queued"}}), c.queued.load());
+  metrics::SyncCounter(m_.tftp_overload_requests.Add({{"action", "unanswered"}}), c.ignored.load());
+  metrics::SyncCounter(m_.tftp_overload_requests.Add({{"action", "expired"}}), c.queue_expired.load());
+  m_.tftp_requests_queued.Add({}).Set(static_cast<double>(views_.tftp->queued_requests()));
 }
 
 void BootdMetricsBridge::RefreshAgent() {

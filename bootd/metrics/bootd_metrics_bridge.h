@@ -74,6 +74,7 @@ class BootdMetricsBridge : public dhcp::DhcpObserver,
 
   void OnDecision(const dhcp::Packet4& request, const dhcp::Decision& decision, double seconds) override;
   void OnResponse(std::string_view path, int status, uint64_t bytes, double seconds) override;
+  void OnAdmission(http::HttpAdmissionEvent event) override;
   void OnTransferComplete(uint64_t bytes, double seconds) override;
 
  private:

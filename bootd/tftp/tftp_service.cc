@@ -24,6 +24,7 @@
 #include "bootd/tftp/path_confinement.h"
 #include "bootd/tftp/read_transfer.h"
 #include "common/log.h"
+#include "common/open_file_limit.h"
 
 namespace rackboot::bootd::tftp {
 namespace {
@@ -121,13 +122,6 @@ struct ActiveTransfer {
   int64_t started_ms = 0;
   std::unique_ptr<BlockSource> source;
   std::unique_ptr<ReadTransfer> transfer;
-};
-
-// A request handed from the listening loop to the loop that owns its client.
-struct PendingRequest {
-  Request request;
-  sockaddr_in client;
-  in_addr local;
 };
 
 class TftpService::Loop {
@@ -338,10 +332,11 @@ void TftpService::Loop::OnRequestDatagram(size_t len, const sockaddr_in& client,
   }
   // A retransmitted RRQ of a client (TID) that already has a transfer, or a
   // request queued on a loop, is ignored: the transfer's timer answers it.
-  Loop* owner = svc_->Assign(ClientKey(client));
+  PendingRequest pending{*req, client, local};
+  Loop* owner = svc_->Assign(ClientKey(client), pending);
   if (owner == nullptr) return;
   if (owner != this) {
-    owner->Post(PendingRequest{*req, client, local});
+    owner->Post(std::move(pending));
     return;
   }
   StartTransfer(*req, client, local);
@@ -388,9 +383,6 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
   };
   if (req.mode != "octet" && req.mode != "netascii") {
     return refuse(ErrorCode::kIllegalOperation, "unsupported mode", "mode " + req.mode.substr(0, 16));
-  }
-  if (svc_->active_.load() >= static_cast<size_t>(c.max_transfers)) {
-    return refuse(ErrorCode::kNotDefined, "server busy", "max transfers reached");
   }
   Result<std::string> path = NormalizeRequestPath(req.filename);
   if (!path.ok()) return refuse(ErrorCode::kAccessViolation, "access violation", path.error().message);
@@ -485,10 +477,34 @@ void TftpService::Loop::OnTransferReadable(ActiveTransfer& t) {
   t.transfer->OnDatagram(std::span<const uint8_t>(buffer_.data(), static_cast<size_t>(n)), NowMillis(), batch_.sink());
 }
 
-TftpService::Loop* TftpService::Assign(uint64_t client_key) {
-  std::lock_guard<std::mutex> lock(clients_mu_);
-  auto [it, inserted] = clients_.try_emplace(client_key, nullptr);
-  if (!inserted) return nullptr;
+TftpService::Loop* TftpService::Assign(uint64_t client_key, const PendingRequest& request) {
+  const char* at_capacity = nullptr;
+  Loop* loop = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(clients_mu_);
+    switch (admission_.Arrive(client_key, NowMillis())) {
+      case TransferAdmission::Verdict::kStart:
+        loop = PickLoop();
+        clients_[client_key] = loop;
+        break;
+      case TransferAdmission::Verdict::kQueued:
+        waiting_.insert_or_assign(client_key, request);
+        ++counters_.queued;
+        at_capacity = "requests queued";
+        break;
+      case TransferAdmission::Verdict::kIgnored:
+        ++counters_.ignored;
+        at_capacity = "requests left for the client to retransmit";
+        break;
+      case TransferAdmission::Verdict::kDuplicate: break;
+    }
+    queued_now_ = admission_.queued();
+  }
+  if (at_capacity != nullptr) NoteAtCapacity(at_capacity);
+  return loop;
+}
+
+TftpService::Loop* TftpService::PickLoop() {
   // The least loaded loop, the first one on a tie: the listening loop
   // itself when it is idle, so a lone client costs no hand-over.
   Loop* best = loops_[0].get();
@@ -496,13 +512,49 @@ TftpService::Loop* TftpService::Assign(uint64_t client_key) {
     if (l->assigned_ < best->assigned_) best = l.get();
   }
   ++best->assigned_;
-  it->second = best;
   return best;
 }
 
 void TftpService::Release(uint64_t client_key, Loop* loop) {
-  std::lock_guard<std::mutex> lock(clients_mu_);
-  if (clients_.erase(client_key) != 0) --loop->assigned_;
+  std::optional<PendingRequest> next;
+  Loop* next_loop = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(clients_mu_);
+    if (clients_.erase(client_key) != 0) --loop->assigned_;
+    TransferAdmission::Next n = admission_.Finish(client_key, NowMillis());
+    for (uint64_t gone : n.expired) waiting_.erase(gone);
+    counters_.queue_expired += n.expired.size();
+    if (n.start && draining_.load()) {
+      // Stopping: the queued client's retransmission finds the next bootd.
+      waiting_.erase(*n.start);
+      ++counters_.ignored_draining;
+    } else if (n.start) {
+      auto it = waiting_.find(*n.start);
+      next = std::move(it->second);
+      waiting_.erase(it);
+      next_loop = PickLoop();
+      clients_[*n.start] = next_loop;
+    }
+    queued_now_ = admission_.queued();
+  }
+  // Through the inbox even when it is this loop: Release runs inside Close()
+  // and StartTransfer(), which must not start another transfer under them.
+  if (next) next_loop->Post(std::move(*next));
+}
+
+// A rack powering on at once runs into the limit thousands of times a
+// second: one warn line per interval, with the counts, so an operator sees
+// why boots are slow without the log drowning in it.
+void TftpService::NoteAtCapacity(const char* what) {
+  const uint64_t events = capacity_log_.Note(NowMillis());
+  if (events == 0) return;
+  log::Warn(kComponent, "at capacity: boots are delayed",
+            {{"what", what},
+             {"events", events},
+             {"active", active_.load()},
+             {"queued", queued_now_.load()},
+             {"max_transfers", config_.max_transfers},
+             {"max_queued", config_.max_queued}});
 }
 
 void TftpService::Loop::Close(int fd) {
@@ -588,7 +640,12 @@ void TftpService::Loop::RecordCompletion(const ActiveTransfer& t, int64_t now) {
 
 TftpService::TftpService(TftpConfig config, BootEventRecorder* events, const AssignmentStore* assignments,
                          std::shared_ptr<VirtualFileProvider> files)
-    : config_(std::move(config)), events_(events), assignments_(assignments), files_(std::move(files)) {}
+    : config_(std::move(config)),
+      events_(events),
+      assignments_(assignments),
+      files_(std::move(files)),
+      admission_(AdmissionLimits{static_cast<size_t>(config_.max_transfers), static_cast<size_t>(config_.max_queued),
+                                 config_.queued_ttl_millis}) {}
 
 TftpService::~TftpService() {
   Stop();
@@ -610,6 +667,7 @@ Status TftpService::Start() {
   // loop (the first design) took ~3.5 s. A single transfer always lives on
   // one loop, so idle loops cost only their epoll_wait wake-up once a
   // second. See docs/benchmarks.md.
+  RaiseOpenFileLimit();  // a socket per transfer
   const size_t loops = std::clamp<size_t>(2 * std::thread::hardware_concurrency(), kMinLoops, kMaxLoops);
   for (size_t i = 0; i < loops; ++i) {
     loops_.push_back(std::make_unique<Loop>(this));
@@ -658,6 +716,9 @@ void TftpService::Stop() {
   threads_.clear();
   loops_.clear();
   clients_.clear();  // the transfers and queued requests went with their loops
+  waiting_.clear();
+  admission_.Clear();
+  queued_now_ = 0;
 }
 
 }  // namespace rackboot::bootd::tftp

@@ -15,10 +15,15 @@
 //    that loop set the p99);
 //  - files are read with pread; rendered files come from a
 //    VirtualFileProvider first;
-//  - at most max_transfers at once; a retransmitted RRQ from a client that
-//    already has a transfer is ignored (the transfer's timer answers it).
+//  - at most max_transfers at once; past that, requests wait in a FIFO
+//    queue and are never answered with ERROR (transfer_admission.h: a PXE
+//    ROM fails on ERROR but retransmits an unanswered RRQ); a retransmitted
+//    RRQ from a client that already has a transfer or a queued request is
+//    ignored (the transfer's timer answers it).
 // When a transfer completes it records a boot event (kBootFile, or kScript
 // for rendered configs) with bytes and duration.
+
+#include <netinet/in.h>
 
 #include <atomic>
 #include <chrono>
@@ -37,8 +42,11 @@
 #include "bootd/config/bootd_config.h"
 #include "bootd/events/boot_event_recorder.h"
 #include "bootd/service.h"
+#include "bootd/tftp/packet.h"
 #include "bootd/tftp/tftp_transfer_observer.h"
+#include "bootd/tftp/transfer_admission.h"
 #include "bootd/tftp/virtual_file_provider.h"
+#include "common/log_throttle.h"
 #include "common/net_address.h"
 
 namespace rackboot::bootd::tftp {
@@ -46,13 +54,27 @@ namespace rackboot::bootd::tftp {
 struct TftpCounters {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> malformed{0};
-  std::atomic<uint64_t> refused{0};  // WRQ, bad path, not found, busy
+  std::atomic<uint64_t> refused{0};  // WRQ, bad path, not found (never for being busy)
   std::atomic<uint64_t> completed{0};
   std::atomic<uint64_t> failed{0};   // timed out or read error
   std::atomic<uint64_t> aborted{0};  // client sent ERROR (e.g. tsize probe)
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> retransmissions{0};
   std::atomic<uint64_t> ignored_draining{0};  // requests after SIGTERM: unanswered, the client retries elsewhere
+  // At capacity (transfer_admission.h): requests queued, requests left
+  // unanswered because the queue was full (the client retransmits), queued
+  // requests whose client stopped asking.
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> ignored{0};
+  std::atomic<uint64_t> queue_expired{0};
+};
+
+// A request handed from the listening loop to the loop that owns its client,
+// or held while the server is at capacity.
+struct PendingRequest {
+  Request request;
+  sockaddr_in client;
+  in_addr local;
 };
 
 class TftpService : public Service {
@@ -82,6 +104,7 @@ class TftpService : public Service {
   using MacResolver = std::function<std::optional<MacAddress>(Ipv4Address)>;
   void SetMacResolver(MacResolver resolver) { mac_resolver_ = std::move(resolver); }
   size_t active_transfers() const { return active_.load(); }
+  size_t queued_requests() const { return queued_now_.load(); }
 
  private:
   class Loop;
@@ -105,13 +128,21 @@ class TftpService : public Service {
   std::vector<std::thread> threads_;
 
   // From the listening loop: the loop for a new request, the one with the
-  // fewest transfers; null when the client (TID) already has a transfer or
-  // a queued request, i.e. for a retransmitted RRQ.
-  Loop* Assign(uint64_t client_key);
-  // The client's transfer on `loop` ended, or its request did not start one.
+  // fewest transfers; null when the request does not start now: a
+  // retransmitted RRQ, or at capacity (then `request` is queued or ignored).
+  Loop* Assign(uint64_t client_key, const PendingRequest& request);
+  // The client's transfer on `loop` ended, or its request did not start one:
+  // starts the next queued request, if any.
   void Release(uint64_t client_key, Loop* loop);
+  // The least loaded loop, with one more assigned; clients_mu_ held.
+  Loop* PickLoop();
+  void NoteAtCapacity(const char* what);
   std::mutex clients_mu_;
-  std::unordered_map<uint64_t, Loop*> clients_;  // clients with a transfer or a queued request
+  std::unordered_map<uint64_t, Loop*> clients_;           // clients with a transfer (or one being handed to a loop)
+  TransferAdmission admission_;                           // guarded by clients_mu_
+  std::unordered_map<uint64_t, PendingRequest> waiting_;  // queued requests; guarded by clients_mu_
+  std::atomic<size_t> queued_now_{0};
+  log::LogThrottle capacity_log_{10000};
 };
 
 }  // namespace rackboot::bootd::tftp

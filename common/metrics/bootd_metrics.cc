@@ -25,10 +25,16 @@ const std::vector<MetricSpec>& Catalog() {
       {kTftpTransfersActive, K::kGauge, "TFTP transfers in progress.", {}},
       {kTftpSentBytesTotal, K::kCounter, "File bytes sent over TFTP (payload of DATA packets).", {}},
       {kTftpTransferDurationSeconds, K::kHistogram, "Duration of completed TFTP transfers.", {}},
+      {kTftpOverloadRequestsTotal,
+       K::kCounter,
+       "TFTP read requests that found bootd at its transfer limit, by what happened to them.",
+       {"action"}},
+      {kTftpRequestsQueued, K::kGauge, "TFTP read requests waiting for a transfer slot.", {}},
       {kIpv6RouterSolicitationsTotal, K::kCounter, "IPv6 Router Solicitations received, by result.", {"result"}},
       {kIpv6RouterAdvertisementsTotal, K::kCounter, "IPv6 'no router' advertisements sent, by result.", {"result"}},
       {kHttpRequestsTotal, K::kCounter, "HTTP requests answered, by handler and status code.", {"handler", "code"}},
       {kHttpResponseBytesTotal, K::kCounter, "HTTP response body bytes sent, by handler.", {"handler"}},
+      {kHttpOverloadTotal, K::kCounter, "HTTP connection limit events, by action.", {"action"}},
       {kHttpRequestDurationSeconds,
        K::kHistogram,
        "HTTP request duration until the last byte, by handler.",
@@ -73,10 +79,13 @@ BootdMetrics::BootdMetrics(prometheus::Registry& registry, const std::string& ra
       tftp_transfers_active(AddGauge(registry, Spec(kTftpTransfersActive), {{"rack", rack}})),
       tftp_sent_bytes(AddCounter(registry, Spec(kTftpSentBytesTotal), {{"rack", rack}})),
       tftp_transfer_duration(AddHistogram(registry, Spec(kTftpTransferDurationSeconds), {{"rack", rack}})),
+      tftp_overload_requests(AddCounter(registry, Spec(kTftpOverloadRequestsTotal), {{"rack", rack}})),
+      tftp_requests_queued(AddGauge(registry, Spec(kTftpRequestsQueued), {{"rack", rack}})),
       ipv6_router_solicitations(AddCounter(registry, Spec(kIpv6RouterSolicitationsTotal), {{"rack", rack}})),
       ipv6_router_advertisements(AddCounter(registry, Spec(kIpv6RouterAdvertisementsTotal), {{"rack", rack}})),
       http_requests(AddCounter(registry, Spec(kHttpRequestsTotal), {{"rack", rack}})),
       http_response_bytes(AddCounter(registry, Spec(kHttpResponseBytesTotal), {{"rack", rack}})),
+      http_overload(AddCounter(registry, Spec(kHttpOverloadTotal), {{"rack", rack}})),
       http_request_duration(AddHistogram(registry, Spec(kHttpRequestDurationSeconds), {{"rack", rack}})),
       scripts_rendered(AddCounter(registry, Spec(kScriptsRenderedTotal), {{"rack", rack}})),
       artifact_cache_requests(AddCounter(registry, Spec(kArtifactCacheRequestsTotal), {{"rack", rack}})),
@@ -95,6 +104,9 @@ BootdMetrics::BootdMetrics(prometheus::Registry& registry, const std::string& ra
   tftp_transfers_active.Add({});
   tftp_sent_bytes.Add({});
   tftp_transfer_duration.Add({}, kTransferBuckets);
+  for (const char* action : {"queued", "unanswered", "expired"}) tftp_overload_requests.Add({{"action", action}});
+  tftp_requests_queued.Add({});
+  for (const char* action : {"accept_paused", "client_over_limit"}) http_overload.Add({{"action", action}});
   artifact_cache_bytes.Add({});
   for (std::string_view stage : kBootStages) boot_stages.Add({{"stage", std::string(stage)}});
   controller_streams.Add({});

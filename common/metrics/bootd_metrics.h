@@ -27,11 +27,16 @@ inline constexpr std::string_view kDhcpProcessingDurationSeconds = "rackboot_dhc
 
 // TFTP (bootd/tftp). result: completed|failed (timeout, read error)|aborted
 // (the client sent ERROR, e.g. after a tsize probe)|refused (WRQ, bad path,
-// not found, busy).
+// not found; never for being busy).
 inline constexpr std::string_view kTftpTransfersTotal = "rackboot_tftp_transfers_total";
 inline constexpr std::string_view kTftpTransfersActive = "rackboot_tftp_transfers_active";
 inline constexpr std::string_view kTftpSentBytesTotal = "rackboot_tftp_sent_bytes_total";
 inline constexpr std::string_view kTftpTransferDurationSeconds = "rackboot_tftp_transfer_duration_seconds";
+// At tftp.maxTransfers (bootd/tftp/transfer_admission.h). action: queued
+// (held until a transfer ends)|unanswered (queue full: left for the client
+// to retransmit)|expired (a queued client stopped asking: likely a failed boot).
+inline constexpr std::string_view kTftpOverloadRequestsTotal = "rackboot_tftp_overload_requests_total";
+inline constexpr std::string_view kTftpRequestsQueued = "rackboot_tftp_requests_queued";
 
 // IPv6 "no router" advertisements (bootd/dhcp/router_advertiser.h).
 // result: answered|invalid (RS dropped by the RFC 4861 §6.1.1 checks);
@@ -44,6 +49,10 @@ inline constexpr std::string_view kIpv6RouterAdvertisementsTotal = "rackboot_ipv
 inline constexpr std::string_view kHttpRequestsTotal = "rackboot_http_requests_total";
 inline constexpr std::string_view kHttpResponseBytesTotal = "rackboot_http_response_bytes_total";
 inline constexpr std::string_view kHttpRequestDurationSeconds = "rackboot_http_request_duration_seconds";
+// At the connection limits (bootd/http/connection_admission.h). action:
+// accept_paused (a listener stopped accepting; connections wait in the
+// backlog)|client_over_limit (a client address past its own limit: 503).
+inline constexpr std::string_view kHttpOverloadTotal = "rackboot_http_overload_total";
 
 // Rendering and the artifact cache. kind: ipxe|grub|pxelinux|config;
 // result: ok|error (scripts), hit|miss (cache).
@@ -81,10 +90,13 @@ struct BootdMetrics {
   prometheus::Family<prometheus::Gauge>& tftp_transfers_active;
   prometheus::Family<prometheus::Counter>& tftp_sent_bytes;
   prometheus::Family<prometheus::Histogram>& tftp_transfer_duration;
+  prometheus::Family<prometheus::Counter>& tftp_overload_requests;  // {action}
+  prometheus::Family<prometheus::Gauge>& tftp_requests_queued;
   prometheus::Family<prometheus::Counter>& ipv6_router_solicitations;   // {result}
   prometheus::Family<prometheus::Counter>& ipv6_router_advertisements;  // {result}
   prometheus::Family<prometheus::Counter>& http_requests;               // {handler, code}
   prometheus::Family<prometheus::Counter>& http_response_bytes;         // {handler}
+  prometheus::Family<prometheus::Counter>& http_overload;               // {action}
   prometheus::Family<prometheus::Histogram>& http_request_duration;     // {handler}
   prometheus::Family<prometheus::Counter>& scripts_rendered;            // {kind, result}
   prometheus::Family<prometheus::Counter>& artifact_cache_requests;     // {result}

@@ -45,12 +45,13 @@ class TftpLoopbackTest : public ::testing::Test {
     if (service_) service_->Stop();
     std::filesystem::remove_all(base_);
   }
-  void StartService(int max_transfers = 64, TftpService::MacResolver resolver = nullptr) {
+  void StartService(int max_transfers = 64, TftpService::MacResolver resolver = nullptr, int max_queued = 4096) {
     TftpConfig c;
     c.enabled = true;
     c.listen = "127.0.0.1:0";
     c.root = base_ + "/tftp";
     c.max_transfers = max_transfers;
+    c.max_queued = max_queued;
     c.retransmit_millis = 200;
     service_ = std::make_unique<TftpService>(c, &events_, &assignments_, std::make_shared<RenderedConfigs>());
     if (resolver) service_->SetMacResolver(std::move(resolver));
@@ -187,25 +188,6 @@ TEST_F(TftpLoopbackTest, RenderedConfigComesFromTheProvider) {
   EXPECT_EQ(WireFetch(service_->port(), RawRrq("pxelinux.cfg/default")).error_code, 1);  // not rendered, not on disk
 }
 
-TEST_F(TftpLoopbackTest, BusyServerRefusesBeyondMaxTransfers) {
-  StartService(1);
-  // Open one transfer and leave it waiting for ACK 0 (a raw socket that never answers).
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(service_->port());
-  ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  const auto rrq = RawRrq("boot.bin", "octet", {{"tsize", "0"}});
-  ::sendto(fd, rrq.data(), rrq.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
-  uint8_t buf[512];
-  ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // the OACK: the transfer exists
-  auto second = WireFetch(service_->port(), RawRrq("boot.bin"));
-  EXPECT_TRUE(second.got_error);
-  EXPECT_EQ(second.error_code, 0);
-  EXPECT_GE(service_->counters().refused.load(), 1u);
-  ::close(fd);
-}
-
 // One client socket (one TID) talking to the service by hand.
 class RawClient {
  public:
@@ -288,5 +270,53 @@ TEST_F(TftpLoopbackTest, RefusedClientAsksAgainFromTheSamePort) {
   EXPECT_EQ(client.ReceiveOpcode(), 3);  // DATA 1
 }
 
+// Polls a service counter the loop threads update (a hang guard bound, not
+// a timing assertion).
+template <typename F>
+bool Eventually(F done) {
+  for (int i = 0; i < 500 && !done(); ++i) ::usleep(10000);
+  return done();
+}
+
+// At capacity a read request waits; it never gets an ERROR (a PXE ROM fails
+// the boot on one). It starts once the transfer ahead of it ends.
+TEST_F(TftpLoopbackTest, BusyServerQueuesRequestsInsteadOfRefusing) {
+  StartService(1);
+  RawClient first(service_->port());
+  first.Send(RawRrq("boot.bin", "octet", {{"tsize", "0"}}));
+  ASSERT_EQ(first.ReceiveOpcode(), 6);  // OACK: the one transfer slot is taken
+  RawClient second(service_->port());
+  second.Send(RawRrq("boot.bin", "octet", {{"tsize", "0"}}));
+  ASSERT_TRUE(Eventually([&] { return service_->queued_requests() == 1; }));
+  int strangers = 0;
+  EXPECT_EQ(first.FinishLockstep(&strangers), content_.size());
+  ASSERT_EQ(second.ReceiveOpcode(), 6);  // its OACK, not ERROR
+  EXPECT_EQ(second.FinishLockstep(&strangers), content_.size());
+  EXPECT_EQ(strangers, 0);
+  EXPECT_EQ(service_->counters().queued.load(), 1u);
+  EXPECT_EQ(service_->counters().refused.load(), 0u);
+  EXPECT_TRUE(Eventually([&] { return service_->counters().completed.load() == 2; }));  // the final ACK
+}
+
+// Queue full too: the request is left unanswered, and the client's
+// retransmission (same TID) is served once there is room.
+TEST_F(TftpLoopbackTest, FullQueueLeavesRequestForTheClientToRetransmit) {
+  StartService(1, nullptr, /*max_queued=*/0);
+  RawClient first(service_->port());
+  first.Send(RawRrq("boot.bin", "octet", {{"tsize", "0"}}));
+  ASSERT_EQ(first.ReceiveOpcode(), 6);
+  RawClient second(service_->port());
+  const auto rrq = RawRrq("boot.bin", "octet", {{"tsize", "0"}});
+  second.Send(rrq);
+  ASSERT_TRUE(Eventually([&] { return service_->counters().ignored.load() == 1; }));
+  int strangers = 0;
+  EXPECT_EQ(first.FinishLockstep(&strangers), content_.size());
+  ASSERT_TRUE(Eventually([&] { return service_->active_transfers() == 0; }));
+  second.Send(rrq);  // what the ROM does when its RRQ timer expires
+  ASSERT_EQ(second.ReceiveOpcode(), 6);
+  EXPECT_EQ(second.FinishLockstep(&strangers), content_.size());
+  EXPECT_EQ(service_->counters().refused.load(), 0u);
+  EXPECT_TRUE(Eventually([&] { return service_->counters().completed.load() == 2; }));  // the final ACK
+}
 }  // namespace
 }  // namespace rackboot::bootd::tftp

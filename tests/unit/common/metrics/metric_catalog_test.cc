@@ -144,10 +144,13 @@ TEST(MetricCatalogTest, BootdFamiliesMatchCatalog) {
   Touch(m.tftp_transfers_active, c, &names);
   Touch(m.tftp_sent_bytes, c, &names);
   Touch(m.tftp_transfer_duration, c, &names);
+  Touch(m.tftp_overload_requests, c, &names);
+  Touch(m.tftp_requests_queued, c, &names);
   Touch(m.ipv6_router_solicitations, c, &names);
   Touch(m.ipv6_router_advertisements, c, &names);
   Touch(m.http_requests, c, &names);
   Touch(m.http_response_bytes, c, &names);
+  Touch(m.http_overload, c, &names);
   Touch(m.http_request_duration, c, &names);
   Touch(m.scripts_rendered, c, &names);
   Touch(m.artifact_cache_requests, c, &names);
