@@ -284,12 +284,17 @@ Status AssignmentPushServer::Start() {
   // TLS 1.2 is gRPC's minimum (grpc_tls_version TLS1_2..TLS1_3); 1.51 has no
   // knob to lower it, and tests/integration/grpc checks a TLS 1.1 client fails.
 
+  // One credentials object for both listeners: TlsServerCredentials() hands
+  // the options' C object to the credentials it makes, so a second call on
+  // the same options made two owners of it, and the second one's release
+  // aborted the process at shutdown (gRPC's "assertion failed: prior > 0").
+  const std::shared_ptr<grpc::ServerCredentials> credentials = grpc::experimental::TlsServerCredentials(tls);
   service_ = std::make_unique<Service>(*this);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen, grpc::experimental::TlsServerCredentials(tls), &port_);
+  builder.AddListeningPort(options_.listen, credentials, &port_);
   if (!options_.unix_socket.empty()) {
     unlink(options_.unix_socket.c_str());  // a stale socket of a previous run refuses the bind
-    builder.AddListeningPort("unix:" + options_.unix_socket, grpc::experimental::TlsServerCredentials(tls));
+    builder.AddListeningPort("unix:" + options_.unix_socket, credentials);
   }
   builder.RegisterService(service_.get());
   // Detect dead bootds (NAT drops, power loss) and let bootd ping us.

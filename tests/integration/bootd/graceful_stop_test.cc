@@ -4,6 +4,10 @@
 // what it drained and exits 0 (under ASan: no error report), and the lease
 // a real DHCP client (udhcpc) got before is replayed from the journal by the
 // next bootd.
+// "In the middle" without timing: the clients are stopped (SIGSTOP) once
+// their first bytes arrived, so bootd's transfers cannot end (TFTP waits for
+// an ACK, HTTP for room in the socket); bootd gets SIGTERM; the clients go
+// on (SIGCONT) once bootd says it is draining.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -18,11 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kFileBytes = 4 << 20;
-// The clients' rate: a download lasts kFileBytes / kRate = 16 s, so each one
-// is in flight when the SIGTERM arrives right after its first bytes. The
-// drain grace (60 s) is far longer than that.
-constexpr const char* kRate = "256K";
+// Larger than every socket buffer on the path, so a stopped HTTP client
+// keeps bootd's response in flight.
+constexpr size_t kFileBytes = 32 << 20;
 
 void WriteRandomFile(const std::string& path, size_t bytes) {
   std::mt19937 rng(static_cast<uint32_t>(bytes));
@@ -58,7 +60,7 @@ class BootdGracefulStopTest : public ::testing::Test {
     LabBootdConfig c(wd() + "/state");
     c.log_level = "info";
     c.sections = "shutdownGraceSeconds: 60\ntftp:\n  listen: 192.0.2.1:69\n  root: " + root_ +
-                 "\nhttp:\n  listen: 192.0.2.1:8080\n  artifactRoot: " + root_ +
+                 "\nhttp:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n  artifactRoot: " + root_ +
                  "\n  tlsListen: 192.0.2.1:8443\n  tlsCertFile: " + wd() +
                  "/pki/controller.pem\n  tlsKeyFile: " + wd() + "/pki/controller.key\n";
     return c.Yaml();
@@ -81,26 +83,32 @@ TEST_F(BootdGracefulStopTest, SigtermFinishesTransfersAndKeepsLeases) {
   const std::string leased = AddressAfter(ReadFile(events), "bound ip=");
   ASSERT_FALSE(leased.empty()) << ReadFile(events);
 
-  // Three slow downloads by curl: TFTP, HTTP (an event-loop connection)
-  // and HTTPS (a connection thread).
+  // Three downloads by curl: TFTP, HTTP (an event-loop connection) and
+  // HTTPS (a connection thread), each stopped once it has its first bytes.
   const std::string got_tftp = wd() + "/got-tftp", got_http = wd() + "/got-http", got_https = wd() + "/got-https";
-  auto tftp = lab_->Spawn("cli", {"curl", "-sS", "--limit-rate", kRate, "-o", got_tftp, "tftp://192.0.2.1/tftp.bin"});
-  auto http = lab_->Spawn(
-      "cli", {"curl", "-sS", "-f", "--limit-rate", kRate, "-o", got_http, "http://192.0.2.1:8080/artifacts/http.bin"});
-  auto https = lab_->Spawn("cli", {"curl", "-sS", "-f", "-k", "--limit-rate", kRate, "-o", got_https,
-                                   "https://192.0.2.1:8443/artifacts/http.bin"});
-  // In flight: every download has its first bytes.
-  ASSERT_TRUE(WaitUntil([&] { return FileSize(got_tftp) > 0 && FileSize(got_http) > 0 && FileSize(got_https) > 0; }))
-      << tftp->Output() << http->Output() << https->Output() << bootd->Output();
+  auto tftp = lab_->Spawn("cli", {"curl", "-sS", "-o", got_tftp, "tftp://192.0.2.1/tftp.bin"});
+  auto http = lab_->Spawn("cli", {"curl", "-sS", "-f", "-o", got_http, "http://192.0.2.1:8080/artifacts/http.bin"});
+  auto https =
+      lab_->Spawn("cli", {"curl", "-sS", "-f", "-k", "-o", got_https, "https://192.0.2.1:8443/artifacts/http.bin"});
+  for (auto* client : {&tftp, &http, &https}) {
+    const std::string& got = client == &tftp ? got_tftp : client == &http ? got_http : got_https;
+    ASSERT_TRUE(WaitUntil([&] { return FileSize(got) > 0; })) << (*client)->Output() << bootd->Output();
+    (*client)->Kill(SIGSTOP);
+  }
+  EXPECT_LT(FileSize(got_tftp), kFileBytes);
+  EXPECT_LT(FileSize(got_http), kFileBytes + 1);
+  EXPECT_LT(FileSize(got_https), kFileBytes + 1);
 
   bootd->Kill(SIGTERM);
+  ASSERT_TRUE(WaitUntil([&] { return bootd->Output().find("msg=stopping") != std::string::npos; })) << bootd->Output();
+  for (auto* client : {&tftp, &http, &https}) (*client)->Kill(SIGCONT);
   const int bootd_exit = bootd->Wait(std::chrono::seconds(120));
   const std::string log = bootd->Output();
   EXPECT_EQ(bootd_exit, 0) << log;
   EXPECT_EQ(log.find("AddressSanitizer"), std::string::npos) << log;
   EXPECT_EQ(log.find("runtime error"), std::string::npos) << log;
   // One line says what was drained: the TFTP transfer and both connections.
-  EXPECT_NE(log.find("msg=drained finished=\"http=2 tftp=1\""), std::string::npos) << log;
+  EXPECT_NE(log.find("msg=drained finished=\"tftp=1 http=2\""), std::string::npos) << log;
 
   EXPECT_EQ(tftp->Wait(std::chrono::seconds(60)), 0) << tftp->Output();
   EXPECT_EQ(http->Wait(std::chrono::seconds(60)), 0) << http->Output();
