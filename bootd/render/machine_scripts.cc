@@ -1,22 +1,62 @@
 #include "bootd/render/machine_scripts.h"
 
+#include <initializer_list>
 #include <set>
 #include <vector>
 
 namespace rackboot::bootd::render {
 
-const char* const kDefaultIpxeTemplate =
+namespace {
+
+// iPXE retries no fetch by itself: a 503 (a client past bootd's per-client
+// connection limit) or a connection dropped mid-transfer fails `kernel` or
+// `initrd` and with it the boot. So the built-in scripts loop as OpenStack
+// Ironic's templates do: free what was loaded, wait 1, 2, 3... s and fetch
+// again, at most kIpxeFetchAttempts times, then give up as before. No
+// `--timeout`: it bounds a whole download, and a rack's storm over 1 GbE
+// can take minutes for the initrds alone. `prefix` makes the labels unique
+// per menu entry ('.' cannot occur in an entry name; {{entry_name}}, since
+// {{name}} inside {{#initrds}} is the initrd's); the fetch lines follow
+// the returned text, at the label <prefix>fetch.
+std::string IpxeFetchRetry(const std::string& prefix, const std::string& give_up) {
+  const std::string retries = std::to_string(kIpxeFetchAttempts - 1);
+  std::string text;
+  for (const std::string& line : std::initializer_list<std::string>{
+           "set rackboot-try:int32 0",
+           "goto " + prefix + "fetch",
+           ":" + prefix + "retry",
+           "imgfree",
+           "iseq ${rackboot-try} " + retries + " && goto " + prefix + "give-up ||",
+           "inc rackboot-try",
+           "echo rackboot: fetch failed (${errno}), retry ${rackboot-try} of " + retries + " in ${rackboot-try} s",
+           "sleep ${rackboot-try}",
+           "goto " + prefix + "fetch",
+           ":" + prefix + "give-up",
+           "echo rackboot: giving up after " + std::to_string(kIpxeFetchAttempts) + " attempts",
+           give_up,
+           ":" + prefix + "fetch",
+       }) {
+    text += line + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+const std::string kDefaultIpxeTemplate =
     "#!ipxe\n"
-    "echo rackboot: {{machine.name}} {{machine.mac}} profile {{profile}}\n"
-    "kernel {{kernel_url}} {{cmdline}}\n"
+    "echo rackboot: {{machine.name}} {{machine.mac}} profile {{profile}}\n" +
+    IpxeFetchRetry("rackboot.", "exit 1") +
+    "kernel {{kernel_url}} {{cmdline}} || goto rackboot.retry\n"
     "{{#initrds}}\n"
-    "initrd --name {{name}} {{url}}\n"
+    "initrd --name {{name}} {{url}} || goto rackboot.retry\n"
     "{{/initrds}}\n"
     "boot\n";
 
 // AutoPXE-style menu (seed 000): entries, default, timeout, and a shell
-// entry that returns to the menu.
-const char* const kDefaultIpxeMenuTemplate =
+// entry that returns to the menu. An entry whose fetches keep failing, or
+// whose boot fails, returns to the menu too.
+const std::string kDefaultIpxeMenuTemplate =
     "#!ipxe\n"
     ":start\n"
     "menu rackboot {{machine.name}} {{machine.mac}} {{machine.ip}}\n"
@@ -27,10 +67,11 @@ const char* const kDefaultIpxeMenuTemplate =
     "item shell iPXE shell\n"
     "choose --default {{menu_default}} --timeout {{menu_timeout_ms}} target && goto ${target} || goto shell\n"
     "{{#entries}}\n"
-    ":{{name}}\n"
-    "kernel {{kernel_url}} {{cmdline}}\n"
+    ":{{name}}\n" +
+    IpxeFetchRetry("{{entry_name}}.", "goto start") +
+    "kernel {{kernel_url}} {{cmdline}} || goto {{entry_name}}.retry\n"
     "{{#initrds}}\n"
-    "initrd --name {{name}} {{url}}\n"
+    "initrd --name {{name}} {{url}} || goto {{entry_name}}.retry\n"
     "{{/initrds}}\n"
     "boot || goto start\n"
     "{{/entries}}\n"
@@ -191,8 +232,13 @@ Result<std::string> RenderLoader(const Assignment& a, const ScriptRequest& req, 
       if (!boot.ok()) return Error{"menu entry " + e.name + ": " + boot.error().message};
       TemplateData entry;
       entry.set("name", e.name);
+      entry.set("entry_name", e.name);
       entry.set("label", e.label.empty() ? e.name : e.label);
-      SetBoot(&entry, *boot);
+      // kainjow's lookup inside {{#initrds}} does not reach the entry's
+      // entry_name (the test renders it), so each initrd carries it too.
+      Boot with_names = *boot;
+      for (TemplateData& item : with_names.initrds) item.set("entry_name", e.name);
+      SetBoot(&entry, with_names);
       trusted.insert(boot->cmdline);
       entries.push_back(entry);
     }

@@ -44,9 +44,13 @@ TargetLanguage InstallConfigLanguage(const std::string& name);
 // firmware falls through to its next boot device instead of looping.
 std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack);
 
-// Built-in templates (used when the profile has none).
-extern const char* const kDefaultIpxeTemplate;
-extern const char* const kDefaultIpxeMenuTemplate;
+// Built-in templates (used when the profile has none). The iPXE ones retry
+// a failed kernel/initrd fetch up to kIpxeFetchAttempts times with a
+// growing pause (1, 2, 3... s); an operator's own template gets exactly
+// what it says.
+constexpr int kIpxeFetchAttempts = 10;
+extern const std::string kDefaultIpxeTemplate;
+extern const std::string kDefaultIpxeMenuTemplate;
 extern const char* const kDefaultGrubTemplate;
 extern const char* const kDefaultPxelinuxTemplate;
 

@@ -2,18 +2,9 @@
 # Renders helm/rackboot without a cluster and checks what it renders.
 # Usage: chart_render_test.sh <source dir> <rendered_config_check binary>
 set -euo pipefail
-# grep -q stops reading early; under pipefail the writer then dies of
-# SIGPIPE and a match reads as a failure. contains reads everything.
-contains() { grep "$@" >/dev/null; }
 SRC=$1
 CONFIG_CHECK=$2
-CHART=$SRC/helm/rackboot
-HELM=$("$SRC/scripts/helm/build" --print-path)
-KV=(--kube-version 1.34.0)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { echo "--- $*"; }
+source "$SRC/tests/integration/helm/lib.sh"
 
 step "helm lint (defaults, cert-manager, one namespace, no racks)"
 "$HELM" lint --strict "${KV[@]}" "$CHART"
@@ -92,10 +83,6 @@ awk '/^kind: ServiceMonitor$/,/^---/' "$work/sm.yaml" | contains 'release: kps' 
 [ "$(grep -c 'rackboot.io/scrape: "true"' "$work/sm.yaml")" -ge 3 ] || fail "both Services selected"
 
 step "values.schema.json rejects bad values"
-reject() {
-  if "$HELM" template rb "$CHART" "${KV[@]}" "$@" > "$work/rej.out" 2>&1; then fail "accepted: $*"; fi
-  grep -q "values don't meet the specifications" "$work/rej.out" || { cat "$work/rej.out"; fail "not a schema error: $*"; }
-}
 reject --set 'racks[0].name=Rack_A'
 reject --set controller.replica=3
 reject --set bootd.config.rack=x

@@ -230,7 +230,7 @@ TEST_F(HttpCurlTest, PerMacScriptAndDiscoveryScript) {
   ASSERT_EQ(known.exit_code, 0);
   EXPECT_EQ(known.out.rfind("#!ipxe\n", 0), 0u);
   EXPECT_NE(known.out.find("kernel http://127.0.0.1:8080/boot/52-54-00-12-34-56/debian/vmlinuz ip=dhcp "
-                           "nfsroot=192.0.2.10:/srv initrd=initrd.img\n"),
+                           "nfsroot=192.0.2.10:/srv initrd=initrd.img || goto rackboot.retry\n"),
             std::string::npos)
       << known.out;
   auto unknown = RunCommand({"curl", "-sS", "-w", "%{http_code}", url_ + "/ipxe/aa-bb-cc-dd-ee-ff"});

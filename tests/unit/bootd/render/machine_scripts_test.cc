@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -72,10 +74,156 @@ TEST(MachineScripts, DefaultIpxeScriptUsesAbsoluteUrlsAndInitrdNames) {
   EXPECT_EQ(*r,
             "#!ipxe\n"
             "echo rackboot: lab/node-01 52:54:00:12:34:56 profile debian\n"
+            "set rackboot-try:int32 0\n"
+            "goto rackboot.fetch\n"
+            ":rackboot.retry\n"
+            "imgfree\n"
+            "iseq ${rackboot-try} 9 && goto rackboot.give-up ||\n"
+            "inc rackboot-try\n"
+            "echo rackboot: fetch failed (${errno}), retry ${rackboot-try} of 9 in ${rackboot-try} s\n"
+            "sleep ${rackboot-try}\n"
+            "goto rackboot.fetch\n"
+            ":rackboot.give-up\n"
+            "echo rackboot: giving up after 10 attempts\n"
+            "exit 1\n"
+            ":rackboot.fetch\n"
+            "kernel http://192.0.2.1:8080/boot/52-54-00-12-34-56/debian/vmlinuz root=/dev/nfs "
+            "nfsroot=192.0.2.10:/srv/node-01 ip=10.0.0.5 console=ttyS0 initrd=initrd.img || goto rackboot.retry\n"
+            "initrd --name initrd.img http://192.0.2.1:8080/boot/52-54-00-12-34-56/debian/initrd.img "
+            "|| goto rackboot.retry\n"
+            "boot\n");
+}
+
+// Runs the part of iPXE's script language the built-in scripts use (labels,
+// goto, set/inc/iseq on one integer, sleep, imgfree, kernel/initrd/boot,
+// echo, exit, and iPXE's rule that a line whose last command fails ends the
+// script). Fetch n (counted from 1) fails, as a 503 or a dropped connection
+// would, when fails(n).
+struct IpxeRun {
+  bool booted = false;
+  int fetches = 0;
+  int slept_seconds = 0;
+  std::vector<std::string> loaded;  // images held when `boot` ran
+};
+IpxeRun RunIpxe(const std::string& script, const std::function<bool(int)>& fails) {
+  const std::vector<std::string> lines = Lines(script);
+  IpxeRun run;
+  std::map<std::string, long> ints;
+  std::vector<std::string> images;
+  auto expand = [&](std::string s) {
+    for (size_t p; (p = s.find("${")) != std::string::npos;) {
+      const size_t end = s.find('}', p);
+      const std::string name = s.substr(p + 2, end - p - 2);
+      s.replace(p, end - p + 1, name == "errno" ? "0x3f122003" : std::to_string(ints.at(name)));
+    }
+    return s;
+  };
+  size_t pc = 1;  // after #!ipxe
+  for (int steps = 0; pc < lines.size(); ++steps) {
+    if (steps > 10000) ADD_FAILURE() << "the script does not end";
+    if (steps > 10000) return run;
+    const std::string line = lines[pc++];
+    if (line.empty() || line[0] == ':') continue;
+    // Split "a && b || c" into commands and the operators between them.
+    std::vector<std::string> cmds;
+    std::vector<std::string> ops;
+    size_t start = 0;
+    for (size_t p = 0; p < line.size(); ++p) {
+      if (line.compare(p, 4, " && ") == 0 || line.compare(p, 4, " || ") == 0 || line.compare(p, 3, " ||") == 0) {
+        cmds.push_back(line.substr(start, p - start));
+        ops.push_back(line.substr(p + 1, 2));
+        p += 2;
+        start = p + 2;
+      }
+    }
+    cmds.push_back(start < line.size() ? line.substr(start) : "");
+    bool ok = true;
+    bool jumped = false;
+    for (size_t i = 0; i < cmds.size() && !jumped; ++i) {
+      if (i > 0 && (ops[i - 1] == "&&") != ok) continue;
+      const std::string cmd = expand(cmds[i]);
+      const std::string verb = cmd.substr(0, cmd.find(' '));
+      const std::string arg = cmd.find(' ') == std::string::npos ? "" : cmd.substr(cmd.find(' ') + 1);
+      if (cmd.empty() || verb == "echo") {
+        ok = true;
+      } else if (verb == "set") {
+        ints[arg.substr(0, arg.find(':'))] = std::stol(arg.substr(arg.find(' ') + 1));
+      } else if (verb == "inc") {
+        ++ints[arg];
+      } else if (verb == "iseq") {
+        ok = arg.substr(0, arg.find(' ')) == arg.substr(arg.find(' ') + 1);
+      } else if (verb == "sleep") {
+        run.slept_seconds += std::stoi(arg);
+      } else if (verb == "imgfree") {
+        images.clear();
+      } else if (verb == "kernel" || verb == "initrd") {
+        ok = !fails(++run.fetches);
+        if (ok) images.push_back(verb);
+      } else if (verb == "boot") {
+        run.booted = true;
+        run.loaded = images;
+        return run;
+      } else if (verb == "exit") {
+        return run;
+      } else if (verb == "goto") {
+        const auto it = std::find(lines.begin(), lines.end(), ":" + arg);
+        if (it == lines.end()) ADD_FAILURE() << "no label " << arg;
+        if (it == lines.end()) return run;
+        pc = static_cast<size_t>(it - lines.begin()) + 1;
+        jumped = true;
+      } else {
+        ADD_FAILURE() << "command the interpreter does not know: " << cmd;
+        return run;
+      }
+    }
+    if (!ok && !jumped) return run;  // iPXE ends a script at a failed line
+  }
+  return run;
+}
+
+TEST(MachineScripts, DefaultIpxeScriptRetriesFailedFetchesWithGrowingPausesThenGivesUp) {
+  auto r = RenderIpxeScript(MakeAssignment(), MakeRequest());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  // Nothing fails: kernel and initrd once, no pause.
+  IpxeRun run = RunIpxe(*r, [](int) { return false; });
+  EXPECT_TRUE(run.booted);
+  EXPECT_EQ(run.fetches, 2);
+  EXPECT_EQ(run.slept_seconds, 0);
+  EXPECT_EQ(run.loaded, (std::vector<std::string>{"kernel", "initrd"}));
+  // The kernel fetch fails (fetch 1), then the initrd after a good kernel
+  // (fetch 3): the boot is delayed 1 + 2 s and starts with one kernel and
+  // one initrd (what was loaded before a failure is freed).
+  run = RunIpxe(*r, [](int n) { return n == 1 || n == 3; });
+  EXPECT_TRUE(run.booted);
+  EXPECT_EQ(run.fetches, 5);
+  EXPECT_EQ(run.slept_seconds, 3);
+  EXPECT_EQ(run.loaded, (std::vector<std::string>{"kernel", "initrd"}));
+  // Nine failures still boot on the tenth attempt.
+  run = RunIpxe(*r, [](int n) { return n <= 9; });
+  EXPECT_TRUE(run.booted);
+  EXPECT_EQ(run.slept_seconds, 45);
+  // A server that never answers: ten attempts, then the script gives up
+  // (exit), as a failed fetch did before the loop existed.
+  run = RunIpxe(*r, [](int) { return true; });
+  EXPECT_FALSE(run.booted);
+  EXPECT_EQ(run.fetches, kIpxeFetchAttempts);
+  EXPECT_EQ(run.slept_seconds, 45);
+}
+
+TEST(MachineScripts, OperatorIpxeTemplateIsRenderedAsWritten) {
+  Assignment a = MakeAssignment();
+  a.boot.ipxe_template = "#!ipxe\nkernel {{kernel_url}} {{cmdline}}\n{{#initrds}}initrd {{url}}\n{{/initrds}}boot\n";
+  auto r = RenderIpxeScript(a, MakeRequest());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r,
+            "#!ipxe\n"
             "kernel http://192.0.2.1:8080/boot/52-54-00-12-34-56/debian/vmlinuz root=/dev/nfs "
             "nfsroot=192.0.2.10:/srv/node-01 ip=10.0.0.5 console=ttyS0 initrd=initrd.img\n"
-            "initrd --name initrd.img http://192.0.2.1:8080/boot/52-54-00-12-34-56/debian/initrd.img\n"
+            "initrd http://192.0.2.1:8080/boot/52-54-00-12-34-56/debian/initrd.img\n"
             "boot\n");
+  // Without a retry loop the first failed fetch ends it, as the operator wrote.
+  EXPECT_FALSE(RunIpxe(*r, [](int n) { return n == 1; }).booted);
+  EXPECT_TRUE(RunIpxe(*r, [](int) { return false; }).booted);
 }
 
 TEST(MachineScripts, MenuHasEntriesDefaultTimeoutAndShell) {
@@ -97,10 +245,27 @@ TEST(MachineScripts, MenuHasEntriesDefaultTimeoutAndShell) {
   EXPECT_NE(r->find("item rescue Boot rescue\n"), std::string::npos);
   EXPECT_NE(r->find("choose --default rescue --timeout 10000 target && goto ${target} || goto shell\n"),
             std::string::npos);
-  EXPECT_NE(r->find(":rescue\nkernel http://192.0.2.1:8080/boot/52-54-00-12-34-56/rescue/vmlinuz ip=dhcp "
-                    "initrd=initrd.img\n"),
-            std::string::npos);
+  EXPECT_NE(r->find(":rescue\nset rackboot-try:int32 0\ngoto rescue.fetch\n:rescue.retry\n"), std::string::npos) << *r;
+  EXPECT_NE(r->find(":rescue.give-up\necho rackboot: giving up after 10 attempts\ngoto start\n"), std::string::npos);
+  EXPECT_NE(r->find(":rescue.fetch\nkernel http://192.0.2.1:8080/boot/52-54-00-12-34-56/rescue/vmlinuz ip=dhcp "
+                    "initrd=initrd.img || goto rescue.retry\n"
+                    "initrd --name initrd.img http://192.0.2.1:8080/boot/52-54-00-12-34-56/rescue/initrd.img "
+                    "|| goto rescue.retry\n"
+                    "boot || goto start\n"),
+            std::string::npos)
+      << *r;
   EXPECT_NE(r->find(":shell\n"), std::string::npos);
+  // Every goto has exactly one label to go to (the entries' loops do not
+  // share labels).
+  const std::vector<std::string> lines = Lines(*r);
+  for (const auto& line : lines) {
+    for (size_t p = line.find("goto "); p != std::string::npos; p = line.find("goto ", p + 1)) {
+      std::string label = line.substr(p + 5);
+      label = label.substr(0, label.find(' '));
+      if (label == "${target}") continue;
+      EXPECT_EQ(std::count(lines.begin(), lines.end(), ":" + label), 1) << label;
+    }
+  }
   a.boot.menu[0].name = "bad name";
   EXPECT_FALSE(RenderIpxeScript(a, MakeRequest()).ok());
 }
