@@ -49,6 +49,12 @@ class BootHttpService : public Service {
     return server_->Start();
   }
 
+  void BeginDrain() override {
+    if (server_) server_->BeginDrain();
+  }
+  DrainReport WaitDrained(std::chrono::steady_clock::time_point deadline) override {
+    return server_ ? server_->WaitDrained(deadline) : DrainReport{};
+  }
   void Stop() override {
     if (server_) server_->Stop();
   }

@@ -13,7 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
+#include <vector>
 
 #include "tests/integration/dhcp/dhcp_lab.h"
 
@@ -22,15 +22,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Larger than every socket buffer on the path, so a stopped HTTP client
-// keeps bootd's response in flight.
-constexpr size_t kFileBytes = 32 << 20;
+// The HTTP file is larger than every socket buffer on the path (the
+// receive buffer may grow to net.ipv4.tcp_rmem's 32 MiB), so a stopped
+// client keeps bootd's response in flight. TFTP is lockstep: a stopped
+// client keeps the transfer waiting for its next ACK at any size.
+constexpr size_t kHttpBytes = 128 << 20;
+constexpr size_t kTftpBytes = 4 << 20;
 
-void WriteRandomFile(const std::string& path, size_t bytes) {
-  std::mt19937 rng(static_cast<uint32_t>(bytes));
-  std::string data(bytes, '\0');
-  for (char& c : data) c = static_cast<char>(rng());
-  std::ofstream(path, std::ios::binary) << data;
+// Each 8-byte word holds its own offset: a truncated, shifted or reordered
+// copy differs.
+void WriteOffsetFile(const std::string& path, size_t bytes) {
+  std::ofstream out(path, std::ios::binary);
+  std::vector<uint64_t> chunk(1 << 17);
+  for (size_t at = 0; at < bytes;) {
+    for (size_t i = 0; i < chunk.size(); ++i) chunk[i] = at + i * sizeof(uint64_t);
+    const size_t n = std::min(bytes - at, chunk.size() * sizeof(uint64_t));
+    out.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(n));
+    at += n;
+  }
 }
 
 size_t FileSize(const std::string& path) {
@@ -49,8 +58,8 @@ class BootdGracefulStopTest : public ::testing::Test {
     ConnectServerAndClient(*lab_);
     root_ = wd() + "/root";
     fs::create_directories(root_);
-    WriteRandomFile(root_ + "/tftp.bin", kFileBytes);
-    WriteRandomFile(root_ + "/http.bin", kFileBytes + 1);
+    WriteOffsetFile(root_ + "/tftp.bin", kTftpBytes);
+    WriteOffsetFile(root_ + "/http.bin", kHttpBytes + 3);
     const std::string pki = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + wd() + "/pki >/dev/null 2>&1";
     ASSERT_EQ(std::system(pki.c_str()), 0);
   }
@@ -95,9 +104,9 @@ TEST_F(BootdGracefulStopTest, SigtermFinishesTransfersAndKeepsLeases) {
     ASSERT_TRUE(WaitUntil([&] { return FileSize(got) > 0; })) << (*client)->Output() << bootd->Output();
     (*client)->Kill(SIGSTOP);
   }
-  EXPECT_LT(FileSize(got_tftp), kFileBytes);
-  EXPECT_LT(FileSize(got_http), kFileBytes + 1);
-  EXPECT_LT(FileSize(got_https), kFileBytes + 1);
+  EXPECT_LT(FileSize(got_tftp), kTftpBytes);
+  EXPECT_LT(FileSize(got_http), kHttpBytes);
+  EXPECT_LT(FileSize(got_https), kHttpBytes);
 
   bootd->Kill(SIGTERM);
   ASSERT_TRUE(WaitUntil([&] { return bootd->Output().find("msg=stopping") != std::string::npos; })) << bootd->Output();
@@ -113,9 +122,12 @@ TEST_F(BootdGracefulStopTest, SigtermFinishesTransfersAndKeepsLeases) {
   EXPECT_EQ(tftp->Wait(std::chrono::seconds(60)), 0) << tftp->Output();
   EXPECT_EQ(http->Wait(std::chrono::seconds(60)), 0) << http->Output();
   EXPECT_EQ(https->Wait(std::chrono::seconds(60)), 0) << https->Output();
-  EXPECT_EQ(ReadFile(got_tftp), ReadFile(root_ + "/tftp.bin")) << "TFTP download cut short";
-  EXPECT_EQ(ReadFile(got_http), ReadFile(root_ + "/http.bin")) << "HTTP download cut short";
-  EXPECT_EQ(ReadFile(got_https), ReadFile(root_ + "/http.bin")) << "HTTPS download cut short";
+  EXPECT_TRUE(ReadFile(got_tftp) == ReadFile(root_ + "/tftp.bin"))
+      << "TFTP download differs; got " << FileSize(got_tftp) << " bytes";
+  EXPECT_TRUE(ReadFile(got_http) == ReadFile(root_ + "/http.bin"))
+      << "HTTP download differs; got " << FileSize(got_http) << " bytes";
+  EXPECT_TRUE(ReadFile(got_https) == ReadFile(root_ + "/http.bin"))
+      << "HTTPS download differs; got " << FileSize(got_https) << " bytes";
 
   // The next bootd replays the journal: the client's lease is there.
   auto next = StartBootd(*lab_, "srv", Config());
