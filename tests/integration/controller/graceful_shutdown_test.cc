@@ -8,14 +8,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "bootd/agent/snapshot_file.h"
 #include "tests/integration/controller/kube_test_env.h"
 #include "tests/support/child_process.h"
-#include "tests/support/test_paths.h"
 
 namespace rackboot::testing {
 namespace {
@@ -34,15 +32,8 @@ std::string LeaseHolder(const std::string& ns) {
 
 class GracefulShutdownTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/rbt-stop-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    const std::string cmd = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Pki(const std::string& f) const { return dir_ + "/pki/" + f; }
+  void SetUp() override { ASSERT_TRUE(pki_.ok()) << "make_test_pki.sh"; }
+  std::string Pki(const std::string& f) const { return pki_.File(f); }
 
   // A lease far longer than the test waits: a standby that leads soon after
   // the leader's SIGTERM can only have been handed the lease by its release.
@@ -78,7 +69,8 @@ class GracefulShutdownTest : public ::testing::Test {
     return "";
   }
 
-  std::string dir_;
+  TestPki pki_{"stop"};
+  const std::string& dir_ = pki_.dir();
 };
 
 TEST_F(GracefulShutdownTest, SigtermEndsStreamsReleasesLeaseAndBootdsFollowTheStandby) {

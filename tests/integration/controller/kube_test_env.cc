@@ -130,6 +130,15 @@ std::string ControllerProcess::Log() const {
   return os.str();
 }
 
+TestPki::TestPki(const std::string& tag) : dir_(TempDir(tag)) {
+  const std::string cmd = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
+  ok_ = std::system(cmd.c_str()) == 0;
+}
+
+TestPki::~TestPki() {
+  std::filesystem::remove_all(dir_);
+}
+
 std::string MachineYaml(const std::string& ns, const std::string& name, const std::string& mac,
                         const std::string& profile, const std::string& rack, const std::string& static_ip) {
   std::string y = "apiVersion: rackboot.io/v1alpha1\nkind: Machine\nmetadata:\n  name: " + name +

@@ -54,6 +54,25 @@ class ControllerProcess {
   pid_t pid_ = -1;
 };
 
+// A temporary directory holding the controller <-> bootd test PKI
+// (tests/integration/grpc/make_test_pki.sh: ca.pem, controller.pem/.key,
+// bootd-rack-a.pem/.key, ...) in pki/; removed on destruction. Tests keep
+// their other scratch files in dir() too.
+class TestPki {
+ public:
+  explicit TestPki(const std::string& tag);
+  ~TestPki();
+  TestPki(const TestPki&) = delete;
+  TestPki& operator=(const TestPki&) = delete;
+  bool ok() const { return ok_; }
+  const std::string& dir() const { return dir_; }
+  std::string File(const std::string& name) const { return dir_ + "/pki/" + name; }
+
+ private:
+  std::string dir_;
+  bool ok_ = false;
+};
+
 // Machine helpers.
 std::string MachineYaml(const std::string& ns, const std::string& name, const std::string& mac,
                         const std::string& profile, const std::string& rack = "rack-a",

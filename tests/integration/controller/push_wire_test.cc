@@ -19,17 +19,11 @@ namespace {
 
 class PushWireTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/rbt-wire-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    const std::string cmd = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Pki(const std::string& f) const { return dir_ + "/pki/" + f; }
+  void SetUp() override { ASSERT_TRUE(pki_.ok()) << "make_test_pki.sh"; }
+  std::string Pki(const std::string& f) const { return pki_.File(f); }
 
-  std::string dir_;
+  TestPki pki_{"wire"};
+  const std::string& dir_ = pki_.dir();
 };
 
 // The assignment bootd persisted for `machine` ("ns/name"); nullopt if none.
