@@ -169,7 +169,8 @@ TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
   const int port = FreeLoopbackPort();
   const std::string controller_config =
       "namespace: " + ns.name() +
-      "\nracks:\n- name: rack-a\n  subnet: 10.0.0.0/24\n  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
+      "\nleaderElection: {enabled: false}\n"
+      "racks:\n- name: rack-a\n  subnet: 10.0.0.0/24\n  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
       "grpc:\n  listen: 127.0.0.1:" +
       std::to_string(port) + "\n  tls:\n    caFile: " + Pki("ca.pem") + "\n    certFile: " + Pki("controller.pem") +
       "\n    keyFile: " + Pki("controller.key") + "\n";
