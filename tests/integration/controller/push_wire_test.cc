@@ -33,6 +33,14 @@ class PushWireTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Pki(const std::string& f) const { return dir_ + "/pki/" + f; }
+  // A controller of `ns` with rack-a's pool, pushing on `port` (mTLS).
+  std::string ControllerConfig(const std::string& ns, int port, const std::string& leader_election) const {
+    return "namespace: " + ns + "\n" + leader_election +
+           "racks:\n- name: rack-a\n  subnet: 10.0.0.0/24\n  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
+           "grpc:\n  listen: 127.0.0.1:" +
+           std::to_string(port) + "\n  tls:\n    caFile: " + Pki("ca.pem") +
+           "\n    certFile: " + Pki("controller.pem") + "\n    keyFile: " + Pki("controller.key") + "\n";
+  }
   // A bootd of rack-a dialling the controller on `port`; it persists its
   // snapshot to <dir_>/assignments.snap.
   std::string WriteBootdConfig(int port) const {
@@ -60,14 +68,10 @@ std::optional<v1alpha1::HostAssignment> InSnapshot(const std::string& snap, cons
 TEST_F(PushWireTest, MachineAssignmentReachesBootdAndFollowsChangesAndDelete) {
   TestNamespace ns("wire");
   const int port = FreeLoopbackPort();
-  const std::string controller_config =
-      "namespace: " + ns.name() +
-      "\nleaderElection:\n  enabled: true\n  leaseName: rackboot-controller\n  leaseNamespace: " + ns.name() +
-      "\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n"
-      "racks:\n- name: rack-a\n  subnet: 10.0.0.0/24\n  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
-      "grpc:\n  listen: 127.0.0.1:" +
-      std::to_string(port) + "\n  tls:\n    caFile: " + Pki("ca.pem") + "\n    certFile: " + Pki("controller.pem") +
-      "\n    keyFile: " + Pki("controller.key") + "\n";
+  const std::string controller_config = ControllerConfig(
+      ns.name(), port,
+      "leaderElection:\n  enabled: true\n  leaseName: rackboot-controller\n  leaseNamespace: " + ns.name() +
+          "\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n");
   ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p1", "console=ttyS0")).exit_code, 0);
   ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p2", "console=ttyS1")).exit_code, 0);
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "m1", "52:54:00:00:0a:01", "p1")).exit_code, 0);
@@ -167,13 +171,7 @@ std::map<std::string, v1alpha1::HostAssignment> ResolvedStandalone(const std::st
 TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
   TestNamespace ns("golden");
   const int port = FreeLoopbackPort();
-  const std::string controller_config =
-      "namespace: " + ns.name() +
-      "\nleaderElection: {enabled: false}\n"
-      "racks:\n- name: rack-a\n  subnet: 10.0.0.0/24\n  pool: {start: 10.0.0.100, end: 10.0.0.109}\n"
-      "grpc:\n  listen: 127.0.0.1:" +
-      std::to_string(port) + "\n  tls:\n    caFile: " + Pki("ca.pem") + "\n    certFile: " + Pki("controller.pem") +
-      "\n    keyFile: " + Pki("controller.key") + "\n";
+  const std::string controller_config = ControllerConfig(ns.name(), port, "leaderElection: {enabled: false}\n");
   const std::string fixtures = GoldenFixtures(ns.name());
   auto applied = Kubectl("apply -n " + ns.name() + " -f -", fixtures);
   ASSERT_EQ(applied.exit_code, 0) << applied.output;
