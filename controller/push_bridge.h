@@ -1,29 +1,25 @@
 #pragma once
-// PushBridge: joins reconcile (MachineController::Assignments()) to the gRPC
-// push (RackSnapshotCache + AssignmentPushServer).
+// PushBridge: joins reconcile to the gRPC push (RackSnapshotCache +
+// AssignmentPushServer).
 //
-// Level-triggered: a sync thread (every `sync_interval`) regroups the
-// controller's resolved assignments by rack, converts each to a proto
-// HostAssignment (with the BootProfile's kernel/initrds/cmdline/templates
-// from the profile informer cache) and hands the whole rack to
-// RackSnapshotCache::SetRack. SetRack is idempotent and diffs, so only
-// machines whose assignment was added, changed or removed reach bootd; a
-// rack that lost its last machine gets an empty SetRack (removal).
+// Event-driven: the bridge hands its RackSnapshotCache to MachineController
+// as the AssignmentPublisher, so every reconcile publishes that Machine's
+// HostAssignment (upsert) or its removal the moment it decides; the cache
+// diffs and versions per rack, and each stream sends the delta.
 //
-// Only the leader pushes: the push server is started only after this
-// replica leads AND the cache holds the first full sync. A standby never
-// listens, so bootd's stream fails and bootd keeps serving its persisted
-// snapshot; it never sees an empty snapshot from a cold standby (which
-// would wipe its assignments).
+// Only the leader pushes: the push server starts when MachineController
+// reports leading-ready, i.e. after it published every rack whole from the
+// cache (MachineController::SeedAssignments). A standby never listens, so
+// bootd's stream fails and bootd keeps serving its persisted snapshot; it
+// never sees an empty snapshot from a cold standby (which would wipe its
+// assignments).
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
-#include <set>
+#include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "controller/progress/boot_event_queue.h"
 #include "controller/push/push_observer.h"
@@ -33,17 +29,15 @@
 
 namespace rackboot::controller {
 
-// Pure conversion; `profile` is the BootProfile object (null if not cached).
-v1alpha1::HostAssignment ToHostAssignment(const ResolvedAssignment& a, const web::json::value* profile);
-
 class PushBridge : public push::PushObserver {
  public:
-  PushBridge(MachineController& machines, push::PushServerOptions options,
-             std::chrono::milliseconds sync_interval = std::chrono::milliseconds(500));
+  // Registers itself with `machines` (publisher, leading-ready listener):
+  // construct before machines.StartLeading.
+  PushBridge(MachineController& machines, push::PushServerOptions options);
   ~PushBridge() override;
 
-  // This replica leads with fencing epoch `epoch` (leaseTransitions): starts
-  // the sync thread, which starts the push server after the first sync.
+  // This replica leads with fencing epoch `epoch` (leaseTransitions). The
+  // server itself starts on MachineController's leading-ready signal.
   void StartLeading(int64_t epoch);
   void Stop();
 
@@ -62,17 +56,16 @@ class PushBridge : public push::PushObserver {
               const std::vector<std::string>& machines) override;
 
  private:
-  void SyncOnce();
-  void Loop(std::stop_token st);
+  // Leading-ready listener (MachineController's leading thread).
+  void StartServing(int64_t epoch);
+  void SetEpoch(int64_t epoch);
 
-  MachineController& machines_;
   push::PushServerOptions options_;
-  std::chrono::milliseconds interval_;
   push::RackSnapshotCache cache_;
+  std::mutex server_mu_;  // StartServing vs Stop
+  bool stopped_ = false;
   std::unique_ptr<push::AssignmentPushServer> server_;
-  std::set<std::string> racks_seen_;
   progress::BootEventQueue* boot_events_ = nullptr;
-  std::jthread thread_;
 };
 
 }  // namespace rackboot::controller

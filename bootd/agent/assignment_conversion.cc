@@ -41,9 +41,17 @@ Result<Assignment> AssignmentFromProto(const v1alpha1::HostAssignment& in, const
   if (!in.rack().empty() && in.rack() != rack) {
     return Error{"machine " + name + ": rack '" + in.rack() + "' is not this bootd's rack '" + rack + "'"};
   }
+  if (in.interfaces().empty() && in.uuid().empty()) return Error{"machine " + name + ": neither MAC nor UUID"};
+  auto out = ConvertHostAssignment(in);
+  if (out.ok()) out->rack = rack;
+  return out;
+}
+
+Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in) {
+  const std::string& name = in.machine_name();
   Assignment out;
   out.machine_name = name;
-  out.rack = rack;
+  out.rack = in.rack();
   out.hostname = in.hostname();
   for (const auto& i : in.interfaces()) {
     auto mac = MacAddress::Parse(i.mac());
@@ -58,7 +66,6 @@ Result<Assignment> AssignmentFromProto(const v1alpha1::HostAssignment& in, const
     }
     out.interfaces.push_back(ia);
   }
-  if (out.interfaces.empty() && in.uuid().empty()) return Error{"machine " + name + ": neither MAC nor UUID"};
   out.uuid = Lower(in.uuid());
   out.architecture = in.architecture();
   out.firmware = in.firmware();

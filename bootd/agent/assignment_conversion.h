@@ -12,8 +12,14 @@
 
 namespace rackboot::bootd::agent {
 
-// `rack` is ours; an assignment naming another rack is rejected.
+// `rack` is ours; an assignment naming another rack is rejected, and so is
+// one without machine name or without both MAC and UUID.
 Result<Assignment> AssignmentFromProto(const v1alpha1::HostAssignment& in, const std::string& rack);
+
+// Field mapping only (a bad MAC or address still fails): for assignments
+// resolved locally, such as standalone's default for unknown machines,
+// which has no name and no interfaces.
+Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in);
 
 v1alpha1::BootEvent BootEventToProto(const BootEvent& event);
 

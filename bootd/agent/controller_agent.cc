@@ -337,8 +337,7 @@ bool ControllerAgent::HandleUpdate(const v1alpha1::AssignmentUpdate& update, v1a
   if (d.full_snapshot) {
     store_.ReplaceAll(std::move(d.upserts));
   } else {
-    for (const auto& name : d.removals) store_.Remove(name);
-    for (auto& a : d.upserts) store_.Upsert(std::move(a));
+    store_.Apply(d.removals, std::move(d.upserts));  // one swap: readers never see half a delta
   }
   CommitUpdate(state_, update);
   if (!options_.snapshot_path.empty()) {

@@ -2,97 +2,115 @@
 
 namespace rackboot::bootd {
 
-void AssignmentStore::IndexLocked(const Ptr& a) {
-  by_name_[a->machine_name] = a;
-  for (const auto& i : a->interfaces) by_mac_[i.mac] = a;
-  if (!a->uuid.empty()) by_uuid_[a->uuid] = a;
+void AssignmentStore::Index::Add(const Ptr& a) {
+  Erase(a->machine_name);
+  by_name[a->machine_name] = a;
+  for (const auto& i : a->interfaces) by_mac[i.mac] = a;
+  if (!a->uuid.empty()) by_uuid[a->uuid] = a;
 }
 
-void AssignmentStore::UnindexLocked(const Ptr& ref) {
-  // Callers pass the by_name_ entry itself; erasing it would free what `ref`
-  // refers to, so hold our own reference first.
-  const Ptr a = ref;
-  by_name_.erase(a->machine_name);
+void AssignmentStore::Index::Erase(const std::string& machine_name) {
+  auto it = by_name.find(machine_name);
+  if (it == by_name.end()) return;
+  const Ptr a = it->second;
+  by_name.erase(it);
   for (const auto& i : a->interfaces) {
-    auto it = by_mac_.find(i.mac);
-    if (it != by_mac_.end() && it->second == a) by_mac_.erase(it);
+    auto m = by_mac.find(i.mac);
+    if (m != by_mac.end() && m->second == a) by_mac.erase(m);
   }
   if (!a->uuid.empty()) {
-    auto it = by_uuid_.find(a->uuid);
-    if (it != by_uuid_.end() && it->second == a) by_uuid_.erase(it);
+    auto u = by_uuid.find(a->uuid);
+    if (u != by_uuid.end() && u->second == a) by_uuid.erase(u);
   }
+}
+
+AssignmentStore::IndexPtr AssignmentStore::Current() const {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return index_;
+}
+
+void AssignmentStore::Swap(std::shared_ptr<Index> next) {
+  ++next->revision;
+  IndexPtr old;
+  {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    old = std::move(index_);
+    index_ = std::move(next);
+  }
+  // `old` is freed here, outside the readers' lock (or later by the last reader).
 }
 
 void AssignmentStore::ReplaceAll(std::vector<Assignment> assignments) {
-  std::lock_guard<std::mutex> lock(mu_);
-  by_name_.clear();
-  by_mac_.clear();
-  by_uuid_.clear();
-  for (auto& a : assignments) IndexLocked(std::make_shared<const Assignment>(std::move(a)));
-  ++revision_;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const IndexPtr cur = Current();
+  auto next = std::make_shared<Index>();
+  next->fallback = cur->fallback;
+  next->revision = cur->revision;
+  for (auto& a : assignments) next->Add(std::make_shared<const Assignment>(std::move(a)));
+  Swap(std::move(next));
+}
+
+void AssignmentStore::Apply(const std::vector<std::string>& removals, std::vector<Assignment> upserts) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto next = std::make_shared<Index>(*Current());
+  for (const auto& name : removals) next->Erase(name);
+  for (auto& a : upserts) next->Add(std::make_shared<const Assignment>(std::move(a)));
+  Swap(std::move(next));
 }
 
 void AssignmentStore::Upsert(Assignment assignment) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_name_.find(assignment.machine_name);
-  if (it != by_name_.end()) UnindexLocked(it->second);
-  IndexLocked(std::make_shared<const Assignment>(std::move(assignment)));
-  ++revision_;
+  std::vector<Assignment> one;
+  one.push_back(std::move(assignment));
+  Apply({}, std::move(one));
 }
 
 void AssignmentStore::Remove(const std::string& machine_name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_name_.find(machine_name);
-  if (it == by_name_.end()) return;
-  UnindexLocked(it->second);
-  ++revision_;
+  Apply({machine_name}, {});
 }
 
 void AssignmentStore::SetDefault(std::optional<Assignment> fallback) {
-  std::lock_guard<std::mutex> lock(mu_);
-  default_ = fallback ? std::make_shared<const Assignment>(std::move(*fallback)) : nullptr;
-  ++revision_;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto next = std::make_shared<Index>(*Current());
+  next->fallback = fallback ? std::make_shared<const Assignment>(std::move(*fallback)) : nullptr;
+  Swap(std::move(next));
 }
 
 AssignmentStore::Ptr AssignmentStore::Default() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return default_;
+  return Current()->fallback;
 }
 
 AssignmentStore::Ptr AssignmentStore::FindByMac(const MacAddress& mac) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_mac_.find(mac);
-  return it == by_mac_.end() ? default_ : it->second;
+  const IndexPtr index = Current();
+  auto it = index->by_mac.find(mac);
+  return it == index->by_mac.end() ? index->fallback : it->second;
 }
 
 AssignmentStore::Ptr AssignmentStore::FindByUuid(const std::string& uuid) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_uuid_.find(uuid);
-  return it == by_uuid_.end() ? nullptr : it->second;
+  const IndexPtr index = Current();
+  auto it = index->by_uuid.find(uuid);
+  return it == index->by_uuid.end() ? nullptr : it->second;
 }
 
 AssignmentStore::Ptr AssignmentStore::FindByName(const std::string& machine_name) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_name_.find(machine_name);
-  return it == by_name_.end() ? nullptr : it->second;
+  const IndexPtr index = Current();
+  auto it = index->by_name.find(machine_name);
+  return it == index->by_name.end() ? nullptr : it->second;
 }
 
 std::vector<AssignmentStore::Ptr> AssignmentStore::All() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  const IndexPtr index = Current();
   std::vector<Ptr> out;
-  out.reserve(by_name_.size());
-  for (const auto& [name, a] : by_name_) out.push_back(a);
+  out.reserve(index->by_name.size());
+  for (const auto& [name, a] : index->by_name) out.push_back(a);
   return out;
 }
 
 size_t AssignmentStore::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return by_name_.size();
+  return Current()->by_name.size();
 }
 
 uint64_t AssignmentStore::revision() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return revision_;
+  return Current()->revision;
 }
 
 }  // namespace rackboot::bootd

@@ -2,6 +2,11 @@
 // AssignmentStore: the set of Assignments bootd currently serves, shared by
 // DHCP, TFTP and HTTP. Readers get immutable snapshots (shared_ptr) so a
 // reload never changes an assignment under a request in flight.
+//
+// Every write builds a new immutable index beside the current one and
+// swaps it in at once, so an update (a full snapshot or a delta of many
+// removals and upserts, assignment.proto) is atomic: a concurrent reader
+// sees the whole old set or the whole new set, never a mix.
 
 #include <cstdint>
 #include <map>
@@ -21,6 +26,9 @@ class AssignmentStore {
 
   // Replaces everything (full snapshot or a manifest reload).
   void ReplaceAll(std::vector<Assignment> assignments);
+  // One delta: removals first, then upserts (replacing same-named ones),
+  // applied as one swap.
+  void Apply(const std::vector<std::string>& removals, std::vector<Assignment> upserts);
   void Upsert(Assignment assignment);
   void Remove(const std::string& machine_name);
 
@@ -41,15 +49,25 @@ class AssignmentStore {
   uint64_t revision() const;
 
  private:
-  void IndexLocked(const Ptr& a);
-  void UnindexLocked(const Ptr& a);
+  struct Index {
+    std::map<std::string, Ptr> by_name;
+    std::map<MacAddress, Ptr> by_mac;
+    std::map<std::string, Ptr> by_uuid;
+    Ptr fallback;
+    uint64_t revision = 0;
 
-  mutable std::mutex mu_;
-  std::map<std::string, Ptr> by_name_;
-  std::map<MacAddress, Ptr> by_mac_;
-  std::map<std::string, Ptr> by_uuid_;
-  Ptr default_;
-  uint64_t revision_ = 0;
+    void Add(const Ptr& a);
+    void Erase(const std::string& machine_name);
+  };
+  using IndexPtr = std::shared_ptr<const Index>;
+
+  IndexPtr Current() const;
+  // Writers are serialised; each swaps in `next` in one step.
+  void Swap(std::shared_ptr<Index> next);
+
+  std::mutex write_mu_;         // one writer at a time builds the next index
+  mutable std::mutex read_mu_;  // guards the pointer only, held for a copy
+  IndexPtr index_ = std::make_shared<const Index>();
 };
 
 }  // namespace rackboot::bootd

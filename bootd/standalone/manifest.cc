@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <set>
+
+#include "common/net_address.h"
 
 namespace rackboot::bootd::standalone {
 namespace {
@@ -87,7 +90,7 @@ int LineOf(const YAML::Node& n) {
 // metadata: name is required; the rest of Kubernetes' ObjectMeta (labels,
 // annotations, ...) is accepted and ignored, as the API server would keep it.
 void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns,
-                  std::map<std::string, std::string>* annotations) {
+                  std::map<std::string, std::string>* annotations, int64_t* generation = nullptr) {
   YamlMap meta = object.Map("metadata");
   *name = meta.String("name");
   // RFC 1123 subdomain, as Kubernetes requires for object names.
@@ -95,6 +98,9 @@ void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns,
     meta.Fail("name", "must be a lower-case RFC 1123 name (got \"" + *name + "\")");
   }
   *ns = meta.String("namespace", "");
+  // Set by the API server; a file exported with `kubectl get -o yaml` has it.
+  const int64_t gen = meta.Int("generation", 0, INT64_MAX, 0);
+  if (generation != nullptr) *generation = gen;
   for (auto& [k, v] : meta.StringMap("annotations")) (*annotations)[k] = v;
   for (const char* bool_key : {kDefaultProfileAnnotation, kBootTreeMenuAnnotation}) {
     auto it = annotations->find(bool_key);
@@ -105,8 +111,8 @@ void ReadMetadata(const YamlMap& object, std::string* name, std::string* ns,
 }
 
 // kernel / initrds[i]: exactly one of url or path, optional sha256.
-BootArtifact ReadArtifact(const YamlMap& m) {
-  BootArtifact a;
+resolve::ProfileArtifact ReadArtifact(const YamlMap& m) {
+  resolve::ProfileArtifact a;
   auto url = m.OptionalString("url");
   auto path = m.OptionalString("path");
   if (url.has_value() == path.has_value()) m.Fail(url ? "path" : "url", "exactly one of url or path must be set");
@@ -126,7 +132,7 @@ BootArtifact ReadArtifact(const YamlMap& m) {
         segment += (*path)[i];
       }
     }
-    a.url = *path;
+    a.path = *path;
   }
   a.sha256 = m.String("sha256", "");
   if (!a.sha256.empty() && !IsLowerHex(a.sha256, 64)) {
@@ -149,24 +155,23 @@ MachineManifest ParseMachine(const YamlMap& object) {
   CheckKindAndVersion(object, "Machine");
   MachineManifest m;
   m.origin = {object.file(), LineOf(object.node())};
-  ReadMetadata(object, &m.name, &m.namespace_, &m.annotations);
+  ReadMetadata(object, &m.name, &m.namespace_, &m.annotations, &m.generation);
   YamlMap spec = object.Map("spec");
   m.rack = spec.String("rack");
   if (!IsDnsLabel(m.rack)) spec.Fail("rack", "must be a DNS label");
   std::set<MacAddress> macs;
   bool have_primary = false;
   for (const YamlMap& i : spec.MapList("interfaces")) {
-    InterfaceAssignment ia;
-    i.String("name", "");
+    resolve::MachineInterface ia;
+    ia.name = i.String("name", "");
     std::string mac_text = i.String("mac");
     auto mac = MacAddress::Parse(mac_text);
     if (!mac) i.Fail("mac", "must be a MAC address aa:bb:cc:dd:ee:ff (got \"" + mac_text + "\")");
     if (!macs.insert(*mac).second) i.Fail("mac", "appears twice in this machine");
-    ia.mac = *mac;
+    ia.mac = mac_text;
     if (auto ip = i.OptionalString("ipv4")) {
-      auto parsed = Ipv4Address::Parse(*ip);
-      if (!parsed) i.Fail("ipv4", "must be a dotted-quad IPv4 address (got \"" + *ip + "\")");
-      ia.ipv4 = *parsed;
+      if (!Ipv4Address::Parse(*ip)) i.Fail("ipv4", "must be a dotted-quad IPv4 address (got \"" + *ip + "\")");
+      ia.ipv4 = *ip;
     }
     ia.primary = i.Bool("primary", false);
     if (ia.primary && have_primary) i.Fail("primary", "only one interface can be primary");
@@ -188,7 +193,7 @@ MachineManifest ParseMachine(const YamlMap& object) {
   m.architecture = spec.Enum("architecture", {"x86_64", "arm64", "i386", "riscv64"}, "");
   m.firmware = spec.Enum("firmware", {"bios", "uefi", "auto"}, "auto");
   if (auto ref = spec.OptionalMap("bootProfileRef")) {
-    m.profile_name = ref->String("name");
+    m.boot_profile = ref->String("name");
     ref->RejectUnknownFields();
   }
   if (auto nb = spec.OptionalMap("netboot")) {
@@ -264,15 +269,13 @@ BootProfileManifest ParseBootProfile(const YamlMap& object) {
   }
   if (auto install = spec.OptionalMap("install")) {
     if (auto ci = install->OptionalMap("cloudInit")) {
-      // Served as the NoCloud files of the same names.
-      p.install_configs["user-data"] = ci->String("userData");
-      if (auto v = ci->OptionalString("metaData")) p.install_configs["meta-data"] = *v;
-      if (auto v = ci->OptionalString("vendorData")) p.install_configs["vendor-data"] = *v;
-      if (auto v = ci->OptionalString("networkConfig")) p.install_configs["network-config"] = *v;
+      p.install.cloud_init =
+          resolve::CloudInitConfig{ci->String("userData"), ci->OptionalString("metaData"),
+                                   ci->OptionalString("vendorData"), ci->OptionalString("networkConfig")};
       ci->RejectUnknownFields();
     }
-    if (auto v = install->OptionalString("kickstart")) p.install_configs["kickstart"] = *v;
-    if (auto v = install->OptionalString("preseed")) p.install_configs["preseed"] = *v;
+    p.install.kickstart = install->OptionalString("kickstart");
+    p.install.preseed = install->OptionalString("preseed");
     install->RejectUnknownFields();
   }
   std::set<std::string> param_names;
@@ -282,7 +285,7 @@ BootProfileManifest ParseBootProfile(const YamlMap& object) {
     if (!IsIdentifier(param.name)) pm.Fail("name", "must be an identifier");
     if (!param_names.insert(param.name).second) pm.Fail("name", "appears twice");
     param.default_value = pm.OptionalString("default");
-    pm.String("description", "");
+    param.description = pm.String("description", "");
     param.required = pm.Bool("required", false);
     if (param.required && param.default_value) pm.Fail("required", "a required parameter cannot have a default");
     pm.RejectUnknownFields();

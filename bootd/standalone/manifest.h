@@ -5,13 +5,15 @@
 // Parsing runs at start-up and reload only, so errors are ConfigError naming
 // file, line and field (docs/contributing.md, "Error handling").
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "bootd/assignments/assignment.h"
 #include "common/yaml_config.h"
+#include "resolve/boot_profile_spec.h"
+#include "resolve/machine_spec.h"
 
 namespace rackboot::bootd::standalone {
 
@@ -36,52 +38,25 @@ struct ManifestOrigin {
   int line = 0;
 };
 
-struct MachineManifest {
+// The spec fields are the resolver's typed model (resolve/), the same
+// structs the controller fills from JSON, so both doors resolve alike.
+struct MachineManifest : resolve::MachineSpec {
   ManifestOrigin origin;
-  std::string name;        // metadata.name
-  std::string namespace_;  // metadata.namespace, may be empty
-  std::string rack;
-  std::string hostname;  // defaults to name
-  std::vector<InterfaceAssignment> interfaces;
-  std::string uuid;  // lowercase
-  std::string architecture;
-  std::string firmware;      // bios | uefi | auto
-  std::string profile_name;  // bootProfileRef.name; empty = only known
-  bool allow_pxe = true;
-  bool boot_once = false;
-  std::map<std::string, std::string> parameters;
-  std::map<std::string, std::string> boot_file_overrides;
+  std::string name;                                // metadata.name
+  std::string namespace_;                          // metadata.namespace, may be empty
+  int64_t generation = 0;                          // metadata.generation when the file carries one
   std::map<std::string, std::string> annotations;  // metadata.annotations
+
+  resolve::MachineIdentity Identity() const { return {name, namespace_, generation}; }
 };
 
-struct ProfileParameter {
-  std::string name;
-  std::optional<std::string> default_value;
-  bool required = false;
-};
+using resolve::ProfileMenuEntry;
+using resolve::ProfileParameter;
 
-struct ProfileMenuEntry {
-  std::string name;
-  std::string label;
-  std::string action = "boot";  // boot | localboot | shell
-  std::optional<std::string> cmdline;
-};
-
-struct BootProfileManifest {
+struct BootProfileManifest : resolve::BootProfileSpec {
   ManifestOrigin origin;
   std::string name;
   std::string namespace_;
-  BootArtifact kernel;
-  std::vector<BootArtifact> initrds;
-  std::string cmdline;
-  std::string ipxe_template;
-  std::string grub_template;
-  std::string pxelinux_template;
-  std::vector<ProfileMenuEntry> menu;
-  std::string menu_default;
-  int menu_timeout_seconds = 10;
-  std::map<std::string, std::string> install_configs;  // "preseed", "user-data", ...
-  std::vector<ProfileParameter> parameters;
   std::map<std::string, std::string> annotations;  // metadata.annotations
 };
 

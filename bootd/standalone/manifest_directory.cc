@@ -5,8 +5,10 @@
 #include <map>
 #include <set>
 
+#include "bootd/agent/assignment_conversion.h"
 #include "bootd/standalone/boot_tree.h"
 #include "bootd/standalone/boot_tree_menu.h"
+#include "resolve/host_assignment_resolver.h"
 
 namespace rackboot::bootd::standalone {
 namespace {
@@ -125,6 +127,7 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
     anyone.origin = p.origin;
     anyone.rack = rack;
     anyone.hostname = "";
+    anyone.boot_profile = p.name;
     if (auto t = profile_trees.find(key); t != profile_trees.end()) anyone.parameters = BootTreeParameters(t->second);
     auto resolved = ResolveAssignment(anyone, &p);
     if (!resolved.ok()) {
@@ -142,58 +145,14 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
 
 }  // namespace
 
+Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p) {
+  return resolve::ResolveHostAssignment(m.Identity(), m, p);
+}
+
 Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p) {
-  Assignment a;
-  a.machine_name = m.namespace_.empty() ? m.name : m.namespace_ + "/" + m.name;
-  a.rack = m.rack;
-  a.hostname = m.hostname;
-  a.interfaces = m.interfaces;
-  a.uuid = m.uuid;
-  a.architecture = m.architecture;
-  a.firmware = m.firmware;
-  a.allow_pxe = m.allow_pxe;
-  a.boot_once = m.boot_once;
-  a.boot_file_overrides = m.boot_file_overrides;
-  if (p == nullptr) {
-    // Known but with nothing to boot: DHCP still leases, nobody gets a file.
-    a.parameters = m.parameters;
-    a.allow_pxe = false;
-    return a;
-  }
-  // Profile defaults first, the Machine's values override them.
-  for (const ProfileParameter& param : p->parameters) {
-    if (param.default_value) a.parameters[param.name] = *param.default_value;
-  }
-  for (const auto& [k, v] : m.parameters) a.parameters[k] = v;
-  for (const ProfileParameter& param : p->parameters) {
-    if (param.required && !a.parameters.count(param.name)) {
-      return Error{"parameter '" + param.name + "' is required by BootProfile " + p->name + " but not set"};
-    }
-  }
-  BootTarget& t = a.boot;
-  t.profile_name = p->name;
-  t.kernel = p->kernel;
-  t.initrds = p->initrds;
-  t.cmdline_template = p->cmdline;
-  t.ipxe_template = p->ipxe_template;
-  t.grub_template = p->grub_template;
-  t.pxelinux_template = p->pxelinux_template;
-  t.install_configs = p->install_configs;
-  for (const ProfileMenuEntry& e : p->menu) {
-    // Assignments carry bootable entries only (as the controller's
-    // HostAssignment does); localboot/shell are left to the boot loader.
-    if (e.action != "boot") continue;
-    MenuEntry me;
-    me.name = e.name;
-    me.label = e.label;
-    me.kernel = p->kernel;
-    me.initrds = p->initrds;
-    me.cmdline_template = e.cmdline.value_or(p->cmdline);
-    t.menu.push_back(std::move(me));
-  }
-  t.menu_default = p->menu_default;
-  t.menu_timeout_seconds = p->menu_timeout_seconds;
-  return a;
+  auto host = ResolveHostAssignment(m, p);
+  if (!host.ok()) return host.error();
+  return agent::ConvertHostAssignment(*host);
 }
 
 ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root) {
@@ -250,16 +209,16 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
     for (auto it = profiles.begin(); it != profiles.end();) {
       BootProfileManifest& p = it->second;
       std::string problem;
-      std::vector<BootArtifact*> artifacts{&p.kernel};
+      std::vector<resolve::ProfileArtifact*> artifacts{&p.kernel};
       for (auto& i : p.initrds) artifacts.push_back(&i);
-      for (BootArtifact* a : artifacts) {
-        if (a->url.rfind("http://", 0) == 0 || a->url.rfind("https://", 0) == 0) continue;
+      for (resolve::ProfileArtifact* a : artifacts) {
+        if (a->path.empty()) continue;  // an http(s) upstream
         std::error_code ec;
-        if (fs::exists(fs::path(artifact_root) / a->url, ec)) continue;  // a plain file wins
+        if (fs::exists(fs::path(artifact_root) / a->path, ec)) continue;  // a plain file wins
         const BootTree* tree = nullptr;
         std::string why;
-        if (auto resolved = index.ResolvePath(a->url, &tree, &why)) {
-          a->url = *resolved;
+        if (auto resolved = index.ResolvePath(a->path, &tree, &why)) {
+          a->path = *resolved;
           profile_trees[it->first] = *tree;
         } else if (!why.empty()) {
           problem = why;
@@ -299,18 +258,18 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
     const std::string where = m.origin.file + ":" + std::to_string(m.origin.line) + ": Machine " + m.name;
     if (!rack.empty() && m.rack != rack) continue;  // another bootd's machine
     const BootProfileManifest* profile = nullptr;
-    if (!m.profile_name.empty()) {
-      auto pit = profiles.find(m.namespace_ + "/" + m.profile_name);
+    if (!m.boot_profile.empty()) {
+      auto pit = profiles.find(m.namespace_ + "/" + m.boot_profile);
       if (pit == profiles.end()) {
         out.problems.push_back({m.origin.file, m.origin.line, "spec.bootProfileRef.name",
-                                where + ": BootProfile " + m.profile_name + " not found; machine skipped"});
+                                where + ": BootProfile " + m.boot_profile + " not found; machine skipped"});
         continue;
       }
       profile = &pit->second;
     }
     MachineManifest with_tree = m;
     if (profile != nullptr) {
-      if (auto t = profile_trees.find(m.namespace_ + "/" + m.profile_name); t != profile_trees.end()) {
+      if (auto t = profile_trees.find(m.namespace_ + "/" + m.boot_profile); t != profile_trees.end()) {
         // Facts of the boot tree; values the Machine sets itself win.
         for (auto [k, v] : BootTreeParameters(t->second)) with_tree.parameters.emplace(k, v);
       }
@@ -336,7 +295,7 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       continue;
     }
     for (const auto& i : resolved->interfaces) mac_owner.emplace(i.mac, resolved->machine_name);
-    auto menu = profile ? tree_menus.find(m.namespace_ + "/" + m.profile_name) : tree_menus.end();
+    auto menu = profile ? tree_menus.find(m.namespace_ + "/" + m.boot_profile) : tree_menus.end();
     ApplyMenu(&resolved.value(), menu == tree_menus.end() ? nullptr : &menu->second, m, &out.problems);
     out.assignments.push_back(std::move(resolved.value()));
   }

@@ -11,6 +11,7 @@
 #include "bootd/assignments/assignment.h"
 #include "bootd/standalone/manifest.h"
 #include "common/result.h"
+#include "rackboot/v1alpha1/assignment.pb.h"
 
 namespace rackboot::bootd::standalone {
 
@@ -49,8 +50,13 @@ struct ManifestLoad {
 ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack,
                                    const std::string& artifact_root = "");
 
-// Builds the assignment of one machine from its profile (nullptr: only
-// known, no boot target). Fails when a required profile parameter is unset.
+// The assignment of one machine from its profile (nullptr: only known, no
+// boot target), through the resolver the controller uses too
+// (resolve/host_assignment_resolver.h). Fails when a required profile
+// parameter is unset.
+Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& machine,
+                                                       const BootProfileManifest* profile);
+// The same, in bootd's own form.
 Result<Assignment> ResolveAssignment(const MachineManifest& machine, const BootProfileManifest* profile);
 
 }  // namespace rackboot::bootd::standalone

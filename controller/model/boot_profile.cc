@@ -1,19 +1,78 @@
 #include "controller/model/boot_profile.h"
 
+#include <optional>
+
 namespace rackboot::model {
+namespace {
+
+std::optional<std::string> OptionalStringAt(const Json& object, const char* key) {
+  const Json* v = Field(object, key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->as_string();
+}
+
+resolve::ProfileArtifact ArtifactFromJson(const Json& a) {
+  return {StringAt(a, "url"), StringAt(a, "path"), StringAt(a, "sha256")};
+}
+
+const web::json::array* ArrayAt(const Json& object, const char* key) {
+  const Json* v = Field(object, key);
+  return v != nullptr && v->is_array() ? &v->as_array() : nullptr;
+}
+
+void ReadMenu(const Json& menu, resolve::BootProfileSpec* p) {
+  if (const auto* entries = ArrayAt(menu, "entries")) {
+    for (const Json& e : *entries) {
+      if (!e.is_object()) continue;
+      p->menu.push_back(
+          {StringAt(e, "name"), StringAt(e, "label"), StringAt(e, "action", "boot"), OptionalStringAt(e, "cmdline")});
+    }
+  }
+  p->menu_default = StringAt(menu, "default");
+  p->menu_timeout_seconds = static_cast<int>(IntAt(menu, "timeoutSeconds", p->menu_timeout_seconds));
+}
+
+void ReadInstall(const Json& install, resolve::InstallSpec* out) {
+  if (const Json* ci = Field(install, "cloudInit"); ci != nullptr && ci->is_object()) {
+    out->cloud_init =
+        resolve::CloudInitConfig{StringAt(*ci, "userData"), OptionalStringAt(*ci, "metaData"),
+                                 OptionalStringAt(*ci, "vendorData"), OptionalStringAt(*ci, "networkConfig")};
+  }
+  out->kickstart = OptionalStringAt(install, "kickstart");
+  out->preseed = OptionalStringAt(install, "preseed");
+}
+
+resolve::BootProfileSpec SpecFromJson(const Json& spec) {
+  resolve::BootProfileSpec p;
+  if (const Json* k = Field(spec, "kernel")) p.kernel = ArtifactFromJson(*k);
+  if (const auto* initrds = ArrayAt(spec, "initrds")) {
+    for (const Json& i : *initrds) p.initrds.push_back(ArtifactFromJson(i));
+  }
+  p.cmdline = StringAt(spec, "cmdline");
+  if (const Json* t = Field(spec, "templates")) {
+    p.ipxe_template = StringAt(*t, "ipxe");
+    p.grub_template = StringAt(*t, "grub");
+    p.pxelinux_template = StringAt(*t, "pxelinux");
+  }
+  if (const Json* menu = Field(spec, "menu")) ReadMenu(*menu, &p);
+  if (const Json* install = Field(spec, "install")) ReadInstall(*install, &p.install);
+  if (const auto* params = ArrayAt(spec, "parameters")) {
+    for (const Json& pm : *params) {
+      p.parameters.push_back({StringAt(pm, "name"), OptionalStringAt(pm, "default"), BoolAt(pm, "required", false),
+                              StringAt(pm, "description")});
+    }
+  }
+  return p;
+}
+
+}  // namespace
 
 Result<BootProfile> BootProfile::FromJson(const Json& object) {
   if (!object.is_object()) return Error{"BootProfile is not a JSON object"};
   BootProfile p;
   p.meta = ObjectMeta::FromJson(object);
   if (p.meta.name.empty()) return Error{"BootProfile without metadata.name"};
-  if (const Json* spec = Field(object, "spec")) {
-    p.spec = *spec;
-    if (const Json* k = Field(*spec, "kernel")) p.kernel_url = StringAt(*k, "url", StringAt(*k, "path"));
-    p.cmdline = StringAt(*spec, "cmdline");
-  } else {
-    p.spec = Json::object();
-  }
+  if (const Json* spec = Field(object, "spec"); spec != nullptr && spec->is_object()) p.spec = SpecFromJson(*spec);
   return p;
 }
 

@@ -1,21 +1,20 @@
 #pragma once
-// BootProfile (rackboot.io/v1alpha1): what a Machine boots. The controller
-// only needs to know that it exists and its generation to resolve a Machine;
-// the spec is carried raw to the host assignment (see crds/bootprofile.yaml).
-
-#include <string>
+// BootProfile (rackboot.io/v1alpha1): what a Machine boots. Its spec is read
+// into the resolver's typed model (resolve/boot_profile_spec.h), the same
+// struct standalone bootd fills from YAML. The API server has validated the
+// object against crds/bootprofile.yaml, so reading only guards against
+// crashes: a missing or mistyped field reads as its default.
 
 #include "common/result.h"
 #include "controller/model/json_fields.h"
 #include "controller/model/object_meta.h"
+#include "resolve/boot_profile_spec.h"
 
 namespace rackboot::model {
 
 struct BootProfile {
   ObjectMeta meta;
-  std::string kernel_url;  // spec.kernel.url (or .path)
-  std::string cmdline;     // spec.cmdline
-  Json spec;
+  resolve::BootProfileSpec spec;
 
   static Result<BootProfile> FromJson(const Json& object);
 };

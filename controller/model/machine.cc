@@ -18,13 +18,6 @@ std::map<std::string, std::string> ScalarMap(const Json* m) {
 
 }  // namespace
 
-const MachineInterface* MachineSpec::Primary() const {
-  for (const auto& i : interfaces) {
-    if (i.primary) return &i;
-  }
-  return interfaces.empty() ? nullptr : &interfaces.front();
-}
-
 Result<Machine> Machine::FromJson(const Json& object) {
   if (!object.is_object()) return Error{"Machine is not a JSON object"};
   Machine m;
@@ -36,7 +29,8 @@ Result<Machine> Machine::FromJson(const Json& object) {
     if (const Json* ifs = Field(*spec, "interfaces"); ifs && ifs->is_array()) {
       for (const auto& i : ifs->as_array()) {
         if (!i.is_object()) continue;
-        m.spec.interfaces.push_back({StringAt(i, "mac"), StringAt(i, "ipv4"), BoolAt(i, "primary", false)});
+        m.spec.interfaces.push_back(
+            {StringAt(i, "mac"), StringAt(i, "ipv4"), BoolAt(i, "primary", false), StringAt(i, "name")});
       }
     }
     m.spec.uuid = StringAt(*spec, "uuid");

@@ -10,31 +10,14 @@
 #include "common/result.h"
 #include "controller/model/json_fields.h"
 #include "controller/model/object_meta.h"
+#include "resolve/machine_spec.h"
 
 namespace rackboot::model {
 
-struct MachineInterface {
-  std::string mac;   // as written by the user; compare through MacAddress
-  std::string ipv4;  // optional static address
-  bool primary = false;
-};
-
-struct MachineSpec {
-  std::string rack;
-  std::vector<MachineInterface> interfaces;
-  std::string uuid;
-  std::string hostname;
-  std::string architecture;
-  std::string firmware;
-  std::string boot_profile;  // bootProfileRef.name
-  bool allow_pxe = true;     // netboot.allowPXE
-  bool boot_once = false;    // netboot.bootOnce
-  std::map<std::string, std::string> parameters;
-  std::map<std::string, std::string> boot_file_overrides;
-
-  // The interface that gets the address: the one marked primary, else the first.
-  const MachineInterface* Primary() const;
-};
+// The spec is the resolver's typed model (resolve/machine_spec.h): the same
+// struct standalone bootd fills from YAML.
+using MachineInterface = resolve::MachineInterface;
+using MachineSpec = resolve::MachineSpec;
 
 struct MachineStatus {
   int64_t observed_generation = 0;
@@ -50,6 +33,7 @@ struct Machine {
   Json raw;  // the object as read
 
   static Result<Machine> FromJson(const Json& object);
+  resolve::MachineIdentity Identity() const { return {meta.name, meta.namespace_, meta.generation}; }
   // `raw` with status fields we own replaced by `status` (others preserved).
   Json WithStatus(const MachineStatus& status) const;
 };

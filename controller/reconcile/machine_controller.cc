@@ -160,6 +160,8 @@ void MachineController::LeadingSetUp() {
     }
   }
   if (stopping_) return;
+  SeedAssignments();
+  if (on_ready_) on_ready_(epoch_.load());
   for (const auto& key : machines_->store().Keys()) queue_.Add(key);
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Worker(); });
   leading_ready_ = true;
@@ -185,11 +187,57 @@ void MachineController::Worker() {
   }
 }
 
-std::vector<ResolvedAssignment> MachineController::Assignments() const {
+void MachineController::Publish(const std::string& key, std::optional<ResolvedAssignment> a) {
   std::lock_guard lock(assignments_mu_);
-  std::vector<ResolvedAssignment> out;
-  for (const auto& [k, a] : assignments_) out.push_back(a);
-  return out;
+  auto old = assignments_.find(key);
+  if (old != assignments_.end() && (!a || old->second.rack != a->rack)) {
+    if (publisher_) publisher_->Remove(old->second.rack, key);
+    assignments_.erase(old);
+  }
+  if (!a) return;
+  a->epoch = epoch_.load();
+  if (publisher_) publisher_->Upsert(a->rack, a->host);
+  assignments_[key] = std::move(*a);
+}
+
+// A new leader's publisher starts empty. bootd must not get a snapshot
+// before it holds every Machine whose address is already durable
+// (status.ipv4), or bootd would drop hosts it serves from the previous
+// leader. So the racks are published whole from the cache before any worker
+// runs; Machines that still need an address arrive through reconcile.
+void MachineController::SeedAssignments() {
+  std::map<std::string, std::map<std::string, v1alpha1::HostAssignment>> by_rack;
+  for (const RackNetwork& r : options_.racks) by_rack[r.name];  // a rack without machines is empty, not unknown
+  const std::string now = model::FormatTime(model::NowMicros() / 1000000);
+  for (const auto& key : machines_->store().Keys()) {
+    auto object = machines_->store().Get(key);
+    if (!object) continue;
+    auto m = model::Machine::FromJson(*object);
+    if (!m.ok() || !m->meta.deletion_timestamp.empty() || m->status.ipv4.empty()) continue;
+    const auto profile = CachedProfile(*m);
+    MachineDecision d;
+    {
+      std::lock_guard lock(alloc_mu_);
+      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, now, OlderMachinesSharingAMac(*m));
+    }
+    if (!d.assignment || !d.claim || d.claim->ToString() != m->status.ipv4) continue;
+    by_rack[d.assignment->rack][key] = d.assignment->host;
+    std::lock_guard lock(assignments_mu_);
+    d.assignment->epoch = epoch_.load();
+    assignments_[key] = std::move(*d.assignment);
+  }
+  if (!publisher_) return;
+  for (auto& [rack, hosts] : by_rack) publisher_->SetRack(rack, std::move(hosts));
+}
+
+std::optional<model::BootProfile> MachineController::CachedProfile(const model::Machine& m) const {
+  if (m.spec.boot_profile.empty()) return std::nullopt;
+  auto p = profiles_->store().Get(m.meta.namespace_.empty() ? m.spec.boot_profile
+                                                            : m.meta.namespace_ + "/" + m.spec.boot_profile);
+  if (!p) return std::nullopt;
+  auto parsed = model::BootProfile::FromJson(*p);
+  if (!parsed.ok()) return std::nullopt;
+  return std::move(parsed.value());
 }
 
 namespace {
@@ -250,10 +298,7 @@ Status MachineController::Finalize(const model::Machine& m) {
     std::lock_guard lock(alloc_mu_);
     ips_.Release(m.meta.Key());
   }
-  {
-    std::lock_guard lock(assignments_mu_);
-    assignments_.erase(m.meta.Key());
-  }
+  Publish(m.meta.Key(), std::nullopt);
   if (!m.meta.HasFinalizer(kIpFinalizer)) return Status::Ok();
   value object = m.raw;
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
@@ -333,10 +378,11 @@ Status MachineController::Reconcile(const std::string& key) {
   if (!cached) {
     // Gone (deleted without our finalizer, or after it): nothing holds its address.
     RememberStaleVersions(key, {});
-    std::lock_guard lock(alloc_mu_);
-    ips_.Release(key);
-    std::lock_guard alock(assignments_mu_);
-    assignments_.erase(key);
+    {
+      std::lock_guard lock(alloc_mu_);
+      ips_.Release(key);
+    }
+    Publish(key, std::nullopt);
     return Status::Ok();
   }
   if (IsOwnStaleVersion(key, k8s::ObjectResourceVersion(*cached))) return Status::Ok();
@@ -362,15 +408,7 @@ Status MachineController::Reconcile(const std::string& key) {
       versions.push_back(k8s::ObjectResourceVersion(object));
       continue;
     }
-    std::optional<model::BootProfile> profile;
-    if (!m->spec.boot_profile.empty()) {
-      auto p = profiles_->store().Get(m->meta.namespace_.empty() ? m->spec.boot_profile
-                                                                 : m->meta.namespace_ + "/" + m->spec.boot_profile);
-      if (p) {
-        auto parsed = model::BootProfile::FromJson(*p);
-        if (parsed.ok()) profile = *parsed;
-      }
-    }
+    const std::optional<model::BootProfile> profile = CachedProfile(*m);
     const std::vector<std::string> mac_taken_by = OlderMachinesSharingAMac(*m);
     MachineDecision d;
     {
@@ -402,15 +440,7 @@ Status MachineController::Reconcile(const std::string& key) {
     } else {
       finish(object);
     }
-    {
-      std::lock_guard lock(assignments_mu_);
-      if (d.assignment) {
-        d.assignment->epoch = epoch_.load();
-        assignments_[key] = *d.assignment;
-      } else {
-        assignments_.erase(key);
-      }
-    }
+    Publish(key, std::move(d.assignment));
     for (const auto& e : d.events) RecordEvent(*m, e);
     return Status::Ok();
   }

@@ -10,9 +10,11 @@
 // /status); Events are rate limited and off the reconcile path.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "controller/k8s/event_sink.h"
 #include "controller/k8s/informer.h"
 #include "controller/k8s/workqueue.h"
+#include "controller/push/assignment_publisher.h"
 #include "controller/reconcile/ip_allocator.h"
 #include "controller/reconcile/machine_decision.h"
 #include "controller/reconcile/reconcile_observer.h"
@@ -70,8 +73,14 @@ class MachineController {
 
   k8s::Informer& machines() { return *machines_; }
   k8s::Informer& profiles() { return *profiles_; }
-  // Resolved hosts for the bootd push, each stamped with the leader epoch.
-  std::vector<ResolvedAssignment> Assignments() const;
+  // Where reconcile publishes each Machine's HostAssignment (upsert when
+  // Assigned, removal otherwise); event-driven, no polling. Set before
+  // StartLeading; without one (no push configured) nothing is published.
+  void SetAssignmentPublisher(push::AssignmentPublisher* publisher) { publisher_ = publisher; }
+  // Called once per leadership, on the leading thread, after the publisher
+  // holds every Machine whose address is durable and before any worker runs:
+  // the moment bootd may hear from this replica. Set before StartLeading.
+  void SetLeadingReadyListener(std::function<void(int64_t epoch)> listener) { on_ready_ = std::move(listener); }
   int64_t epoch() const { return epoch_.load(); }
   uint64_t reconciles() const { return reconciles_.load(); }
   size_t queue_depth() const { return queue_.Len(); }
@@ -93,6 +102,12 @@ class MachineController {
   bool IsOwnStaleVersion(const std::string& key, const std::string& resource_version);
   void RememberStaleVersions(const std::string& key, std::vector<std::string> versions);
   std::vector<std::string> OlderMachinesSharingAMac(const model::Machine& m) const;
+  std::optional<model::BootProfile> CachedProfile(const model::Machine& m) const;
+  // Publishes `a` for `key` (nullopt: removal), removing it from its old
+  // rack when the rack changed. Serialised, so publisher calls keep order.
+  void Publish(const std::string& key, std::optional<ResolvedAssignment> a);
+  // Leading start-up: publishes every rack whole (SetRack) from the cache.
+  void SeedAssignments();
   void RecordEvent(const model::Machine& m, const DecidedEvent& e);
 
   std::shared_ptr<k8s::ApiClient> client_;
@@ -105,7 +120,9 @@ class MachineController {
   IpAllocator ips_;
 
   mutable std::mutex assignments_mu_;
-  std::map<std::string, ResolvedAssignment> assignments_;
+  std::map<std::string, ResolvedAssignment> assignments_;  // as published
+  push::AssignmentPublisher* publisher_ = nullptr;
+  std::function<void(int64_t)> on_ready_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> epoch_{0};

@@ -1,6 +1,7 @@
 #include "controller/reconcile/machine_decision.h"
 
 #include "controller/progress/boot_state.h"
+#include "resolve/host_assignment_resolver.h"
 
 namespace rackboot::controller {
 namespace {
@@ -118,6 +119,20 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
 
   AddressOutcome address = DecideAddress(m, ips, gen, current, mac_taken_by);
 
+  // Boot content comes from the one resolver, exactly as standalone bootd
+  // gets it; a refusal (required parameter unset) is the profile's problem.
+  std::optional<v1alpha1::HostAssignment> host;
+  if (profile != nullptr) {
+    resolve::RackSettings rack;
+    if (address.ip) rack.primary_ipv4 = address.ip->ToString();
+    auto resolved = resolve::ResolveHostAssignment(m.Identity(), m.spec, &profile->spec, rack);
+    if (resolved.ok()) {
+      host = std::move(resolved.value());
+    } else {
+      profile_cond = Make(kConditionProfileResolved, false, kReasonUnresolvable, resolved.error().message, gen);
+    }
+  }
+
   const Condition* old_assigned = model::FindCondition(m.status.conditions, kConditionAssigned);
   const Condition* old_profile = model::FindCondition(m.status.conditions, kConditionProfileResolved);
   const bool assigned_changed = !old_assigned || old_assigned->status != address.condition.status ||
@@ -140,7 +155,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
     d.status.ipv4.clear();
   }
 
-  const bool ready = address.ip && profile != nullptr;
+  const bool ready = address.ip && host.has_value();
   // Boot progress (controller/progress/) owns Booting/Provisioned/Failed
   // while the assignment stays what bootd booted from; a spec change (new
   // generation) or another profile/address means a new boot is expected.
@@ -169,11 +184,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
     ResolvedAssignment a;
     a.machine_key = m.meta.Key();
     a.rack = m.spec.rack;
-    for (const auto& i : m.spec.interfaces) a.macs.push_back(i.mac);
-    a.ipv4 = *address.ip;
-    a.hostname = m.spec.hostname.empty() ? m.meta.name : m.spec.hostname;
-    a.profile = m.spec.boot_profile;
-    a.allow_pxe = m.spec.allow_pxe;
+    a.host = std::move(*host);
     d.assignment = a;
   }
   return d;

@@ -12,6 +12,7 @@
 #include "controller/model/boot_profile.h"
 #include "controller/model/machine.h"
 #include "controller/reconcile/ip_allocator.h"
+#include "rackboot/v1alpha1/assignment.pb.h"
 
 namespace rackboot::controller {
 
@@ -20,6 +21,9 @@ inline constexpr const char* kConditionProfileResolved = "ProfileResolved";
 inline constexpr const char* kConditionAssigned = "Assigned";
 inline constexpr const char* kPhasePending = "Pending";
 inline constexpr const char* kPhaseAssigned = "Assigned";
+// ProfileResolved=False reason when the resolver refuses (a required
+// parameter unset, a MAC that is not one).
+inline constexpr const char* kReasonUnresolvable = "Unresolvable";
 
 struct DecidedEvent {
   std::string type;  // Normal | Warning
@@ -27,16 +31,13 @@ struct DecidedEvent {
   std::string message;
 };
 
-// What bootd needs for one host, once the Machine is Assigned (pushed to
-// the rack by the gRPC part).
+// What bootd needs for one host, once the Machine is Assigned: the
+// HostAssignment from the one resolver (resolve/host_assignment_resolver.h),
+// published to the rack's bootd by reconcile.
 struct ResolvedAssignment {
   std::string machine_key;
   std::string rack;
-  std::vector<std::string> macs;
-  Ipv4Address ipv4;
-  std::string hostname;
-  std::string profile;
-  bool allow_pxe = true;
+  v1alpha1::HostAssignment host;
   // Leader epoch (Lease leaseTransitions) of the replica that resolved it:
   // bootd rejects pushes from an older epoch (fencing against a stale leader).
   int64_t epoch = 0;

@@ -58,13 +58,12 @@ TEST(ManifestTest, ParsesEveryMachineField) {
   EXPECT_EQ(m.uuid, "4c4c4544-0042-3510-8052-b4c04f565931");
   EXPECT_EQ(m.firmware, "uefi");
   ASSERT_EQ(m.interfaces.size(), 2u);
-  EXPECT_EQ(m.interfaces[0].mac.ToString(), "52:54:00:12:34:01");
-  ASSERT_TRUE(m.interfaces[0].ipv4);
-  EXPECT_EQ(m.interfaces[0].ipv4->ToString(), "10.77.0.21");
+  EXPECT_EQ(m.interfaces[0].mac, "52:54:00:12:34:01");
+  EXPECT_EQ(m.interfaces[0].ipv4, "10.77.0.21");
   EXPECT_FALSE(m.interfaces[0].primary);
-  EXPECT_EQ(m.interfaces[1].mac.ToString(), "52:54:00:12:34:02");
+  EXPECT_EQ(m.interfaces[1].mac, "52-54-00-12-34-02");  // as written; the resolver canonicalises
   EXPECT_TRUE(m.interfaces[1].primary);
-  EXPECT_EQ(m.profile_name, "debian");
+  EXPECT_EQ(m.boot_profile, "debian");
   EXPECT_FALSE(m.allow_pxe);
   EXPECT_TRUE(m.boot_once);
   EXPECT_EQ(m.parameters.at("console"), "ttyS1");
@@ -85,7 +84,7 @@ spec:
   EXPECT_TRUE(p.machine->interfaces[0].primary);
   EXPECT_TRUE(p.machine->allow_pxe);
   EXPECT_EQ(p.machine->firmware, "auto");
-  EXPECT_TRUE(p.machine->profile_name.empty());
+  EXPECT_TRUE(p.machine->boot_profile.empty());
 }
 
 TEST(ManifestTest, BadMacNamesFileLineAndField) {
@@ -171,7 +170,7 @@ TEST(ManifestTest, ParsesEveryBootProfileField) {
   ParsedManifest p = Parse(kProfile);
   ASSERT_TRUE(p.profile);
   const BootProfileManifest& b = *p.profile;
-  EXPECT_EQ(b.kernel.url, "debian/bookworm/vmlinuz");
+  EXPECT_EQ(b.kernel.path, "debian/bookworm/vmlinuz");
   EXPECT_EQ(b.kernel.sha256.size(), 64u);
   ASSERT_EQ(b.initrds.size(), 1u);
   EXPECT_EQ(b.initrds[0].url, "http://10.77.0.1:8080/initrd.gz");
@@ -182,9 +181,10 @@ TEST(ManifestTest, ParsesEveryBootProfileField) {
   EXPECT_EQ(b.menu[2].action, "localboot");
   EXPECT_EQ(b.menu_default, "install");
   EXPECT_EQ(b.menu_timeout_seconds, 5);
-  EXPECT_EQ(b.install_configs.at("preseed"), "d-i foo string bar");
-  EXPECT_EQ(b.install_configs.at("user-data"), "#cloud-config\n");
-  EXPECT_EQ(b.install_configs.at("meta-data"), "instance-id: x");
+  EXPECT_EQ(b.install.preseed.value_or(""), "d-i foo string bar");
+  ASSERT_TRUE(b.install.cloud_init);
+  EXPECT_EQ(b.install.cloud_init->user_data, "#cloud-config\n");
+  EXPECT_EQ(b.install.cloud_init->meta_data.value_or(""), "instance-id: x");
   ASSERT_EQ(b.parameters.size(), 2u);
   EXPECT_EQ(b.parameters[0].default_value.value_or(""), "ttyS0");
   EXPECT_TRUE(b.parameters[1].required);

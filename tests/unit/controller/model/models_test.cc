@@ -106,8 +106,8 @@ TEST(BootProfileModelTest, ReadsKernelAndCmdline) {
       R"({"metadata":{"name":"ubuntu","namespace":"lab","generation":2},"spec":{"kernel":{"url":"http://x/vmlinuz"},"cmdline":"console=ttyS0"}})"));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->meta.generation, 2);
-  EXPECT_EQ(p->kernel_url, "http://x/vmlinuz");
-  EXPECT_EQ(p->cmdline, "console=ttyS0");
+  EXPECT_EQ(p->spec.kernel.url, "http://x/vmlinuz");
+  EXPECT_EQ(p->spec.cmdline, "console=ttyS0");
 }
 
 TEST(LeaseModelTest, RoundTrip) {

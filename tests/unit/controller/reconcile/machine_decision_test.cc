@@ -57,7 +57,21 @@ TEST(MachineDecisionTest, NewMachineGetsFinalizerPoolAddressAndConditions) {
   ASSERT_EQ(d.events.size(), 1u);
   EXPECT_EQ(d.events[0].reason, "AllocatedFromPool");
   ASSERT_TRUE(d.assignment);
-  EXPECT_EQ(d.assignment->hostname, "m1");
+  EXPECT_EQ(d.assignment->host.hostname(), "m1");
+  EXPECT_EQ(d.assignment->host.interfaces(0).ipv4(), "10.0.0.100") << "the pool address reaches bootd";
+  EXPECT_EQ(d.assignment->host.generation(), 2u);
+}
+
+TEST(MachineDecisionTest, RequiredParameterUnsetLeavesTheMachinePendingWithAReason) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  p.spec.parameters.push_back({"role", std::nullopt, true, ""});
+  auto d = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  EXPECT_FALSE(d.assignment);
+  EXPECT_EQ(d.status.phase, "Pending");
+  EXPECT_EQ(Cond(d, "ProfileResolved").status, "False");
+  EXPECT_EQ(Cond(d, "ProfileResolved").reason, "Unresolvable");
+  EXPECT_NE(Cond(d, "ProfileResolved").message.find("'role'"), std::string::npos);
 }
 
 TEST(MachineDecisionTest, SecondMachineGetsTheNextAddressThenPoolExhausts) {

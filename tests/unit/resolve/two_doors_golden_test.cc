@@ -1,0 +1,245 @@
+// One spec, two doors: each fixture under two_doors/ goes through the
+// controller's path (YAML -> JSON as kubectl sends it -> model::Machine /
+// model::BootProfile -> DecideMachine) and standalone bootd's path (the
+// manifest directory loader). The HostAssignments must be equal and every
+// script and install config bootd renders from them byte-identical. A
+// second test checks that the fixtures set every field of both CRDs.
+
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bootd/agent/assignment_conversion.h"
+#include "bootd/render/machine_scripts.h"
+#include "bootd/standalone/manifest.h"
+#include "bootd/standalone/manifest_directory.h"
+#include "common/yaml_config.h"
+#include "controller/model/boot_profile.h"
+#include "controller/model/machine.h"
+#include "controller/reconcile/machine_decision.h"
+
+namespace rackboot {
+namespace {
+
+namespace fs = std::filesystem;
+using web::json::value;
+
+constexpr const char* kRack = "r1";
+
+// What kubectl does to a manifest before the API server sees it: YAML to
+// JSON, a plain scalar typed by its looks, a quoted one always a string.
+value YamlToJson(const YAML::Node& n) {
+  if (n.IsMap()) {
+    value o = value::object();
+    for (const auto& kv : n) o[kv.first.as<std::string>()] = YamlToJson(kv.second);
+    return o;
+  }
+  if (n.IsSequence()) {
+    value a = value::array();
+    size_t i = 0;
+    for (const auto& item : n) a[i++] = YamlToJson(item);
+    return a;
+  }
+  if (n.IsNull()) return value::null();
+  const std::string text = n.Scalar();
+  if (n.Tag() == "?") {
+    if (text == "true" || text == "false") return value::boolean(text == "true");
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+      return value::number(static_cast<int64_t>(std::stoll(text)));
+    }
+  }
+  return value::string(text);
+}
+
+struct Fixture {
+  std::vector<YAML::Node> documents;
+};
+
+Fixture LoadFixtures() {
+  Fixture f;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(RACKBOOT_FIXTURES)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    for (const auto& doc : LoadYamlDocuments(path.string())) {
+      if (!doc.IsNull()) f.documents.push_back(doc);
+    }
+  }
+  return f;
+}
+
+// The controller's door: JSON objects as the informer caches hold them.
+std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture& f) {
+  std::map<std::string, model::BootProfile> profiles;
+  std::vector<model::Machine> machines;
+  for (const auto& doc : f.documents) {
+    const value json = YamlToJson(doc);
+    if (doc["kind"].Scalar() == "BootProfile") {
+      auto p = model::BootProfile::FromJson(json);
+      EXPECT_TRUE(p.ok());
+      if (p.ok()) profiles.emplace(p->meta.Key(), *p);
+    } else {
+      auto m = model::Machine::FromJson(json);
+      EXPECT_TRUE(m.ok());
+      if (m.ok()) machines.push_back(*m);
+    }
+  }
+  std::map<std::string, v1alpha1::HostAssignment> out;
+  for (const auto& m : machines) {
+    auto p =
+        profiles.find(m.meta.namespace_.empty() ? m.spec.boot_profile : m.meta.namespace_ + "/" + m.spec.boot_profile);
+    controller::IpAllocator ips({});  // fixtures use static addresses: no pool to differ on
+    auto d = controller::DecideMachine(m, p == profiles.end() ? nullptr : &p->second, ips, "2026-01-01T00:00:00Z");
+    EXPECT_TRUE(d.assignment.has_value()) << m.meta.Key() << " was not assigned";
+    if (d.assignment) out[m.meta.Key()] = d.assignment->host;
+  }
+  return out;
+}
+
+// Standalone's door, resolver output: the manifests as bootd parses them.
+std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture& f) {
+  std::map<std::string, bootd::standalone::BootProfileManifest> profiles;
+  std::vector<bootd::standalone::MachineManifest> machines;
+  for (const auto& doc : f.documents) {
+    auto parsed = bootd::standalone::ParseManifest(doc, "fixture");
+    if (parsed.profile) profiles.emplace(parsed.profile->namespace_ + "/" + parsed.profile->name, *parsed.profile);
+    if (parsed.machine) machines.push_back(*parsed.machine);
+  }
+  std::map<std::string, v1alpha1::HostAssignment> out;
+  for (const auto& m : machines) {
+    auto p = profiles.find(m.namespace_ + "/" + m.boot_profile);
+    auto h = bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second);
+    EXPECT_TRUE(h.ok()) << m.name;
+    if (h.ok()) out[h->machine_name()] = *h;
+  }
+  return out;
+}
+
+TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
+  const Fixture f = LoadFixtures();
+  const auto controller = ThroughController(f);
+  const auto standalone = ThroughStandalone(f);
+  ASSERT_EQ(controller.size(), 3u);
+  ASSERT_EQ(standalone.size(), controller.size());
+  for (const auto& [name, host] : controller) {
+    auto other = standalone.find(name);
+    ASSERT_NE(other, standalone.end()) << name;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(host, other->second))
+        << name << "\ncontroller:\n"
+        << host.DebugString() << "standalone:\n"
+        << other->second.DebugString();
+  }
+  // Not hollow: the controller now forwards what it used to drop.
+  const auto& full = controller.at("lab/node-full");
+  EXPECT_EQ(full.generation(), 3u);
+  EXPECT_TRUE(full.boot_once());
+  EXPECT_EQ(full.uuid(), "4c4c4544-0042-3510-8052-b4c04f565931");
+  EXPECT_EQ(full.architecture(), "x86_64");
+  EXPECT_EQ(full.firmware(), "uefi");
+  EXPECT_EQ(full.boot_file_overrides().at("x86_64-uefi"), "snponly.efi");
+  EXPECT_EQ(full.parameters().at("role"), "worker");
+  EXPECT_EQ(full.parameters().at("console"), "ttyS0,115200") << "profile default";
+  EXPECT_EQ(full.parameters().at("disk"), "/dev/nvme0n1") << "the Machine overrides the default";
+  EXPECT_EQ(full.boot().install_configs().size(), 6);
+  EXPECT_EQ(full.boot().menu_size(), 2) << "boot entries only";
+  EXPECT_EQ(full.boot().menu(1).cmdline_template(), "console={{params.console}} rescue/enable=true");
+  EXPECT_EQ(full.boot().menu_timeout_seconds(), 5);
+  ASSERT_EQ(full.interfaces_size(), 2);
+  EXPECT_EQ(full.interfaces(0).mac(), "52:54:00:aa:00:01");
+  EXPECT_FALSE(full.interfaces(0).primary());
+  EXPECT_TRUE(full.interfaces(1).primary());
+  EXPECT_EQ(full.interfaces(1).ipv4(), "10.77.0.32");
+  EXPECT_EQ(controller.at("node-minimal").hostname(), "node-minimal");
+  EXPECT_EQ(controller.at("node-minimal").firmware(), "auto");
+  EXPECT_FALSE(controller.at("node-menu").allow_pxe());
+}
+
+TEST(TwoDoorsGoldenTest, RenderedScriptsAndInstallConfigsAreByteIdentical) {
+  const auto controller = ThroughController(LoadFixtures());
+  // The standalone door in full: the directory loader bootd runs.
+  const auto load = bootd::standalone::LoadManifestDirectory(RACKBOOT_FIXTURES, kRack);
+  for (const auto& p : load.problems) ADD_FAILURE() << p.message;
+  ASSERT_EQ(load.assignments.size(), controller.size());
+  int compared = 0;
+  for (const auto& standalone : load.assignments) {
+    auto host = controller.find(standalone.machine_name);
+    ASSERT_NE(host, controller.end()) << standalone.machine_name;
+    // What bootd makes of the controller's push.
+    auto pushed = bootd::agent::AssignmentFromProto(host->second, kRack);
+    ASSERT_TRUE(pushed.ok()) << pushed.error().message;
+    bootd::render::ScriptRequest req;
+    req.mac = standalone.interfaces.front().mac;
+    req.public_url = "http://10.77.0.1:8080";
+    req.rack = kRack;
+    req.environment = {{"nfs-server", "10.77.0.11"}};
+    req.config_token = "token-1";
+    auto same = [&](const char* what, const Result<std::string>& a, const Result<std::string>& b) {
+      ASSERT_EQ(a.ok(), b.ok()) << standalone.machine_name << " " << what;
+      if (!a.ok()) return;
+      EXPECT_EQ(*a, *b) << standalone.machine_name << " " << what;
+      EXPECT_FALSE(a->empty());
+      ++compared;
+    };
+    same("ipxe", bootd::render::RenderIpxeScript(*pushed, req), bootd::render::RenderIpxeScript(standalone, req));
+    same("grub", bootd::render::RenderGrubConfig(*pushed, req), bootd::render::RenderGrubConfig(standalone, req));
+    same("pxelinux", bootd::render::RenderPxelinuxConfig(*pushed, req),
+         bootd::render::RenderPxelinuxConfig(standalone, req));
+    EXPECT_EQ(pushed->boot.install_configs.size(), standalone.boot.install_configs.size());
+    for (const auto& [name, text] : standalone.boot.install_configs) {
+      same(name.c_str(), bootd::render::RenderInstallConfig(*pushed, req, name),
+           bootd::render::RenderInstallConfig(standalone, req, name));
+    }
+  }
+  EXPECT_EQ(compared, 3 * 3 + 6) << "three scripts per machine and the six install configs of node-full";
+}
+
+// Leaf paths of a CRD's spec schema ("spec.netboot.bootOnce",
+// "spec.interfaces[].mac"), or of a fixture document's spec.
+void SchemaLeaves(const YAML::Node& schema, const std::string& path, std::set<std::string>* out) {
+  if (schema["properties"]) {
+    for (const auto& kv : schema["properties"]) SchemaLeaves(kv.second, path + "." + kv.first.as<std::string>(), out);
+  } else if (schema["type"] && schema["type"].Scalar() == "array" && schema["items"]) {
+    SchemaLeaves(schema["items"], path + "[]", out);
+  } else {
+    out->insert(path);
+  }
+}
+
+void DocumentLeaves(const YAML::Node& n, const std::string& path, bool map_is_leaf, std::set<std::string>* out) {
+  if (n.IsMap() && !map_is_leaf) {
+    for (const auto& kv : n) {
+      const std::string key = kv.first.as<std::string>();
+      // parameters and bootFileOverrides are free-form maps: the map is the field.
+      const bool free_form = path == "spec" && (key == "parameters" || key == "bootFileOverrides");
+      DocumentLeaves(kv.second, path + "." + key, free_form, out);
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) DocumentLeaves(item, path + "[]", false, out);
+  } else {
+    out->insert(path);
+  }
+}
+
+TEST(TwoDoorsGoldenTest, FixturesSetEveryFieldOfBothCrds) {
+  std::map<std::string, std::set<std::string>> used;  // kind -> leaf paths
+  for (const auto& doc : LoadFixtures().documents) {
+    DocumentLeaves(doc["spec"], "spec", false, &used[doc["kind"].Scalar()]);
+  }
+  for (const char* file : {"machine.yaml", "bootprofile.yaml"}) {
+    const YAML::Node crd = YAML::LoadFile(std::string(RACKBOOT_CRDS) + "/" + file);
+    const std::string kind = crd["spec"]["names"]["kind"].Scalar();
+    std::set<std::string> fields;
+    SchemaLeaves(crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"], "spec", &fields);
+    ASSERT_GT(fields.size(), 10u) << file;
+    for (const auto& field : fields) EXPECT_TRUE(used[kind].count(field)) << kind << " " << field << " in no fixture";
+  }
+}
+
+}  // namespace
+}  // namespace rackboot
