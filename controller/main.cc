@@ -203,7 +203,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   const uint64_t writes_before = boot_status.status_writes();
   boot_status.Stop();  // writes what is queued
   machines.Stop();     // no new reconciles; queued Events are sent
-  const bool led = elector ? elector->IsLeader() : true;
+  const bool releases_lease = elector && elector->IsLeader();
   if (elector) elector->Stop();  // releases the lease: a standby leads at once
   metrics_bridge.Watch(nullptr);
   metrics_server.reset();  // before the bridge and the readiness check's captures
@@ -211,7 +211,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
       "controller", "shut down",
       {{"queued_boot_events", queued_events},
        {"status_writes", boot_status.status_writes() - writes_before},
-       {"released_lease", led && elector != nullptr},
+       {"released_lease", releases_lease},
        {"millis", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stop_started)
                       .count()}});
   return 0;
