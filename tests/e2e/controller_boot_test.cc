@@ -108,7 +108,7 @@ void BootThroughController(ControllerBootTest& t, const std::string& firmware, c
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(t.Socket()); })) << controller.Log();
 
   std::vector<std::string> args = {"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac};
-  args.insert(args.end(), {"--firmware", firmware, "--dhcp", "server", "--timeout", "160"});
+  args.insert(args.end(), {"--firmware", firmware, "--dhcp", "server", "--timeout", kLabBootBoundSeconds});
   args.insert(args.end(), {"--controller", "unix:" + t.Socket(), "--controller-pki", t.dir_ + "/pki"});
   std::unique_ptr<DashboardScrape> scrape;
   auto hold = std::make_unique<LabHold>(t.dir_);
@@ -226,7 +226,7 @@ TEST_F(ControllerBootTest, ControllerKilledMidBootStatusCatchesUpAfterRestart) {
                                    "--dhcp",
                                    "server",
                                    "--timeout",
-                                   "160",
+                                   kLabBootBoundSeconds,
                                    "--controller",
                                    "unix:" + Socket(),
                                    "--controller-pki",
@@ -277,9 +277,10 @@ TEST_F(ControllerBootTest, BootdRestartedWhileControllerDownBootsFromPersistedSn
     return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase") == "Assigned";
   })) << controller.Log();
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller.Log();
-  BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
-                      "--dhcp", "server", "--timeout", "160", "--controller", "unix:" + Socket(), "--controller-pki",
-                      dir_ + "/pki", "--controller-down-before-boot", std::to_string(controller.pid())});
+  BootRun run =
+      Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios", "--dhcp",
+            "server", "--timeout", kLabBootBoundSeconds, "--controller", "unix:" + Socket(), "--controller-pki",
+            dir_ + "/pki", "--controller-down-before-boot", std::to_string(controller.pid())});
   EXPECT_FALSE(controller.Running()) << "the lab killed the controller before the boot";
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;

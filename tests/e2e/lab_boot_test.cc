@@ -22,6 +22,7 @@ namespace {
 using rackboot::testing::BinaryPath;
 using rackboot::testing::Boot;
 using rackboot::testing::BootRun;
+using rackboot::testing::kLabBootBoundSeconds;
 using rackboot::testing::LabUsable;
 
 class LabBootTest : public ::testing::Test {
@@ -37,7 +38,7 @@ class LabBootTest : public ::testing::Test {
 // QEMU's iPXE ROM. If this fails, the lab is broken, not bootd.
 TEST_F(LabBootTest, ReferenceStackBiosIpxe) {
   const std::string mac = "52:54:00:7b:10:01";
-  BootRun run = Boot({"--stack", "reference", "--firmware", "bios", "--mac", mac, "--timeout", "140"});
+  BootRun run = Boot({"--stack", "reference", "--firmware", "bios", "--mac", mac, "--timeout", kLabBootBoundSeconds});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;
   for (const char* s : {"dhcp_offer", "dhcp_ack", "script", "kernel", "initrd", "marker", "booted", "poweroff"}) {
@@ -53,7 +54,7 @@ TEST_F(LabBootTest, ReferenceStackBiosIpxe) {
 void ExpectBootThroughBootd(const std::string& mac, const std::vector<std::string>& args,
                             const std::vector<std::string>& stages) {
   std::vector<std::string> all = {"--stack", "bootd", "--bootd",   BinaryPath("bootd/bootd"),
-                                  "--mac",   mac,     "--timeout", "160"};
+                                  "--mac",   mac,     "--timeout", kLabBootBoundSeconds};
   all.insert(all.end(), args.begin(), args.end());
   BootRun run = Boot(all);
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -114,7 +115,7 @@ TEST_F(LabBootTest, BootdProxyUefiPxe) {
 TEST_F(LabBootTest, BootdProfileChangeTakesEffectOnSecondBoot) {
   const std::string mac = "52:54:00:7b:20:07";
   BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
-                      "--second-boot-tag", "gen2", "--timeout", "160"});
+                      "--second-boot-tag", "gen2", "--timeout", kLabBootBoundSeconds});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;
   EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
@@ -128,7 +129,7 @@ TEST_F(LabBootTest, BootdProfileChangeTakesEffectOnSecondBoot) {
 TEST_F(LabBootTest, BootdPxeDisabledGetsLeaseButNoBootFile) {
   const std::string mac = "52:54:00:7b:20:05";
   BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
-                      "--no-pxe", "--timeout", "40"});
+                      "--no-pxe", "--timeout", "160"});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "no_boot") << run.output;
   const std::string& records = run.result["server_records"];

@@ -10,6 +10,13 @@
 
 namespace rackboot::testing {
 
+// The lab's --timeout for one VM boot: a bound on how long a broken boot may
+// take to show it is broken, not a timing. A UEFI boot on TCG takes ~30 s on
+// an idle machine and was seen past 160 s with the 2 cores ~10x
+// oversubscribed (compiles beside a loaded soak), so the bound is generous;
+// ctest's TIMEOUT for these tests (tests/e2e/CMakeLists.txt) covers it.
+inline constexpr const char* kLabBootBoundSeconds = "420";
+
 struct BootRun {
   int exit_code = -1;
   std::string output;

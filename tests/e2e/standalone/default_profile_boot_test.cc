@@ -14,6 +14,7 @@ namespace {
 using rackboot::testing::BinaryPath;
 using rackboot::testing::Boot;
 using rackboot::testing::BootRun;
+using rackboot::testing::kLabBootBoundSeconds;
 using rackboot::testing::LabUsable;
 
 TEST(StandaloneDefaultBootTest, UnknownMacBootsTheDefaultProfile) {
@@ -21,7 +22,7 @@ TEST(StandaloneDefaultBootTest, UnknownMacBootsTheDefaultProfile) {
   ASSERT_TRUE(LabUsable(&why)) << why;  // missing tools fail: scripts/test installs them
   const std::string mac = "52:54:00:7b:30:01";
   BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
-                      "--default-profile", "--timeout", "160"});
+                      "--default-profile", "--timeout", kLabBootBoundSeconds});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;
   const std::string& records = run.result["server_records"];
