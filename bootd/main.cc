@@ -14,6 +14,8 @@
 #include "bootd/boot_configs/rendered_boot_config_files.h"
 #include "bootd/bootd_context.h"
 #include "bootd/config/bootd_config.h"
+#include "bootd/config/host_checks.h"
+#include "bootd/config/serving_summary.h"
 #include "bootd/dhcp/dhcp_service.h"
 #include "bootd/dhcp/router_advertiser.h"
 #include "bootd/http/http_server.h"
@@ -38,7 +40,9 @@ constexpr const char* kUsage =
     "\n"
     "Options:\n"
     "  --config FILE    bootd configuration (YAML); see deploy/examples/bootd.yaml\n"
-    "  --check-config   validate the configuration, print a summary and exit\n"
+    "  --check-config   run every check start-up runs (file, host: interfaces,\n"
+    "                   addresses, directories, TLS files), print what bootd\n"
+    "                   would serve and exit (1 on any error)\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n";
 
@@ -176,14 +180,36 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bootd: invalid configuration: %s\n", e.what());
     return 1;
   }
+  // The same host checks for --check-config and start-up: whatever would
+  // stop bootd here stops --check-config too.
+  const std::vector<bootd::ConfigFinding> findings = bootd::CheckConfigOnHost(ctx->config, *bootd::SystemHostFacts());
   const bootd::BootdConfig& config = ctx->config;
   log::Level level;
   if (log::ParseLevel(config.log_level, &level)) log::SetLevel(level);
-
+  if (bootd::HasErrors(findings)) {
+    for (const auto& f : findings) {
+      if (f.severity == bootd::ConfigFinding::Severity::kError) {
+        std::fprintf(stderr, "bootd: invalid configuration: %s\n", bootd::FormatFinding(config, f).c_str());
+      }
+    }
+    return 1;
+  }
   if (check_only) {
     std::printf("configuration ok: rack=%s dhcp=%s tftp=%s http=%s\n", config.rack.c_str(), ModeName(config.dhcp.mode),
                 config.tftp.enabled ? "on" : "off", config.http.enabled ? "on" : "off");
+    for (const auto& f : findings) {
+      const bool warning = f.severity == bootd::ConfigFinding::Severity::kWarning;
+      std::printf("%s: %s\n", warning ? "warning" : "derived", bootd::FormatFinding(config, f).c_str());
+    }
+    std::fputs(bootd::DescribeServing(config).c_str(), stdout);
     return 0;
+  }
+  for (const auto& f : findings) {
+    if (f.severity == bootd::ConfigFinding::Severity::kWarning) {
+      log::Warn("bootd", "configuration", {{"problem", bootd::FormatFinding(config, f)}});
+    } else {
+      log::Info("bootd", "derived", {{"field", f.field}, {"value", f.text}});
+    }
   }
 
   // Block the stop signals in every thread; main waits for them below.

@@ -78,11 +78,29 @@ std::vector<YAML::Node> LoadYamlDocuments(const std::string& path) {
   }
 }
 
+ConfigError ConfigErrorAt(const std::string& file, const ConfigPositions& positions, const std::string& field,
+                          const std::string& problem) {
+  std::string at = field;
+  while (!at.empty()) {
+    if (auto it = positions.find(at); it != positions.end()) {
+      return ConfigError(file, it->second.line, it->second.column, field, problem);
+    }
+    // "dhcp.pools[0].subnet" -> "dhcp.pools[0]" -> "dhcp.pools" -> "dhcp".
+    const size_t cut = at.find_last_of(".[");
+    at = cut == std::string::npos ? "" : at.substr(0, cut);
+  }
+  return ConfigError(file, 0, 0, field, problem);
+}
+
 YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
+    : YamlMap(std::move(node), std::move(file), std::move(path), std::make_shared<ConfigPositions>()) {}
+
+YamlMap::YamlMap(YAML::Node node, std::string file, std::string path, std::shared_ptr<ConfigPositions> positions)
     : node_(std::move(node)),
       file_(std::move(file)),
       path_(std::move(path)),
-      seen_(std::make_shared<std::set<std::string>>()) {
+      seen_(std::make_shared<std::set<std::string>>()),
+      positions_(std::move(positions)) {
   if (node_.IsNull()) node_ = YAML::Node(YAML::NodeType::Map);
   if (!node_.IsMap()) {
     throw ConfigError(file_, LineOf(node_), ColumnOf(node_), path_, "must be a mapping");
@@ -107,7 +125,9 @@ bool YamlMap::Has(const std::string& key) const {
 
 YAML::Node YamlMap::Get(const std::string& key) const {
   seen_->insert(key);
-  return node_[key];
+  YAML::Node n = node_[key];
+  if (n.IsDefined()) (*positions_)[FieldPath(key)] = ConfigPosition{LineOf(n), ColumnOf(n)};
+  return n;
 }
 
 YAML::Node YamlMap::Scalar(const std::string& key) const {
@@ -185,7 +205,7 @@ YamlMap YamlMap::Map(const std::string& key) const {
   if (!Has(key)) Fail(key, "is required");
   YAML::Node n = Get(key);
   if (!n.IsMap()) Fail(key, "must be a mapping");
-  return YamlMap(n, file_, FieldPath(key));
+  return YamlMap(n, file_, FieldPath(key), positions_);
 }
 
 std::optional<YamlMap> YamlMap::OptionalMap(const std::string& key) const {
@@ -201,7 +221,8 @@ std::vector<YamlMap> YamlMap::MapList(const std::string& key) const {
   for (size_t i = 0; i < n.size(); ++i) {
     std::string item_path = FieldPath(key) + "[" + std::to_string(i) + "]";
     if (!n[i].IsMap()) throw ConfigError(file_, LineOf(n[i]), ColumnOf(n[i]), item_path, "must be a mapping");
-    out.emplace_back(n[i], file_, item_path);
+    (*positions_)[item_path] = ConfigPosition{LineOf(n[i]), ColumnOf(n[i])};
+    out.push_back(YamlMap(n[i], file_, item_path, positions_));
   }
   return out;
 }
@@ -216,6 +237,7 @@ std::vector<std::pair<std::string, std::string>> YamlMap::StringMap(const std::s
       throw ConfigError(file_, LineOf(it->second), ColumnOf(it->second), FieldPath(key) + "." + it->first.Scalar(),
                         "must be a scalar value");
     }
+    (*positions_)[FieldPath(key) + "." + it->first.Scalar()] = ConfigPosition{LineOf(it->second), ColumnOf(it->second)};
     out.emplace_back(it->first.Scalar(), it->second.Scalar());
   }
   return out;

@@ -10,12 +10,15 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "common/config_position.h"
 
 namespace rackboot {
 
@@ -33,6 +36,12 @@ class ConfigError : public std::runtime_error {
   std::string field_;
   std::string problem_;
 };
+
+// A ConfigError for `field` of `file`, at the position of the field or, if
+// it was not written, of its closest written parent ("dhcp" for
+// "dhcp.serverAddress"); line 0 when none was.
+ConfigError ConfigErrorAt(const std::string& file, const ConfigPositions& positions, const std::string& field,
+                          const std::string& problem);
 
 // Loads a whole file; syntax errors become ConfigError with the line.
 YAML::Node LoadYamlFile(const std::string& path);
@@ -69,8 +78,12 @@ class YamlMap {
   const std::string& file() const { return file_; }
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }
+  // Positions of every field read so far, in this map and all maps reached
+  // from it (shared by the whole tree).
+  const ConfigPositions& positions() const { return *positions_; }
 
  private:
+  YamlMap(YAML::Node node, std::string file, std::string path, std::shared_ptr<ConfigPositions> positions);
   YAML::Node Get(const std::string& key) const;
   YAML::Node Scalar(const std::string& key) const;
 
@@ -79,6 +92,7 @@ class YamlMap {
   std::string path_;
   // Keys asked for, shared by copies so RejectUnknownFields sees all reads.
   std::shared_ptr<std::set<std::string>> seen_;
+  std::shared_ptr<ConfigPositions> positions_;
 };
 
 }  // namespace rackboot

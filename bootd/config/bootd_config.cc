@@ -67,13 +67,8 @@ DhcpConfig ParseDhcp(const YamlMap& m) {
   DhcpConfig c;
   std::string mode = m.Enum("mode", {"server", "proxy", "off"}, "off");
   c.mode = mode == "server" ? DhcpMode::kServer : mode == "proxy" ? DhcpMode::kProxy : DhcpMode::kOff;
-  if (c.mode != DhcpMode::kOff) {
-    c.interface = m.String("interface");
-    c.server_address = ParseIp(m, "serverAddress");
-  } else {
-    c.interface = m.String("interface", "");
-    if (m.Has("serverAddress")) c.server_address = ParseIp(m, "serverAddress");
-  }
+  c.interface = c.mode != DhcpMode::kOff ? m.String("interface") : m.String("interface", "");
+  if (m.Has("serverAddress")) c.server_address = ParseIp(m, "serverAddress");
   for (const YamlMap& p : m.MapList("pools")) c.pools.push_back(ParsePool(p));
   if (c.mode == DhcpMode::kServer && c.pools.empty()) m.Fail("pools", "server mode needs at least one pool");
   for (const auto& [cls, file] : m.StringMap("bootFiles")) {
@@ -83,6 +78,7 @@ DhcpConfig ParseDhcp(const YamlMap& m) {
       m.Fail("bootFiles", "unknown client class \"" + cls + "\" (x86_64-bios, i386-uefi, x86_64-uefi, arm32-uefi, " +
                               "arm64-uefi, x86_64-uefi-http, arm64-uefi-http)");
     }
+    c.configured_boot_files.insert(cls);
     if (file.empty()) {
       c.boot_files.erase(cls);
     } else {
@@ -175,6 +171,7 @@ BootdConfig LoadBootdConfig(const std::string& path) {
     metrics->RejectUnknownFields();
   }
   root.RejectUnknownFields();
+  c.positions = root.positions();
   return c;
 }
 

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bootd/leases/fsync_policy.h"
+#include "common/config_position.h"
 #include "common/net_address.h"
 
 namespace rackboot::bootd {
@@ -49,8 +51,10 @@ enum class Ipv6RouterAdvertisement { kAuto, kOn, kOff };
 
 struct DhcpConfig {
   DhcpMode mode = DhcpMode::kOff;
-  std::string interface;       // e.g. eth0; required unless mode is off
-  Ipv4Address server_address;  // our address on that interface (siaddr, option 54)
+  std::string interface;  // e.g. eth0; required unless mode is off
+  // Our address on that interface (siaddr, option 54). Optional in YAML:
+  // zero here until bootd/config/host_checks.h derives it from the interface.
+  Ipv4Address server_address;
   std::vector<DhcpPoolConfig> pools;
   DhcpLeasesConfig leases;
   // Client class -> boot file for firmware PXE (TFTP name) and UEFI HTTP
@@ -63,6 +67,10 @@ struct DhcpConfig {
                                                    {"arm64-uefi", "ipxe-arm64.efi"},
                                                    {"x86_64-uefi-http", "ipxe.efi"},
                                                    {"arm64-uefi-http", "ipxe-arm64.efi"}};
+  // The classes the YAML named in bootFiles. The defaults of the others are
+  // offered only when the service that serves them (TFTP, or HTTP for the
+  // -http classes) is on; a class the operator named is an error then.
+  std::set<std::string> configured_boot_files;
   bool ipxe_no_proxy_wait = true;             // option 175.176 = 1: iPXE skips its 2-3 s ProxyDHCP wait
   uint32_t offer_hold_seconds = 60;           // an offered address stays reserved this long
   uint32_t decline_quarantine_seconds = 600;  // a DECLINEd address is not offered again for this long
@@ -103,7 +111,9 @@ struct TftpConfig {
 struct HttpConfig {
   bool enabled = false;
   std::string listen = "0.0.0.0:8080";
-  std::string public_url;  // what clients are told, e.g. http://10.0.0.1:8080
+  // What clients are told, e.g. http://10.0.0.1:8080. Optional in YAML:
+  // derived from dhcp.serverAddress and the listen port when not set.
+  std::string public_url;
   std::string artifact_root;
   // Rack-local cache of upstream (http/https + sha256) kernels and initrds;
   // empty = machines fetch upstream URLs themselves.
@@ -137,6 +147,7 @@ struct ControllerLinkConfig {
 
 struct BootdConfig {
   std::string source_file;
+  ConfigPositions positions;  // where each field was written, for later checks
   std::string rack;
   std::string log_level = "info";
   std::string state_dir = "/var/lib/rackboot";
@@ -152,7 +163,9 @@ struct BootdConfig {
   ControllerLinkConfig controller;
 };
 
-// Throws ConfigError naming file, line and field.
+// Parses and validates what the file alone decides. Throws ConfigError
+// naming file, line and field. What depends on the host (interfaces,
+// addresses, files) is checked by bootd/config/host_checks.h.
 BootdConfig LoadBootdConfig(const std::string& path);
 
 }  // namespace rackboot::bootd

@@ -1,23 +1,11 @@
 #include "bootd/http/tls_context.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "common/tls_files.h"
 
 namespace rackboot::bootd::http {
-namespace {
-
-std::string OpenSslError() {
-  unsigned long e = ERR_get_error();
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return buf;
-}
-
-}  // namespace
 
 TlsContextSource::FileStamp TlsContextSource::Stamp(const std::string& path) {
   struct stat st {};
@@ -31,18 +19,7 @@ TlsContextSource::FileStamp TlsContextSource::Stamp(const std::string& path) {
 }
 
 Result<std::shared_ptr<SSL_CTX>> TlsContextSource::Load(const std::string& cert, const std::string& key) {
-  SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
-  if (raw == nullptr) return Error{"SSL_CTX_new: " + OpenSslError()};
-  std::shared_ptr<SSL_CTX> ctx(raw, SSL_CTX_free);
-  SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(raw, cert.c_str()) != 1) {
-    return Error{"certificate " + cert + ": " + OpenSslError()};
-  }
-  if (SSL_CTX_use_PrivateKey_file(raw, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return Error{"private key " + key + ": " + OpenSslError()};
-  }
-  if (SSL_CTX_check_private_key(raw) != 1) return Error{"key does not match certificate: " + OpenSslError()};
-  return ctx;
+  return LoadTlsServerContext(cert, key);
 }
 
 Result<std::unique_ptr<TlsContextSource>> TlsContextSource::Create(std::string cert_file, std::string key_file) {

@@ -137,7 +137,8 @@ lab_bootd_start() {
       echo "  listen: 127.0.0.1:$LAB_METRICS_PORT"
     fi
   } >"$LAB_DIR/bootd.yaml"
-  "$bin" --check-config --config "$LAB_DIR/bootd.yaml" >/dev/null || lab_die "bootd rejected the lab config"
+  # In the rack namespace: the check looks at eth0 and its address there.
+  lab_exec srv "$bin" --check-config --config "$LAB_DIR/bootd.yaml" >/dev/null || lab_die "bootd rejected the lab config"
   LAB_BOOTD_BIN=$bin
   lab_bootd_spawn
   [ -n "$LAB_METRICS_SOCKET" ] && lab_bootd_metrics_bridge

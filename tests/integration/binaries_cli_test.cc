@@ -67,10 +67,9 @@ TEST(BinariesCliTest, MissingConfigFileIsAnError) {
   EXPECT_NE(c.exit_code, 0);
 }
 
+// bootd's example names the host's eth0 and directories, so it is checked
+// where they exist: tests/integration/bootd/check_config_test.cc.
 TEST(BinariesCliTest, GoodConfigsCheckOk) {
-  RunResult b = RunCommand(kBootd + " --check-config --config " + SourcePath("deploy/examples/bootd.yaml"));
-  EXPECT_EQ(b.exit_code, 0) << b.output;
-  EXPECT_NE(b.output.find("rack=rack-a dhcp=server"), std::string::npos) << b.output;
   RunResult c = RunCommand(kController + " --check-config --config " + SourcePath("deploy/examples/controller.yaml"));
   EXPECT_EQ(c.exit_code, 0) << c.output;
 }

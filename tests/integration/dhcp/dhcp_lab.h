@@ -99,6 +99,10 @@ struct LabBootdConfig {
              p.extra;
       }
     }
+    // ProxyDHCP that offers no boot file is refused (docs/bootd-config.md):
+    // a proxy lab serves TFTP from its state directory unless the test
+    // brings its own tftp: section.
+    if (mode == "proxy" && sections.find("tftp:") == std::string::npos) y += "tftp:\n  root: " + state_dir + "\n";
     return y + sections;
   }
 };
