@@ -15,7 +15,8 @@
 # unless KEEP=1.
 #
 # Usage: tests/e2e/cluster/chart_on_node.sh SRC_DIR
-#   needs root, scripts/setup --cluster, and build/release/images (scripts/images/build)
+#   needs root and scripts/setup --cluster; builds build/release/images
+#   (scripts/images/build) if they are missing
 set -euo pipefail
 SRC=$(cd "${1:?usage: $0 SRC_DIR}" && pwd)
 cluster=$SRC/scripts/cluster
@@ -42,7 +43,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-[ -f "$SRC/build/release/images/bootd.oci.tar" ] || fail "no images: scripts/images/build"
+# The images of the release tree (built once if missing; run
+# scripts/images/build after changing the code).
+[ -f "$SRC/build/release/images/bootd.oci.tar" ] && [ -f "$SRC/build/release/images/controller.oci.tar" ] ||
+  "$SRC/scripts/images/build" >&2
 HELM=$("$SRC/scripts/helm/build" --print-path)
 
 "$cluster" up --images "$SRC/build/release/images"
