@@ -14,11 +14,17 @@
 # Everything is removed at the end (scripts/cluster down), also on failure,
 # unless KEEP=1.
 #
-# Usage: tests/e2e/cluster/chart_on_node.sh SRC_DIR
+# Usage: tests/e2e/cluster/chart_on_node.sh SRC_DIR [--bootd-uid UID]
+#   --bootd-uid UID  run bootd as UID (chart bootd.runAsUser; default: the
+#                    chart's); its state directory is pre-created owned by
+#                    UID, and bootd must still get NET_BIND_SERVICE (the
+#                    image's file capability) and become Ready
 #   needs root and scripts/setup --cluster; builds build/release/images
 #   (scripts/images/build) if they are missing
 set -euo pipefail
-SRC=$(cd "${1:?usage: $0 SRC_DIR}" && pwd)
+SRC=$(cd "${1:?usage: $0 SRC_DIR [--bootd-uid UID]}" && pwd)
+BOOTD_UID=
+[ "${2:-}" != --bootd-uid ] || BOOTD_UID=${3:?--bootd-uid needs a uid}
 cluster=$SRC/scripts/cluster
 NS=rackboot
 REL=rb
@@ -61,11 +67,19 @@ k() { "$cluster" kubectl "$@"; }
 k label node rackboot-node "rackboot.io/rack=$RACK" --overwrite >/dev/null
 
 values=$(mktemp /tmp/chart_on_node.XXXXXX.yaml)
+bootd_user=
+if [ -n "$BOOTD_UID" ]; then
+  # hostPath DirectoryOrCreate makes root:root 0755 directories; a non-root
+  # bootd needs its lease journal directory to be its own.
+  install -d -o "$BOOTD_UID" -g "$BOOTD_UID" "$STATE/hostpath/state/$RACK"
+  bootd_user="runAsUser: $BOOTD_UID"
+fi
 cat >"$values" <<EOF
 controller:
   image: {tag: dev, pullPolicy: Never}
 bootd:
   image: {tag: dev, pullPolicy: Never}
+  $bootd_user
   # host paths below the cluster's state directory: scripts/cluster down removes them
   hostStateDir: $STATE/hostpath/state
   artifactsHostPath: $STATE/hostpath/artifacts
@@ -127,6 +141,14 @@ case ",$rootopts," in *,ro,*) ;; *) fail "bootd root filesystem mounted $rootopt
 if awk '{print $5}' "/proc/$pid/mountinfo" | grep -q '^/var/run/secrets/kubernetes.io/serviceaccount$'; then
   fail "bootd has a service account token mounted"
 fi
+# The controller: non-root, no capabilities at all.
+ctl_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=controller -o 'jsonpath={.items[0].metadata.name}')
+ctl_cid=$(k -n "$NS" get pod "$ctl_pod" -o 'jsonpath={.status.containerStatuses[0].containerID}')
+ctl_pid=$(ctr --address /run/rackboot-cluster/containerd.sock -n k8s.io tasks ls |
+  awk -v c="${ctl_cid#containerd://}" '$1 == c {print $2}')
+[ -n "$ctl_pid" ] && [ -d "/proc/$ctl_pid" ] || fail "controller container: no process"
+ctl_state=$(awk '/^Uid:/ {u = $2} /^CapEff:/ {c = $2} END {print u "/" c}' "/proc/$ctl_pid/status")
+[ "$ctl_state" = 65532/0000000000000000 ] || fail "controller uid/CapEff=$ctl_state, want 65532/0000000000000000"
 log "bootd posture: CapEff=$capeff CapBnd=$capbnd uid/gid=$uid NoNewPrivs=$nnp root=$rootopts, no token"
 
 # --- the controller's RBAC, as its ServiceAccount -------------------------
