@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void Stop(int sig) { _exit(sig == SIGTERM || sig == SIGINT ? 0 : 1); }
+static void Stop(int sig) {
+  _exit(sig == SIGTERM || sig == SIGINT ? 0 : 1);
+}
 
 static void Reap(int sig) {
   (void)sig;
