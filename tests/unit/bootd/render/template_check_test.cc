@@ -26,8 +26,7 @@ TEST(TemplateCheck, UnknownNamesAreErrorsThatNameThemAndSuggestOurs) {
             "uses unknown variable {{console}} (did you mean {{params.console}}?)");
   EXPECT_EQ(Check("{{nothing}}", TemplateKind::kCmdline),
             "uses unknown variable {{nothing}} (docs/templates.md lists the variables)");
-  EXPECT_EQ(Check("{{machine.hostnam}}", TemplateKind::kCmdline).find("uses unknown variable {{machine.hostnam}}"),
-            0u);
+  EXPECT_EQ(Check("{{machine.hostnam}}", TemplateKind::kCmdline).find("uses unknown variable {{machine.hostnam}}"), 0u);
 }
 
 TEST(TemplateCheck, EachKindSeesItsOwnVariables) {
@@ -109,8 +108,8 @@ TEST(TemplateVariablesTable, EveryRowIsProvidedByTheRenderer) {
     }
     // Lists and objects as sections, flags as sections, strings as values.
     const bool value = v.type == VariableType::kString || v.type == VariableType::kMap;
-    for (TemplateKind kind : {TemplateKind::kCmdline, TemplateKind::kLoader, TemplateKind::kIpxeMenu,
-                              TemplateKind::kInstallConfig}) {
+    for (TemplateKind kind :
+         {TemplateKind::kCmdline, TemplateKind::kLoader, TemplateKind::kIpxeMenu, TemplateKind::kInstallConfig}) {
       if ((v.kinds & static_cast<uint8_t>(kind)) == 0) continue;
       // Item fields are looked up inside their list's section.
       std::string open, close, leaf = name;

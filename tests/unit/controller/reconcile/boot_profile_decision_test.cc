@@ -9,9 +9,9 @@ using model::BootProfile;
 using model::Machine;
 
 BootProfile Profile(const std::string& spec, const std::string& status = "") {
-  return *BootProfile::FromJson(web::json::value::parse(
-      R"({"metadata":{"name":"deb","namespace":"lab","generation":4},"spec":)" + spec +
-      (status.empty() ? "" : R"(,"status":)" + status) + "}"));
+  return *BootProfile::FromJson(
+      web::json::value::parse(R"({"metadata":{"name":"deb","namespace":"lab","generation":4},"spec":)" + spec +
+                              (status.empty() ? "" : R"(,"status":)" + status) + "}"));
 }
 
 Machine User(const std::string& name, const std::string& params = "{}") {
@@ -73,8 +73,8 @@ TEST(BootProfileDecisionTest, RequiredParameterMissingOnAMachine) {
 }
 
 TEST(BootProfileDecisionTest, ParameterATemplateUsesButAMachineDoesNotSet) {
-  auto d = DecideBootProfile(Profile(R"({"kernel":{"path":"vmlinuz"},"cmdline":"disk={{params.disk}}"})"),
-                             {User("m")}, "T");
+  auto d =
+      DecideBootProfile(Profile(R"({"kernel":{"path":"vmlinuz"},"cmdline":"disk={{params.disk}}"})"), {User("m")}, "T");
   EXPECT_EQ(Cond(d, kConditionTemplatesValid).status, "True") << "a Machine may set it";
   const auto& c = Cond(d, kConditionParametersSatisfied);
   EXPECT_EQ(c.reason, "MachineUnresolvable");
