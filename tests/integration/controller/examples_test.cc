@@ -120,9 +120,8 @@ TEST(ExamplesTest, EveryExampleRendersThroughTheControllerWithTheValuesItSets) {
   const std::string bootd_config = pki.dir() + "/bootd.yaml";
   {
     std::ofstream out(bootd_config);
-    out << "rack: rack-a\nlogLevel: info\nstateDir: " << pki.dir()
-        << "\ntftp: {enabled: false}\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n  publicUrl: " << kPublicUrl
-        << "\n  artifactRoot: " << pki.dir() << "\n  artifactCacheDir: " << pki.dir()
+    out << "rack: rack-a\nlogLevel: info\nstateDir: " << pki.dir() << "\nhttp:\n  listen: 127.0.0.1:" << http_port
+        << "\n  publicUrl: " << kPublicUrl << "\n  artifactRoot: " << pki.dir() << "\n  artifactCacheDir: " << pki.dir()
         << "/cache\ncontroller:\n  address: 127.0.0.1:" << grpc_port << "\n  caFile: " << pki.File("ca.pem")
         << "\n  certFile: " << pki.File("bootd-rack-a.pem") << "\n  keyFile: " << pki.File("bootd-rack-a.key") << "\n";
   }
