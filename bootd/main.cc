@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "bootd/http/http_server.h"
 #include "bootd/metrics/bootd_metrics_bridge.h"
 #include "bootd/service.h"
+#include "bootd/standalone/manifest_directory.h"
 #include "bootd/standalone/manifest_watcher.h"
 #include "bootd/tftp/tftp_service.h"
 #include "common/log.h"
@@ -183,7 +185,19 @@ int main(int argc, char** argv) {
   if (check_only) {
     std::printf("configuration ok: rack=%s dhcp=%s tftp=%s http=%s\n", config.rack.c_str(), ModeName(config.dhcp.mode),
                 config.tftp.enabled ? "on" : "off", config.http.enabled ? "on" : "off");
-    return 0;
+    // Standalone: the manifests too (strict templates, required
+    // parameters...), each problem with file, line and field. A directory
+    // that does not exist yet is not an error (bootd waits for it).
+    std::error_code ec;
+    if (config.manifest_dir.empty() || !std::filesystem::is_directory(config.manifest_dir, ec)) return 0;
+    bootd::standalone::ManifestLoad load =
+        bootd::standalone::LoadManifestDirectory(config.manifest_dir, config.rack, config.http.artifact_root);
+    for (const auto& p : load.problems) {
+      std::fprintf(stderr, "bootd: manifest problem: field '%s': %s\n", p.field.c_str(), p.message.c_str());
+    }
+    std::printf("manifests: files=%zu profiles=%zu machines=%zu problems=%zu\n", load.files, load.profiles,
+                load.assignments.size(), load.problems.size());
+    return load.problems.empty() ? 0 : 1;
   }
 
   // Block the stop signals in every thread; main waits for them below.
