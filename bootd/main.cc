@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "bootd/http/http_server.h"
 #include "bootd/metrics/bootd_metrics_bridge.h"
 #include "bootd/service.h"
+#include "bootd/standalone/manifest_directory.h"
 #include "bootd/standalone/manifest_watcher.h"
 #include "bootd/tftp/tftp_service.h"
 #include "common/log.h"
@@ -202,7 +204,18 @@ int main(int argc, char** argv) {
       std::printf("%s: %s\n", warning ? "warning" : "derived", bootd::FormatFinding(config, f).c_str());
     }
     std::fputs(bootd::DescribeServing(config).c_str(), stdout);
-    return 0;
+    // Standalone: the manifests too (strict templates, required
+    // parameters...), each problem with file, line and field. The host
+    // checks above made sure the directory exists.
+    if (config.manifest_dir.empty()) return 0;
+    bootd::standalone::ManifestLoad load =
+        bootd::standalone::LoadManifestDirectory(config.manifest_dir, config.rack, config.http.artifact_root);
+    for (const auto& p : load.problems) {
+      std::fprintf(stderr, "bootd: manifest problem: field '%s': %s\n", p.field.c_str(), p.message.c_str());
+    }
+    std::printf("manifests: files=%zu profiles=%zu machines=%zu problems=%zu\n", load.files, load.profiles,
+                load.assignments.size(), load.problems.size());
+    return load.problems.empty() ? 0 : 1;
   }
   for (const auto& f : findings) {
     if (f.severity == bootd::ConfigFinding::Severity::kWarning) {

@@ -26,6 +26,7 @@
 #include "controller/metrics/instrumented_transport.h"
 #include "controller/progress/boot_status_writer.h"
 #include "controller/push_bridge.h"
+#include "controller/reconcile/boot_profile_controller.h"
 #include "controller/reconcile/machine_controller.h"
 
 namespace {
@@ -117,6 +118,10 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   options.observer = &metrics_bridge;
   options.queue_observer = &metrics_bridge;
   controller::MachineController machines(client, options);
+  // BootProfile status (which Machines use it, template/parameter problems)
+  // from the same caches, written while leading.
+  controller::BootProfileController profile_status(client, machines.machines(), machines.profiles());
+  machines.SetProfileChangeListener([&profile_status](const std::string& key) { profile_status.Enqueue(key); });
   machines.Start();
   metrics_bridge.Watch(&machines);
   // Ready = the informer caches hold a full list (every replica, leader or
@@ -173,9 +178,10 @@ int Run(const rackboot::controller::ControllerConfig& config) {
     le.renew_deadline = std::chrono::seconds(config.renew_deadline_seconds);
     le.retry_period = std::chrono::seconds(config.retry_period_seconds);
     k8s::LeaderCallbacks cb;
-    cb.on_started_leading = [&machines, &push, &metrics_bridge](int64_t epoch) {
+    cb.on_started_leading = [&machines, &profile_status, &push, &metrics_bridge](int64_t epoch) {
       metrics_bridge.SetLeader(true);
       machines.StartLeading(epoch);
+      profile_status.StartLeading();
       if (push) push->StartLeading(epoch);
     };
     // Another replica may already be assigning: stop at once and let the
@@ -189,6 +195,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   } else {
     metrics_bridge.SetLeader(true);
     machines.StartLeading(0);
+    profile_status.StartLeading();
     if (push) push->StartLeading(0);
   }
 
@@ -202,7 +209,8 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   const size_t queued_events = boot_events.size();
   const uint64_t writes_before = boot_status.status_writes();
   boot_status.Stop();  // writes what is queued
-  machines.Stop();     // no new reconciles; queued Events are sent
+  profile_status.Stop();
+  machines.Stop();  // no new reconciles; queued Events are sent
   const bool releases_lease = elector && elector->IsLeader();
   if (elector) elector->Stop();  // releases the lease: a standby leads at once
   metrics_bridge.Watch(nullptr);

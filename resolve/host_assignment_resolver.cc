@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/net_address.h"
+#include "resolve/profile_templates.h"
 
 namespace rackboot::resolve {
 namespace {
@@ -42,12 +43,11 @@ void FillBootTarget(const std::string& profile_name, const BootProfileSpec& p, v
   t->set_pxelinux_template(p.pxelinux_template);
   FillInstallConfigs(p.install, t->mutable_install_configs());
   for (const ProfileMenuEntry& e : p.menu) {
-    // The wire form carries bootable entries only (proto MenuEntry has no
-    // action); localboot and shell are what the boot loader falls back to.
-    if (e.action != "boot") continue;
     auto* m = t->add_menu();
     m->set_name(e.name);
     m->set_label(e.label);
+    m->set_action(e.action);
+    if (e.action != "boot") continue;  // localboot / shell: nothing to fetch
     FillArtifact(p.kernel, m->mutable_kernel());
     for (const ProfileArtifact& i : p.initrds) FillArtifact(i, m->add_initrds());
     m->set_cmdline_template(e.cmdline.value_or(p.cmdline));
@@ -107,6 +107,12 @@ Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& ma
       return Error{"parameter '" + p.name + "' is required by BootProfile " + spec.boot_profile + " but not set"};
     }
   }
+  // Strict templates: every {{name}} against the variable table and this
+  // Machine's parameters, so bootd is never handed a profile that would
+  // render an empty string (or fail) at boot.
+  const std::map<std::string, std::string> merged(params.begin(), params.end());
+  std::vector<TemplateProblem> problems = ProfileTemplateProblems(spec.boot_profile, *profile, &merged);
+  if (!problems.empty()) return Error{problems.front().message};
   FillBootTarget(spec.boot_profile, *profile, h.mutable_boot());
   return h;
 }

@@ -26,7 +26,9 @@ struct RackSettings {
 
 // `profile` null: the machine is known but has nothing to boot (it still
 // gets its DHCP lease; allow_pxe is off). Fails for a MAC or address that is
-// not one, or a `required` profile parameter the Machine does not set.
+// not one, a `required` profile parameter the Machine does not set, or a
+// template that uses a variable the renderer does not provide for this
+// Machine (resolve/profile_templates.h).
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
                                                        const BootProfileSpec* profile, const RackSettings& rack = {});
 

@@ -87,6 +87,7 @@ Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in) {
     e.kernel = ArtifactFromProto(m.kernel());
     for (const auto& i : m.initrds()) e.initrds.push_back(ArtifactFromProto(i));
     e.cmdline_template = m.cmdline_template();
+    if (!m.action().empty()) e.action = m.action();
     out.boot.menu.push_back(std::move(e));
   }
   out.boot.menu_default = b.menu_default();

@@ -24,6 +24,7 @@ struct MenuEntry {
   BootArtifact kernel;
   std::vector<BootArtifact> initrds;
   std::string cmdline_template;
+  std::string action = "boot";  // boot | localboot | shell (proto MenuEntry.action)
   // Template parameters of this entry only, over the machine's (a boot-tree
   // menu entry's boot_distro, kernel_version, rootfs_path...).
   std::map<std::string, std::string> parameters;

@@ -56,6 +56,11 @@ const std::string kDefaultIpxeTemplate =
 // AutoPXE-style menu (seed 000): entries, default, timeout, and a shell
 // entry that returns to the menu. An entry whose fetches keep failing, or
 // whose boot fails, returns to the menu too.
+// localboot leaves iPXE for the disk: on UEFI `exit` hands control back to
+// the firmware's boot manager, which tries the next boot option (the disk);
+// `sanboot --drive 0x80` is BIOS-only (INT 13h drive numbers) but boots the
+// first disk directly on BIOSes that hang instead of falling through on
+// `exit`; if it fails (no disk), `exit` is the last resort there too.
 const std::string kDefaultIpxeMenuTemplate =
     "#!ipxe\n"
     ":start\n"
@@ -64,18 +69,28 @@ const std::string kDefaultIpxeMenuTemplate =
     "item {{name}} {{label}}\n"
     "{{/entries}}\n"
     "item --gap\n"
-    "item shell iPXE shell\n"
-    "choose --default {{menu_default}} --timeout {{menu_timeout_ms}} target && goto ${target} || goto shell\n"
+    "item rackboot.shell iPXE shell\n"
+    "choose --default {{menu_default}} --timeout {{menu_timeout_ms}} target && goto ${target} || goto rackboot.shell\n"
     "{{#entries}}\n"
-    ":{{name}}\n" +
+    ":{{name}}\n"
+    "{{#is_boot}}\n" +
     IpxeFetchRetry("{{entry_name}}.", "goto start") +
     "kernel {{kernel_url}} {{cmdline}} || goto {{entry_name}}.retry\n"
     "{{#initrds}}\n"
     "initrd --name {{name}} {{url}} || goto {{entry_name}}.retry\n"
     "{{/initrds}}\n"
     "boot || goto start\n"
+    "{{/is_boot}}\n"
+    "{{#is_localboot}}\n"
+    "echo rackboot: booting from the local disk\n"
+    "iseq ${platform} efi && exit ||\n"
+    "sanboot --no-describe --drive 0x80 || exit\n"
+    "{{/is_localboot}}\n"
+    "{{#is_shell}}\n"
+    "goto rackboot.shell\n"
+    "{{/is_shell}}\n"
     "{{/entries}}\n"
-    ":shell\n"
+    ":rackboot.shell\n"
     "echo Type 'exit' to get back to the menu\n"
     "shell\n"
     "goto start\n";
@@ -171,16 +186,22 @@ struct Boot {
   std::string cmdline;
 };
 
-Result<Boot> ResolveBoot(const BootArtifact& kernel, const std::vector<BootArtifact>& initrds,
-                         const std::string& cmdline_template, const TemplateData& vars, const ScriptRequest& req,
-                         Loader loader) {
+// Names the template in an error as the operator wrote it:
+// "BootProfile debian-12-install: spec.cmdline uses unknown variable ...".
+Error InTemplate(const Assignment& a, const std::string& field, const Error& e) {
+  return Error{"BootProfile " + a.boot.profile_name + ": " + field + " " + e.message};
+}
+
+Result<Boot> ResolveBoot(const Assignment& a, const BootArtifact& kernel, const std::vector<BootArtifact>& initrds,
+                         const std::string& cmdline_template, const std::string& cmdline_field,
+                         const TemplateData& vars, const ScriptRequest& req, Loader loader) {
   Boot b;
   if (kernel.url.empty()) return Error{"profile has no kernel"};
   auto kurl = ArtifactUrl(kernel, req, loader);
   if (!kurl.ok()) return kurl.error();
   b.kernel_url = *kurl;
   auto cmdline = RenderTemplate(cmdline_template, vars, LanguageOf(loader));
-  if (!cmdline.ok()) return Error{"cmdline: " + cmdline.error().message};
+  if (!cmdline.ok()) return InTemplate(a, cmdline_field, cmdline.error());
   b.cmdline = *cmdline;
   if (b.cmdline.find_first_of("\r\n") != std::string::npos) return Error{"cmdline renders to more than one line"};
   std::set<std::string> used;
@@ -212,13 +233,31 @@ Result<std::string> RenderLoader(const Assignment& a, const ScriptRequest& req, 
   const BootTarget& t = a.boot;
   std::set<std::string> trusted;  // command lines rendered from operator templates
   std::string tmpl;
+  std::string field;  // where tmpl comes from, for errors
   if (loader == Loader::kIpxe && !t.menu.empty()) {
     TemplateList entries;
     for (const MenuEntry& e : t.menu) {
-      if (e.name.empty() || e.name == "shell" || e.name == "start" ||
+      // Entry names are iPXE labels; the built-in ones (start,
+      // rackboot.shell, <entry>.retry...) cannot clash with [A-Za-z0-9_-].
+      if (e.name.empty() || e.name == "start" ||
           e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
               std::string::npos) {
-        return Error{"menu entry name '" + e.name + "' must be [A-Za-z0-9_-] and not shell/start"};
+        return Error{"menu entry name '" + e.name + "' must be [A-Za-z0-9_-] and not start"};
+      }
+      if (e.action != "boot" && e.action != "localboot" && e.action != "shell") {
+        return Error{"menu entry " + e.name + ": action '" + e.action + "' is not boot, localboot or shell"};
+      }
+      TemplateData entry;
+      entry.set("name", e.name);
+      entry.set("entry_name", e.name);
+      entry.set("label", e.label.empty() ? e.name : e.label);
+      entry.set("action", e.action);
+      entry.set("is_boot", TemplateData(e.action == "boot"));
+      entry.set("is_localboot", TemplateData(e.action == "localboot"));
+      entry.set("is_shell", TemplateData(e.action == "shell"));
+      if (e.action != "boot") {  // nothing to fetch
+        entries.push_back(entry);
+        continue;
       }
       // An entry's own parameters (boot-tree menus) override the machine's;
       // they are escaped like every other value.
@@ -228,12 +267,9 @@ Result<std::string> RenderLoader(const Assignment& a, const ScriptRequest& req, 
         for (const auto& [k, v] : e.parameters) with.parameters[k] = v;
         entry_vars = MachineVariables(with, req);
       }
-      auto boot = ResolveBoot(e.kernel, e.initrds, e.cmdline_template, entry_vars, req, loader);
+      auto boot = ResolveBoot(a, e.kernel, e.initrds, e.cmdline_template, "spec.menu.entries[" + e.name + "].cmdline",
+                              entry_vars, req, loader);
       if (!boot.ok()) return Error{"menu entry " + e.name + ": " + boot.error().message};
-      TemplateData entry;
-      entry.set("name", e.name);
-      entry.set("entry_name", e.name);
-      entry.set("label", e.label.empty() ? e.name : e.label);
       // kainjow's lookup inside {{#initrds}} does not reach the entry's
       // entry_name (the test renders it), so each initrd carries it too.
       Boot with_names = *boot;
@@ -246,21 +282,26 @@ Result<std::string> RenderLoader(const Assignment& a, const ScriptRequest& req, 
     vars.set("menu_default", t.menu_default.empty() ? t.menu.front().name : t.menu_default);
     vars.set("menu_timeout_ms", std::to_string(static_cast<int64_t>(t.menu_timeout_seconds) * 1000));
     tmpl = t.ipxe_template.empty() ? kDefaultIpxeMenuTemplate : t.ipxe_template;
+    field = t.ipxe_template.empty() ? "built-in iPXE menu" : "spec.templates.ipxe";
   } else {
-    auto boot = ResolveBoot(t.kernel, t.initrds, t.cmdline_template, vars, req, loader);
+    auto boot = ResolveBoot(a, t.kernel, t.initrds, t.cmdline_template, "spec.cmdline", vars, req, loader);
     if (!boot.ok()) return boot.error();
     SetBoot(&vars, *boot);
     trusted.insert(boot->cmdline);
-    switch (loader) {
-      case Loader::kIpxe: tmpl = t.ipxe_template.empty() ? kDefaultIpxeTemplate : t.ipxe_template; break;
-      case Loader::kGrub: tmpl = t.grub_template.empty() ? kDefaultGrubTemplate : t.grub_template; break;
-      case Loader::kPxelinux:
-        tmpl = t.pxelinux_template.empty() ? kDefaultPxelinuxTemplate : t.pxelinux_template;
-        break;
-    }
+    const std::string* custom = loader == Loader::kIpxe   ? &t.ipxe_template
+                                : loader == Loader::kGrub ? &t.grub_template
+                                                          : &t.pxelinux_template;
+    const char* kind = loader == Loader::kIpxe ? "ipxe" : loader == Loader::kGrub ? "grub" : "pxelinux";
+    tmpl = !custom->empty()          ? *custom
+           : loader == Loader::kIpxe ? kDefaultIpxeTemplate
+           : loader == Loader::kGrub ? std::string(kDefaultGrubTemplate)
+                                     : std::string(kDefaultPxelinuxTemplate);
+    field = custom->empty() ? std::string("built-in ") + kind + " template" : std::string("spec.templates.") + kind;
   }
   if (loader == Loader::kIpxe && !StartsWith(tmpl, "#!ipxe")) return Error{"iPXE template must start with #!ipxe"};
-  return RenderTemplate(tmpl, vars, LanguageOf(loader), &trusted);
+  auto out = RenderTemplate(tmpl, vars, LanguageOf(loader), &trusted);
+  if (!out.ok()) return InTemplate(a, field, out.error());
+  return out;
 }
 
 }  // namespace
@@ -332,7 +373,18 @@ TargetLanguage InstallConfigLanguage(const std::string& name) {
 Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name) {
   auto it = a.boot.install_configs.find(name);
   if (it == a.boot.install_configs.end()) return Error{"no install config named " + name};
-  return RenderTemplate(it->second, MachineVariables(a, req), InstallConfigLanguage(name));
+  auto out = RenderTemplate(it->second, MachineVariables(a, req), InstallConfigLanguage(name));
+  if (!out.ok()) return InTemplate(a, InstallConfigField(name), out.error());
+  return out;
+}
+
+std::string InstallConfigField(const std::string& name) {
+  if (name == "user-data") return "spec.install.cloudInit.userData";
+  if (name == "meta-data") return "spec.install.cloudInit.metaData";
+  if (name == "vendor-data") return "spec.install.cloudInit.vendorData";
+  if (name == "network-config") return "spec.install.cloudInit.networkConfig";
+  if (name == "kickstart" || name == "preseed") return "spec.install." + name;
+  return "install config " + name;
 }
 
 std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack) {

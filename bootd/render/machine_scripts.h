@@ -26,7 +26,8 @@ struct ScriptRequest {
   bool upstream_via_cache = false;
 };
 
-// Variables every template sees:
+// Variables every template sees (the full list, per template kind, is the
+// table in bootd/render/template_variables.h and docs/templates.md):
 //   machine.{name,hostname,mac,mac_hex,ip,uuid,arch,firmware,rack}
 //   params.<key>  env.<key>  profile  public_url  booted_url
 //   configs.<name> (URL of each install config, with its token)  config_base
@@ -39,6 +40,9 @@ Result<std::string> RenderPxelinuxConfig(const Assignment& a, const ScriptReques
 // name (user-data, meta-data... -> YAML; *.ks -> kickstart; preseed* -> preseed).
 Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name);
 TargetLanguage InstallConfigLanguage(const std::string& name);
+// The BootProfile field an install config comes from (user-data ->
+// spec.install.cloudInit.userData), to name it in errors.
+std::string InstallConfigField(const std::string& name);
 
 // For MACs bootd does not know: a script that says so and exits, so the
 // firmware falls through to its next boot device instead of looping.

@@ -2,12 +2,21 @@
 
 #include <memory>
 #include <unordered_map>
+#include <vector>
+
+#include "bootd/render/template_check.h"
+#include "bootd/render/template_tags.h"
 
 namespace rackboot::bootd::render {
 namespace {
 
 using Engine = kainjow::mustache::mustache;
-using EngineCache = std::unordered_map<std::string, std::unique_ptr<Engine>>;
+// A parsed template: the engine and the tag tree the strictness check walks.
+struct Parsed {
+  std::unique_ptr<Engine> engine;
+  std::vector<TemplateTag> tags;
+};
+using EngineCache = std::unordered_map<std::string, Parsed>;
 constexpr size_t kMaxParsedTemplatesPerThread = 64;
 
 // Parsing is most of a render and a rack has a handful of distinct
@@ -17,6 +26,70 @@ constexpr size_t kMaxParsedTemplatesPerThread = 64;
 EngineCache& ThreadEngines() {
   thread_local EngineCache cache;
   return cache;
+}
+
+// kainjow context::get: the innermost frame where the whole dotted name
+// resolves wins.
+const TemplateData* Lookup(const std::vector<const TemplateData*>& frames, const std::string& name) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t dot = name.find('.', start);
+    parts.push_back(name.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (auto f = frames.rbegin(); f != frames.rend(); ++f) {
+    const TemplateData* v = *f;
+    for (const std::string& p : parts) {
+      v = v->get(p);
+      if (v == nullptr) break;
+    }
+    if (v != nullptr) return v;
+  }
+  return nullptr;
+}
+
+bool IsMapKey(const std::string& name) {
+  const TemplateVariable* row = FindTemplateVariable(name);
+  return row != nullptr && row->type == VariableType::kMap && row->name != name;
+}
+
+// The engine renders a name it cannot find as nothing; this walk, over the
+// same data and with the engine's own section rules, makes it an error
+// instead. A section may test a map key that is not set
+// ({{#params.x}}...{{/params.x}}); everything else must exist.
+Status CheckData(const std::vector<TemplateTag>& tags, std::vector<const TemplateData*>* frames) {
+  for (const TemplateTag& tag : tags) {
+    const TemplateData* v = Lookup(*frames, tag.name);
+    if (tag.type == TemplateTag::Type::kVariable) {
+      if (v == nullptr) return Error{UnknownVariableMessage(tag.name, {})};
+      if (!v->is_string()) return Error{"uses {{" + tag.name + "}}, which is not a string: use it as a section"};
+      continue;
+    }
+    if (v == nullptr && !IsMapKey(tag.name)) return Error{UnknownVariableMessage(tag.name, {})};
+    const bool falsy = v == nullptr || v->is_false() || v->is_empty_list();
+    if (tag.type == TemplateTag::Type::kInvertedSection) {
+      if (!falsy) continue;
+      Status s = CheckData(tag.children, frames);
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (falsy) continue;
+    if (v->is_list()) {
+      for (const TemplateData& item : v->list_value()) {
+        frames->push_back(&item);
+        Status s = CheckData(tag.children, frames);
+        frames->pop_back();
+        if (!s.ok()) return s;
+      }
+      continue;
+    }
+    frames->push_back(v);
+    Status s = CheckData(tag.children, frames);
+    frames->pop_back();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -48,10 +121,15 @@ Result<std::string> RenderTemplate(std::string_view tmpl, const TemplateData& da
     if (!check.ok()) return Error{check.message()};
     auto parsed = std::make_unique<Engine>(key);
     if (!parsed->is_valid()) return Error{"template does not parse: " + parsed->error_message()};
+    auto tags = ParseTemplateTags(tmpl);
+    if (!tags.ok()) return tags.error();
     if (engines.size() >= kMaxParsedTemplatesPerThread) engines.clear();
-    it = engines.emplace(std::move(key), std::move(parsed)).first;
+    it = engines.emplace(std::move(key), Parsed{std::move(parsed), std::move(tags).value()}).first;
   }
-  Engine& engine = *it->second;
+  std::vector<const TemplateData*> frames{&data};
+  Status strict = CheckData(it->second.tags, &frames);
+  if (!strict.ok()) return Error{strict.message()};
+  Engine& engine = *it->second.engine;
   // The engine's escape hook cannot fail, so the first failure is kept here
   // and the output is discarded afterwards.
   std::string first_error;

@@ -23,8 +23,10 @@ Status CheckTemplate(std::string_view tmpl);
 
 // Renders `tmpl` with every {{var}} escaped for `language`. Values listed in
 // `trusted` (text bootd itself built from operator input, e.g. a rendered
-// kernel command line) are inserted as they are. Any unsafe value makes the
-// whole render an Error: no partial output.
+// kernel command line) are inserted as they are. Any unsafe value, and any
+// name `data` does not hold ("uses unknown variable {{x}}"; a section may
+// test a params/env/configs key that is not set), makes the whole render an
+// Error: no partial output, never an empty string for a missing name.
 Result<std::string> RenderTemplate(std::string_view tmpl, const TemplateData& data, TargetLanguage language,
                                    const std::set<std::string>* trusted = nullptr);
 

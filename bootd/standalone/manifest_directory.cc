@@ -9,6 +9,7 @@
 #include "bootd/standalone/boot_tree.h"
 #include "bootd/standalone/boot_tree_menu.h"
 #include "resolve/host_assignment_resolver.h"
+#include "resolve/profile_templates.h"
 
 namespace rackboot::bootd::standalone {
 namespace {
@@ -249,6 +250,19 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
     } else {
       it = profiles.erase(it);
     }
+  }
+  // Strict templates: a profile naming a variable bootd does not provide is
+  // skipped with a problem per template (its Machines then report it as not
+  // found), never served with empty strings.
+  for (auto it = profiles.begin(); it != profiles.end();) {
+    const BootProfileManifest& p = it->second;
+    std::vector<resolve::TemplateProblem> bad = resolve::ProfileTemplateProblems(p.name, p);
+    for (const auto& t : bad) {
+      out.problems.push_back(
+          {p.origin.file, p.origin.line, t.field,
+           p.origin.file + ":" + std::to_string(p.origin.line) + ": " + t.message + "; profile skipped"});
+    }
+    it = bad.empty() ? std::next(it) : profiles.erase(it);
   }
   out.profiles = profiles.size();
 

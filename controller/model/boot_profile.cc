@@ -73,7 +73,33 @@ Result<BootProfile> BootProfile::FromJson(const Json& object) {
   p.meta = ObjectMeta::FromJson(object);
   if (p.meta.name.empty()) return Error{"BootProfile without metadata.name"};
   if (const Json* spec = Field(object, "spec"); spec != nullptr && spec->is_object()) p.spec = SpecFromJson(*spec);
+  if (const Json* st = Field(object, "status"); st != nullptr && st->is_object()) {
+    p.status.observed_generation = IntAt(*st, "observedGeneration");
+    p.status.machines = IntAt(*st, "machines");
+    if (const auto* names = ArrayAt(*st, "machineNames")) {
+      for (const Json& n : *names) {
+        if (n.is_string()) p.status.machine_names.push_back(n.as_string());
+      }
+    }
+    p.status.conditions = ConditionsFromJson(*st);
+  }
+  p.raw = object;
   return p;
+}
+
+Json BootProfile::WithStatus(const BootProfileStatus& s) const {
+  Json out = raw;
+  Json status = Json::object();
+  status["observedGeneration"] = Json::number(s.observed_generation);
+  status["machines"] = Json::number(s.machines);
+  Json names = Json::array();
+  for (size_t i = 0; i < s.machine_names.size(); ++i) names[i] = Json::string(s.machine_names[i]);
+  status["machineNames"] = names;
+  Json conds = Json::array();
+  for (size_t i = 0; i < s.conditions.size(); ++i) conds[i] = s.conditions[i].ToJson();
+  status["conditions"] = conds;
+  out["status"] = status;
+  return out;
 }
 
 }  // namespace rackboot::model

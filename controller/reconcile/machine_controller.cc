@@ -81,6 +81,9 @@ MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, Mac
       for (const auto& mac : MachineMacs(*o)) {
         for (const auto& key : machines_->store().KeysByIndex(kIndexByMac, mac)) queue_.Add(key);
       }
+      if (on_profile_change_) {
+        for (const auto& profile : MachineProfile(*o)) on_profile_change_(profile);
+      }
     }
   };
   machines_ = std::make_unique<k8s::Informer>(client_, MachineKind(), options_.namespace_, machine_handlers);
@@ -92,6 +95,13 @@ MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, Mac
   profile_handlers.on_change = [this](const value* old_o, const value* new_o) {
     const value& o = new_o ? *new_o : *old_o;
     const std::string index_value = k8s::ObjectNamespace(o) + "/" + k8s::ObjectName(o);
+    if (on_profile_change_) on_profile_change_(index_value);
+    // A status-only change (the BootProfile status writer's own) leaves the
+    // generation alone and cannot change what any Machine resolves to.
+    if (old_o && new_o &&
+        model::ObjectMeta::FromJson(*old_o).generation == model::ObjectMeta::FromJson(*new_o).generation) {
+      return;
+    }
     for (const auto& key : machines_->store().KeysByIndex(kIndexByProfile, index_value)) queue_.Add(key);
   };
   profiles_ = std::make_unique<k8s::Informer>(client_, BootProfileKind(), options_.namespace_, profile_handlers);

@@ -81,6 +81,13 @@ class MachineController {
   // holds every Machine whose address is durable and before any worker runs:
   // the moment bootd may hear from this replica. Set before StartLeading.
   void SetLeadingReadyListener(std::function<void(int64_t epoch)> listener) { on_ready_ = std::move(listener); }
+  // Called (on an informer thread) with the key "ns/profile" of every
+  // BootProfile whose status may change: the profile changed, or a Machine
+  // referencing it (before or after) did. For BootProfileController; set
+  // before Start.
+  void SetProfileChangeListener(std::function<void(const std::string& profile_key)> listener) {
+    on_profile_change_ = std::move(listener);
+  }
   int64_t epoch() const { return epoch_.load(); }
   uint64_t reconciles() const { return reconciles_.load(); }
   size_t queue_depth() const { return queue_.Len(); }
@@ -123,6 +130,7 @@ class MachineController {
   std::map<std::string, ResolvedAssignment> assignments_;  // as published
   push::AssignmentPublisher* publisher_ = nullptr;
   std::function<void(int64_t)> on_ready_;
+  std::function<void(const std::string&)> on_profile_change_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> epoch_{0};

@@ -2,9 +2,12 @@
 // config errors that name file, line and field.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/support/test_paths.h"
@@ -65,6 +68,28 @@ TEST(BinariesCliTest, MissingConfigFileIsAnError) {
   EXPECT_NE(r.output.find("/nonexistent/bootd.yaml: cannot open file"), std::string::npos) << r.output;
   RunResult c = RunCommand(kController + " --config /nonexistent/c.yaml");
   EXPECT_NE(c.exit_code, 0);
+}
+
+// Standalone: --check-config also loads the manifest directory; a template
+// naming a variable bootd does not provide is a problem with file, line,
+// field and the variable, and the exit code says so.
+TEST(BinariesCliTest, BootdCheckConfigReportsUnknownTemplateVariables) {
+  const std::string dir = ::testing::TempDir() + "/rb-check-config-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir + "/manifests");
+  std::ofstream(dir + "/manifests/p.yaml") << "apiVersion: rackboot.io/v1alpha1\nkind: BootProfile\n"
+                                              "metadata: {name: typo}\nspec:\n  kernel: {path: vmlinuz}\n"
+                                              "  cmdline: hostname={{hostname}}\n";
+  std::ofstream(dir + "/bootd.yaml") << "rack: rack-a\nstateDir: " << dir << "\nmanifestDir: " << dir
+                                     << "/manifests\nhttp:\n  listen: 127.0.0.1:0\n  publicUrl: http://10.0.0.1\n";
+  RunResult r = RunCommand(kBootd + " --check-config --config " + dir + "/bootd.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("field 'spec.cmdline': " + dir +
+                          "/manifests/p.yaml:1: BootProfile typo: spec.cmdline uses unknown variable {{hostname}} "
+                          "(did you mean {{machine.hostname}}?); profile skipped"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("manifests: files=1 profiles=0 machines=0 problems=1"), std::string::npos) << r.output;
+  std::filesystem::remove_all(dir);
 }
 
 // bootd's example names the host's eth0 and directories, so it is checked

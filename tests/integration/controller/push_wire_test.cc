@@ -193,7 +193,7 @@ TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
   const auto full = *InSnapshot(snap, ns.name() + "/node-full");
   EXPECT_TRUE(full.boot_once());
   EXPECT_EQ(full.boot().install_configs().size(), 6);
-  EXPECT_EQ(full.boot().menu_size(), 2);
+  EXPECT_EQ(full.boot().menu_size(), 4);
   EXPECT_EQ(full.boot_file_overrides().at("x86_64-uefi"), "snponly.efi");
 }
 

@@ -98,7 +98,8 @@ no_ list secrets --all-namespaces
 no_ create machines.rackboot.io -n team-a
 no_ delete machines.rackboot.io -n team-a
 no_ update bootprofiles.rackboot.io -n team-a
-no_ update bootprofiles.rackboot.io --subresource=status -n team-a
+yes_ update bootprofiles.rackboot.io --subresource=status -n team-a
+no_ patch bootprofiles.rackboot.io --subresource=status -n team-a
 no_ get pods -n "$ns"
 bootd=system:serviceaccount:$ns:$rel-rackboot-bootd
 if kubectl auth can-i --as="$bootd" list machines.rackboot.io -n "$ns" >/dev/null 2>&1; then fail "bootd has API rights"; fi

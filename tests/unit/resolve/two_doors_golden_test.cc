@@ -147,8 +147,12 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   EXPECT_EQ(full.parameters().at("console"), "ttyS0,115200") << "profile default";
   EXPECT_EQ(full.parameters().at("disk"), "/dev/nvme0n1") << "the Machine overrides the default";
   EXPECT_EQ(full.boot().install_configs().size(), 6);
-  EXPECT_EQ(full.boot().menu_size(), 2) << "boot entries only";
+  ASSERT_EQ(full.boot().menu_size(), 4) << "every entry, with its action";
   EXPECT_EQ(full.boot().menu(1).cmdline_template(), "console={{params.console}} rescue/enable=true");
+  EXPECT_EQ(full.boot().menu(1).action(), "boot");
+  EXPECT_EQ(full.boot().menu(2).action(), "localboot");
+  EXPECT_FALSE(full.boot().menu(2).has_kernel()) << "nothing to fetch";
+  EXPECT_EQ(full.boot().menu(3).action(), "shell");
   EXPECT_EQ(full.boot().menu_timeout_seconds(), 5);
   ASSERT_EQ(full.interfaces_size(), 2);
   EXPECT_EQ(full.interfaces(0).mac(), "52:54:00:aa:00:01");

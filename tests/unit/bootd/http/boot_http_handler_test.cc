@@ -94,6 +94,33 @@ TEST_F(HandlerTest, KnownMacGetsScriptAndScriptEventIsRecorded) {
   EXPECT_EQ(ev[0].stage, BootStage::kScript);
 }
 
+// Strict templates at render time: a name only bootd can know about
+// ({{env.x}} here) that is not there fails the whole render -- GRUB and
+// install configs get a 500 (no partial output), iPXE a script that says
+// so and exits; the error boot stage names the variable and the template.
+TEST_F(HandlerTest, UnknownVariableAtRenderIsAnErrorNamingItNeverAnEmptyString) {
+  Assignment a = *store_.FindByMac(*MacAddress::Parse("52:54:00:12:34:56"));
+  a.boot.cmdline_template = "nfsroot={{env.nfs-server}}:/srv";
+  a.boot.install_configs["meta-data"] = "instance-id: {{machine.hostname}}\nrole: {{params.role}}\n";
+  store_.Upsert(a);
+  HttpResponse grub = Get("/grub/52-54-00-12-34-56");
+  EXPECT_EQ(grub.status, 500);
+  EXPECT_EQ(grub.body.find("nfsroot"), std::string::npos);
+  HttpResponse ipxe = Get("/ipxe/52-54-00-12-34-56");
+  EXPECT_NE(ipxe.body.find("could not be rendered"), std::string::npos) << ipxe.body;
+  EXPECT_EQ(ipxe.body.find("kernel"), std::string::npos) << ipxe.body;
+  auto ev = events_.EventsFor(*MacAddress::Parse("52:54:00:12:34:56"));
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().stage, BootStage::kError);
+  EXPECT_NE(ev.back().detail.find("BootProfile debian: spec.cmdline uses unknown variable {{env.nfs-server}} "
+                                  "(bootd's http.environment has no 'nfs-server')"),
+            std::string::npos)
+      << ev.back().detail;
+  HttpResponse meta = Get("/config/52-54-00-12-34-56/meta-data");  // a public config: no token
+  EXPECT_EQ(meta.status, 500);
+  EXPECT_EQ(meta.body.find("instance-id"), std::string::npos) << meta.body;
+}
+
 TEST_F(HandlerTest, UnknownOrBadMacGetsDiscoveryScriptNever500) {
   for (const char* p : {"/ipxe/aa:bb:cc:dd:ee:ff", "/ipxe/not-a-mac", "/ipxe/%41"}) {
     HttpResponse r = Get(p);

@@ -243,7 +243,7 @@ TEST(MachineScripts, MenuHasEntriesDefaultTimeoutAndShell) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_NE(r->find("item debian Boot debian\n"), std::string::npos);
   EXPECT_NE(r->find("item rescue Boot rescue\n"), std::string::npos);
-  EXPECT_NE(r->find("choose --default rescue --timeout 10000 target && goto ${target} || goto shell\n"),
+  EXPECT_NE(r->find("choose --default rescue --timeout 10000 target && goto ${target} || goto rackboot.shell\n"),
             std::string::npos);
   EXPECT_NE(r->find(":rescue\nset rackboot-try:int32 0\ngoto rescue.fetch\n:rescue.retry\n"), std::string::npos) << *r;
   EXPECT_NE(r->find(":rescue.give-up\necho rackboot: giving up after 10 attempts\ngoto start\n"), std::string::npos);
@@ -254,7 +254,7 @@ TEST(MachineScripts, MenuHasEntriesDefaultTimeoutAndShell) {
                     "boot || goto start\n"),
             std::string::npos)
       << *r;
-  EXPECT_NE(r->find(":shell\n"), std::string::npos);
+  EXPECT_NE(r->find(":rackboot.shell\n"), std::string::npos);
   // Every goto has exactly one label to go to (the entries' loops do not
   // share labels).
   const std::vector<std::string> lines = Lines(*r);
@@ -268,6 +268,45 @@ TEST(MachineScripts, MenuHasEntriesDefaultTimeoutAndShell) {
   }
   a.boot.menu[0].name = "bad name";
   EXPECT_FALSE(RenderIpxeScript(a, MakeRequest()).ok());
+}
+
+// localboot leaves iPXE for the disk (UEFI: exit to the boot manager;
+// BIOS: sanboot the first disk, else exit); shell opens the iPXE shell;
+// neither fetches anything.
+TEST(MachineScripts, MenuLocalbootAndShellEntries) {
+  Assignment a = MakeAssignment();
+  MenuEntry install;
+  install.name = "install";
+  install.kernel.url = "vmlinuz";
+  a.boot.menu.push_back(install);
+  MenuEntry disk;
+  disk.name = "disk";
+  disk.label = "Boot from disk";
+  disk.action = "localboot";
+  a.boot.menu.push_back(disk);
+  MenuEntry shell;
+  shell.name = "shell";
+  shell.action = "shell";
+  a.boot.menu.push_back(shell);
+  auto rendered = RenderIpxeScript(a, MakeRequest());
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  // kainjow leaves the line of a false section blank; iPXE skips blank lines.
+  std::string compact;
+  for (const std::string& line : Lines(*rendered)) {
+    if (!line.empty()) compact += line + "\n";
+  }
+  const std::string* r = &compact;
+  EXPECT_NE(r->find("item disk Boot from disk\n"), std::string::npos) << *r;
+  EXPECT_NE(r->find(":disk\necho rackboot: booting from the local disk\niseq ${platform} efi && exit ||\n"
+                    "sanboot --no-describe --drive 0x80 || exit\n"),
+            std::string::npos)
+      << *r;
+  EXPECT_NE(r->find(":shell\ngoto rackboot.shell\n"), std::string::npos) << *r;
+  EXPECT_EQ(r->find("disk.retry"), std::string::npos) << "localboot fetches nothing";
+  a.boot.menu[1].action = "reboot";
+  auto bad = RenderIpxeScript(a, MakeRequest());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("action 'reboot'"), std::string::npos);
 }
 
 TEST(MachineScripts, GrubAndPxelinux) {
@@ -300,12 +339,19 @@ TEST(MachineScripts, InstallConfigsEscapeForTheirLanguage) {
 
 TEST(MachineScripts, ConfigUrlsCarryTheToken) {
   Assignment a = MakeAssignment();
-  a.boot.cmdline_template = "ds=nocloud-net;s={{config_base}} ks={{configs.ks.cfg}}";
+  a.boot.cmdline_template = "ds=nocloud-net;s={{config_base}} ud={{configs.user-data}}";
   ScriptRequest req = MakeRequest();
   req.config_token = "abc.def";
   auto r = RenderIpxeScript(a, req);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_NE(r->find("ds=nocloud-net;s=http://192.0.2.1:8080/config/52-54-00-12-34-56/t/abc.def/"), std::string::npos);
+  EXPECT_NE(r->find("ud=http://192.0.2.1:8080/config/52-54-00-12-34-56/user-data?token=abc.def"), std::string::npos);
+  // Without a token (a config fetched over TFTP) there are no config URLs:
+  // an error naming the variable, not "ud=".
+  auto none = RenderIpxeScript(a, MakeRequest());
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("spec.cmdline uses unknown variable {{config_base}}"), std::string::npos)
+      << none.error().message;
 }
 
 // Every hostile value, in every field a template can reach, is an error for

@@ -102,5 +102,48 @@ TEST(TemplateRenderer, ManyDistinctTemplatesStayCorrect) {
   }
 }
 
+// Strict: a name the data does not hold is an error naming it, never an
+// empty string, and nothing of the output is returned.
+TEST(TemplateRenderer, UnknownNameIsAnErrorNotAnEmptyString) {
+  TemplateData d;
+  d.set("name", "node-01");
+  TemplateData params;
+  params.set("console", "ttyS0");
+  d.set("params", params);
+  auto r = RenderTemplate("echo {{name}}\nhostname={{hostname}}\n", d, TargetLanguage::kIpxe);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "uses unknown variable {{hostname}} (did you mean {{machine.hostname}}?)");
+  r = RenderTemplate("role={{params.role}}", d, TargetLanguage::kText);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("{{params.role}} (no parameter 'role'"), std::string::npos) << r.error().message;
+  // Inside a list section the item's names are checked per item.
+  TemplateList items;
+  TemplateData with_u, without_u;
+  with_u.set("u", "a");
+  items.push_back(with_u);
+  items.push_back(without_u);
+  d.set("items", items);
+  r = RenderTemplate("{{#items}}{{u}}{{/items}}", d, TargetLanguage::kText);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("{{u}}"), std::string::npos);
+  // A list is not a value.
+  EXPECT_FALSE(RenderTemplate("{{items}}", d, TargetLanguage::kText).ok());
+}
+
+TEST(TemplateRenderer, SectionsMayTestForAnUnsetParameter) {
+  TemplateData d;
+  TemplateData params;
+  params.set("console", "ttyS0");
+  d.set("params", params);
+  auto r = RenderTemplate(
+      "{{#params.console}}console={{params.console}}{{/params.console}}{{#params.extra}} x={{params.extra}}"
+      "{{/params.extra}}{{^params.extra}} noextra{{/params.extra}}",
+      d, TargetLanguage::kText);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "console=ttyS0 noextra");
+  // ... but a section over a name that is no parameter is a typo.
+  EXPECT_FALSE(RenderTemplate("{{#hostname}}x{{/hostname}}", d, TargetLanguage::kText).ok());
+}
+
 }  // namespace
 }  // namespace rackboot::bootd::render

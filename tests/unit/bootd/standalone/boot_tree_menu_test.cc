@@ -161,7 +161,7 @@ TEST_F(BootTreeMenuTest, UnknownMachineGetsTheDefaultMenuWithoutInstallConfigs) 
             std::string::npos)
       << s;
   EXPECT_NE(s.find("item ubuntu-24_04-latest-nfsrw "), std::string::npos) << s;
-  EXPECT_NE(s.find("item shell iPXE shell\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("item rackboot.shell iPXE shell\n"), std::string::npos) << s;
   EXPECT_NE(s.find("choose --default debian-bookworm-latest-overlayfs --timeout 10000 target"), std::string::npos) << s;
   // Each entry boots its own tree with its own rootfs in the template and the
   // rack's nfs-server from the environment.

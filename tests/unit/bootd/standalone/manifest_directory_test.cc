@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bootd/render/machine_scripts.h"
 #include "tests/support/test_paths.h"
 
 namespace rackboot::bootd::standalone {
@@ -33,7 +34,7 @@ metadata: {name: tiny}
 spec:
   kernel: {path: vmlinuz}
   initrds: [{path: initrd.img}]
-  cmdline: console={{console}} rb.callback={{bootedUrl}}
+  cmdline: console={{params.console}} rb.callback={{booted_url}}
   parameters:
     - {name: console, default: ttyS0}
 )";
@@ -59,7 +60,7 @@ TEST_F(ManifestDirectoryTest, ResolvesMachinesAgainstProfiles) {
   EXPECT_EQ(a.boot.profile_name, "tiny");
   EXPECT_EQ(a.boot.kernel.url, "vmlinuz");
   ASSERT_EQ(a.boot.initrds.size(), 1u);
-  EXPECT_EQ(a.boot.cmdline_template, "console={{console}} rb.callback={{bootedUrl}}");
+  EXPECT_EQ(a.boot.cmdline_template, "console={{params.console}} rb.callback={{booted_url}}");
   EXPECT_EQ(a.parameters.at("console"), "ttyS1");  // the Machine overrides the profile default
   EXPECT_EQ(load.assignments[1].parameters.at("console"), "ttyS0");
   EXPECT_FALSE(load.assignments[1].allow_pxe);
@@ -132,10 +133,13 @@ spec:
   ManifestLoad load = LoadManifestDirectory(dir(), "rack-a");
   ASSERT_EQ(load.assignments.size(), 1u);
   const BootTarget& t = load.assignments[0].boot;
-  ASSERT_EQ(t.menu.size(), 2u);
+  ASSERT_EQ(t.menu.size(), 3u);
   EXPECT_EQ(t.menu[0].cmdline_template, "quiet");
   EXPECT_EQ(t.menu[1].cmdline_template, "rescue=1");
   EXPECT_EQ(t.menu[1].kernel.url, "vmlinuz");
+  // localboot travels with its action and nothing to fetch.
+  EXPECT_EQ(t.menu[2].action, "localboot");
+  EXPECT_TRUE(t.menu[2].kernel.url.empty());
   EXPECT_EQ(t.menu_default, "rescue");
   EXPECT_EQ(t.menu_timeout_seconds, 10);  // CRD default
 }
@@ -153,7 +157,93 @@ TEST_F(ManifestDirectoryTest, ShippedExamplesLoad) {
   }
   ManifestLoad load = LoadManifestDirectory(dir(), "rack-a");
   for (const auto& p : load.problems) ADD_FAILURE() << p.message;
-  EXPECT_GE(load.assignments.size(), 2u);
+  ASSERT_EQ(load.assignments.size(), 2u);
+  // Every script and install config renders (strict: an unknown variable
+  // is an error) and carries the values the examples set; the end-to-end
+  // version through the controller is tests/integration/examples.
+  render::ScriptRequest req;
+  req.public_url = "http://10.77.0.1:8080";
+  req.config_token = "tok";
+  req.upstream_via_cache = true;  // bootd.yaml sets http.artifactCacheDir
+  for (const Assignment& a : load.assignments) {
+    req.mac = a.interfaces.front().mac;
+    for (auto render : {render::RenderIpxeScript, render::RenderGrubConfig, render::RenderPxelinuxConfig}) {
+      auto out = render(a, req);
+      ASSERT_TRUE(out.ok()) << a.machine_name << ": " << out.error().message;
+      EXPECT_EQ(out->find("=\n"), std::string::npos) << *out;
+      EXPECT_EQ(out->find("= "), std::string::npos) << *out;
+    }
+    for (const auto& [name, unused] : a.boot.install_configs) {
+      auto out = render::RenderInstallConfig(a, req, name);
+      ASSERT_TRUE(out.ok()) << a.machine_name << " " << name << ": " << out.error().message;
+    }
+  }
+  const Assignment& debian = load.assignments[0];
+  ASSERT_EQ(debian.machine_name, "node-a01");
+  req.mac = debian.interfaces.front().mac;
+  auto ipxe = render::RenderIpxeScript(debian, req);
+  ASSERT_TRUE(ipxe.ok());
+  EXPECT_NE(ipxe->find("console=ttyS1,115200 hostname=node-a01.lab.example.com "
+                       "url=http://10.77.0.1:8080/config/52-54-00-12-34-01/preseed?token=tok"),
+            std::string::npos)
+      << *ipxe;
+  EXPECT_NE(ipxe->find(":disk\n"), std::string::npos) << "the localboot entry";
+  auto preseed = render::RenderInstallConfig(debian, req, "preseed");
+  ASSERT_TRUE(preseed.ok());
+  EXPECT_NE(preseed->find("get_hostname string node-a01.lab.example.com\n"), std::string::npos) << *preseed;
+  EXPECT_NE(preseed->find("POST http://10.77.0.1:8080/booted/52-54-00-12-34-01\n"), std::string::npos) << *preseed;
+  const Assignment& ubuntu = load.assignments[1];
+  req.mac = ubuntu.interfaces.front().mac;
+  auto script = render::RenderIpxeScript(ubuntu, req);
+  ASSERT_TRUE(script.ok());
+  EXPECT_NE(script->find("kernel http://10.77.0.1:8080/boot/52-54-00-12-34-11/ubuntu/24.04/vmlinuz ip=dhcp"),
+            std::string::npos)
+      << *script;
+  EXPECT_NE(script->find("initrd --name initrd http://10.77.0.1:8080/boot/52-54-00-12-34-11/ubuntu/24.04/initrd\n"),
+            std::string::npos)
+      << *script;
+  auto user_data = render::RenderInstallConfig(ubuntu, req, "user-data");
+  ASSERT_TRUE(user_data.ok());
+  EXPECT_NE(user_data->find("password: \"$6$rounds=4096$example$Jf0bWc5mE0n4r8wQzQm2a0\""), std::string::npos)
+      << *user_data;
+}
+
+TEST_F(ManifestDirectoryTest, ProfileWithUnknownVariableIsSkippedNamingIt) {
+  Write("p.yaml", R"(apiVersion: rackboot.io/v1alpha1
+kind: BootProfile
+metadata: {name: tiny}
+spec:
+  kernel: {path: vmlinuz}
+  cmdline: console={{console}} host={{hostname}}
+  parameters:
+    - {name: console, default: ttyS0}
+)");
+  Write("m.yaml", Machine("a", "52:54:00:00:00:01"));
+  ManifestLoad load = LoadManifestDirectory(dir(), "rack-a");
+  EXPECT_TRUE(load.assignments.empty());
+  ASSERT_GE(load.problems.size(), 2u);
+  EXPECT_EQ(load.problems[0].field, "spec.cmdline");
+  EXPECT_NE(load.problems[0].message.find("BootProfile tiny: spec.cmdline uses unknown variable {{console}} (did "
+                                          "you mean {{params.console}}?); profile skipped"),
+            std::string::npos)
+      << load.problems[0].message;
+}
+
+TEST_F(ManifestDirectoryTest, ParameterTheMachineDoesNotSetSkipsTheMachine) {
+  Write("p.yaml", R"(apiVersion: rackboot.io/v1alpha1
+kind: BootProfile
+metadata: {name: tiny}
+spec:
+  kernel: {path: vmlinuz}
+  cmdline: role={{params.role}}{{#params.extra}} extra={{params.extra}}{{/params.extra}}
+)");
+  Write("m.yaml", Machine("a", "52:54:00:00:00:01"));
+  ManifestLoad load = LoadManifestDirectory(dir(), "rack-a");
+  EXPECT_TRUE(load.assignments.empty());
+  ASSERT_EQ(load.problems.size(), 1u);
+  EXPECT_NE(load.problems[0].message.find("spec.cmdline uses unknown variable {{params.role}} (no parameter 'role'"),
+            std::string::npos)
+      << load.problems[0].message;
 }
 
 }  // namespace
