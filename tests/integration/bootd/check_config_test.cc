@@ -50,6 +50,7 @@ class BootdCheckConfigTest : public ::testing::Test {
     y = Replace(y, "manifestDir: /etc/rackboot/manifests", "manifestDir: " + wd() + "/manifests");
     y = Replace(y, "root: /srv/rackboot/tftp", "root: " + wd() + "/tftp");
     y = Replace(y, "artifactRoot: /srv/rackboot/artifacts", "artifactRoot: " + wd() + "/artifacts");
+    y = Replace(y, "artifactCacheDir: /var/cache/rackboot/artifacts", "artifactCacheDir: " + wd() + "/cache");
     return y;
   }
 
