@@ -13,6 +13,7 @@
 #include "rackboot/v1alpha1/assignment.pb.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::resolve {
 
@@ -27,7 +28,13 @@ struct RackSettings {
 // `profile` null: the machine is known but has nothing to boot (it still
 // gets its DHCP lease; allow_pxe is off). Fails for a MAC or address that is
 // not one, or a `required` profile parameter the Machine does not set.
+// `secrets`: the labelled Secrets of the Machine's namespace (secret_data.h).
+// Fails, naming the field, the Secret and the key (never a value), when a
+// referenced Secret or key is missing, or when a secret parameter is used in
+// the command line or a boot-loader template: those are served without a
+// token, so a secret parameter may only appear in install configs.
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
-                                                       const BootProfileSpec* profile, const RackSettings& rack = {});
+                                                       const BootProfileSpec* profile, const RackSettings& rack = {},
+                                                       const SecretData& secrets = {});
 
 }  // namespace rackboot::resolve

@@ -37,9 +37,15 @@ void ReadInstall(const Json& install, resolve::InstallSpec* out) {
     out->cloud_init =
         resolve::CloudInitConfig{StringAt(*ci, "userData"), OptionalStringAt(*ci, "metaData"),
                                  OptionalStringAt(*ci, "vendorData"), OptionalStringAt(*ci, "networkConfig")};
+    out->cloud_init->user_data_secret = SecretKeyRefAt(*ci, "userDataSecretRef");
+    out->cloud_init->meta_data_secret = SecretKeyRefAt(*ci, "metaDataSecretRef");
+    out->cloud_init->vendor_data_secret = SecretKeyRefAt(*ci, "vendorDataSecretRef");
+    out->cloud_init->network_config_secret = SecretKeyRefAt(*ci, "networkConfigSecretRef");
   }
   out->kickstart = OptionalStringAt(install, "kickstart");
   out->preseed = OptionalStringAt(install, "preseed");
+  out->kickstart_secret = SecretKeyRefAt(install, "kickstartSecretRef");
+  out->preseed_secret = SecretKeyRefAt(install, "preseedSecretRef");
 }
 
 resolve::BootProfileSpec SpecFromJson(const Json& spec) {
