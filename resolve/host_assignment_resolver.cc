@@ -27,8 +27,8 @@ void FillArtifact(const ProfileArtifact& in, v1alpha1::Artifact* out) {
 Result<std::string> SecretValue(const SecretData& secrets, const SecretKeyRef& ref, const std::string& field) {
   auto s = secrets.find(ref.name);
   if (s == secrets.end()) {
-    return Error{field + ": Secret '" + ref.name + "' not found (it must exist in the same namespace and carry the label " +
-                 kSecretLabel + "=true)"};
+    return Error{field + ": Secret '" + ref.name +
+                 "' not found (it must exist in the same namespace and carry the label " + kSecretLabel + "=true)"};
   }
   auto v = s->second.find(ref.key);
   if (v == s->second.end()) return Error{field + ": Secret '" + ref.name + "' has no key '" + ref.key + "'"};
@@ -59,7 +59,8 @@ Status FillInstallConfigs(const InstallSpec& in, const SecretData& secrets, v1al
                           ci.user_data_secret, base + "userDataSecretRef"));
     results.push_back(put("meta-data", ci.meta_data, ci.meta_data_secret, base + "metaDataSecretRef"));
     results.push_back(put("vendor-data", ci.vendor_data, ci.vendor_data_secret, base + "vendorDataSecretRef"));
-    results.push_back(put("network-config", ci.network_config, ci.network_config_secret, base + "networkConfigSecretRef"));
+    results.push_back(
+        put("network-config", ci.network_config, ci.network_config_secret, base + "networkConfigSecretRef"));
   }
   results.push_back(put("kickstart", in.kickstart, in.kickstart_secret, "spec.install.kickstartSecretRef"));
   results.push_back(put("preseed", in.preseed, in.preseed_secret, "spec.install.preseedSecretRef"));
@@ -76,8 +77,10 @@ bool UsesParameter(const std::string& text, const std::string& name) {
   const std::string needle = "params." + name;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
     const size_t end = at + needle.size();
-    const bool boundary_before = at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
-    const bool boundary_after = end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
+    const bool boundary_before =
+        at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
+    const bool boundary_after =
+        end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
     if (boundary_before && boundary_after) return true;
   }
   return false;
@@ -85,11 +88,13 @@ bool UsesParameter(const std::string& text, const std::string& name) {
 
 // Command lines and boot-loader scripts are fetched without a token, so a
 // secret parameter must not be rendered into them.
-Status CheckSecretParametersStayOut(const MachineSpec& spec, const BootProfileSpec& p, const std::string& profile_name) {
-  std::vector<std::pair<std::string, const std::string*>> public_texts{{"spec.cmdline", &p.cmdline},
-                                                                       {"spec.templates.ipxe", &p.ipxe_template},
-                                                                       {"spec.templates.grub", &p.grub_template},
-                                                                       {"spec.templates.pxelinux", &p.pxelinux_template}};
+Status CheckSecretParametersStayOut(const MachineSpec& spec, const BootProfileSpec& p,
+                                    const std::string& profile_name) {
+  std::vector<std::pair<std::string, const std::string*>> public_texts{
+      {"spec.cmdline", &p.cmdline},
+      {"spec.templates.ipxe", &p.ipxe_template},
+      {"spec.templates.grub", &p.grub_template},
+      {"spec.templates.pxelinux", &p.pxelinux_template}};
   for (const ProfileMenuEntry& e : p.menu) {
     if (e.cmdline) public_texts.push_back({"spec.menu.entries[" + e.name + "].cmdline", &*e.cmdline});
     public_texts.push_back({"spec.menu.entries[" + e.name + "].label", &e.label});

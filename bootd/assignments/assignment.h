@@ -42,7 +42,7 @@ struct BootTarget {
   // Names in install_configs whose text came from a Secret: token only,
   // even when listed in http.publicConfigs.
   std::set<std::string> secret_install_configs;
-  std::vector<MenuEntry> menu;                         // optional; empty = boot directly
+  std::vector<MenuEntry> menu;  // optional; empty = boot directly
   std::string menu_default;
   int menu_timeout_seconds = 0;
 };
@@ -64,7 +64,7 @@ struct Assignment {
   bool allow_pxe = true;     // false: never hand out a boot file
   bool boot_once = false;
   BootTarget boot;
-  std::map<std::string, std::string> parameters;           // template parameters
+  std::map<std::string, std::string> parameters;  // template parameters
   // Values from Secrets (Machine spec.secretParameters): rendered into
   // install configs only (token-protected), never into boot scripts.
   std::map<std::string, std::string> secret_parameters;

@@ -296,7 +296,8 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       }
     }
     auto ns_secrets = secrets.find(m.namespace_);
-    auto resolved = ResolveAssignment(with_tree, profile, ns_secrets == secrets.end() ? resolve::SecretData{} : ns_secrets->second);
+    auto resolved =
+        ResolveAssignment(with_tree, profile, ns_secrets == secrets.end() ? resolve::SecretData{} : ns_secrets->second);
     if (!resolved.ok()) {
       out.problems.push_back(
           {m.origin.file, m.origin.line, "spec.parameters", where + ": " + resolved.error().message + "; skipped"});

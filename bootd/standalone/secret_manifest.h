@@ -18,8 +18,8 @@ struct SecretManifest {
   std::string file;
   int line = 0;
   std::string name;
-  std::string namespace_;  // may be empty
-  bool labelled = false;   // carries rackboot.io/secret: "true"
+  std::string namespace_;                   // may be empty
+  bool labelled = false;                    // carries rackboot.io/secret: "true"
   std::map<std::string, std::string> data;  // decoded values; never log them
 };
 

@@ -153,8 +153,7 @@ bool MachineController::SecretsSynced() const {
   return true;
 }
 
-resolve::SecretData MachineController::CachedSecrets(const model::Machine& m,
-                                                     const model::BootProfile* profile) const {
+resolve::SecretData MachineController::CachedSecrets(const model::Machine& m, const model::BootProfile* profile) const {
   resolve::SecretData out;
   auto informer = secrets_.find(m.meta.namespace_);
   if (informer == secrets_.end()) return out;  // not a secretNamespace: every reference fails, naming the field

@@ -67,12 +67,13 @@ TEST(HostAssignmentResolverTest, RefusesAMacThatIsNotOne) {
   EXPECT_NE(h.error().message.find("not-a-mac"), std::string::npos);
 }
 
-
 // Secrets (issue 13 step 6). The value used below must never appear in an
 // error: errors end up in Machine conditions and Events.
 constexpr const char* kHash = "$6$SECRET-VALUE-1";
 
-SecretData Creds() { return {{"creds", {{"hash", kHash}, {"user-data", "#cloud-config\npw: {{params.pw}}\n"}}}}; }
+SecretData Creds() {
+  return {{"creds", {{"hash", kHash}, {"user-data", "#cloud-config\npw: {{params.pw}}\n"}}}};
+}
 
 TEST(HostAssignmentResolverTest, SecretParameterIsSentApartAndReplacesTheProfileDefault) {
   BootProfileSpec p = Profile();
@@ -139,15 +140,18 @@ TEST(HostAssignmentResolverTest, SecretParameterInAnUnauthenticatedScriptIsRefus
       {"spec.templates.grub", [](BootProfileSpec* p) { p->grub_template = "{{#params.pw}}x{{/params.pw}}"; }},
       {"spec.templates.pxelinux", [](BootProfileSpec* p) { p->pxelinux_template = "APPEND {{params.pw}}"; }},
       {"spec.menu.entries[rescue].cmdline",
-       [](BootProfileSpec* p) { p->menu.push_back({"rescue", "Rescue", "boot", std::string("x={{params.pw}}")}); }},
+       [](BootProfileSpec* p) {
+         p->menu.push_back({"rescue", "Rescue", "boot", std::string("x={{params.pw}}")});
+       }},
   };
   for (const Case& c : cases) {
     BootProfileSpec p = Profile();
     c.set(&p);
     auto h = ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds());
     ASSERT_FALSE(h.ok()) << c.field;
-    EXPECT_NE(h.error().message.find(std::string("spec.secretParameters.pw: BootProfile p uses params.pw in ") + c.field),
-              std::string::npos)
+    EXPECT_NE(
+        h.error().message.find(std::string("spec.secretParameters.pw: BootProfile p uses params.pw in ") + c.field),
+        std::string::npos)
         << h.error().message;
     EXPECT_EQ(h.error().message.find(kHash), std::string::npos);
   }

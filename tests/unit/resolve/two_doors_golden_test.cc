@@ -20,9 +20,9 @@
 #include "bootd/standalone/manifest.h"
 #include "bootd/standalone/manifest_directory.h"
 #include "common/yaml_config.h"
+#include "controller/k8s/api_client.h"
 #include "controller/model/boot_profile.h"
 #include "controller/model/machine.h"
-#include "controller/k8s/api_client.h"
 #include "controller/model/secret.h"
 #include "controller/reconcile/machine_decision.h"
 
@@ -124,8 +124,8 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture&
   std::map<std::string, v1alpha1::HostAssignment> out;
   for (const auto& m : machines) {
     auto p = profiles.find(m.namespace_ + "/" + m.boot_profile);
-    auto h = bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second,
-                                                      secrets[m.namespace_]);
+    auto h =
+        bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second, secrets[m.namespace_]);
     EXPECT_TRUE(h.ok()) << m.name;
     if (h.ok()) out[h->machine_name()] = *h;
   }
