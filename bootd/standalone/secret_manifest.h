@@ -26,8 +26,4 @@ struct SecretManifest {
 // Throws ConfigError for a wrong apiVersion, invalid base64 or an unknown field.
 SecretManifest ParseSecret(const YamlMap& object);
 
-// Strict RFC 4648 base64 (padding required, no line breaks), as the API
-// server takes a Secret's data. False for anything else.
-bool DecodeBase64(const std::string& text, std::string* out);
-
 }  // namespace rackboot::bootd::standalone

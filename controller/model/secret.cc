@@ -1,8 +1,6 @@
 #include "controller/model/secret.h"
 
-#include <cpprest/asyncrt_utils.h>
-
-#include <exception>
+#include "common/base64.h"
 
 namespace rackboot::model {
 
@@ -11,13 +9,9 @@ std::map<std::string, std::string> SecretValuesFromJson(const Json& secret) {
   if (!secret.is_object()) return out;
   if (const Json* data = Field(secret, "data"); data && data->is_object()) {
     for (const auto& [k, v] : data->as_object()) {
-      if (!v.is_string()) continue;
-      try {
-        const std::vector<unsigned char> bytes = utility::conversions::from_base64(v.as_string());
-        out[k] = std::string(bytes.begin(), bytes.end());
-      } catch (const std::exception&) {
-        // Not base64 (the API server never stores such a value); see header.
-      }
+      std::string value;
+      // Not base64 (the API server never stores such a value): left out, see header.
+      if (v.is_string() && DecodeBase64(v.as_string(), &value)) out[k] = std::move(value);
     }
   }
   if (const Json* text = Field(secret, "stringData"); text && text->is_object()) {

@@ -65,20 +65,5 @@ TEST(SecretManifestTest, ErrorsNameTheKeyButNeverTheValue) {
   EXPECT_EQ(ParseError(With("  hash: SEFT", "  ha/sh: SEFT")).field(), "data");
 }
 
-TEST(SecretManifestTest, Base64IsStrict) {
-  std::string out;
-  EXPECT_TRUE(DecodeBase64("", &out));
-  EXPECT_EQ(out, "");
-  EXPECT_TRUE(DecodeBase64("YQ==", &out));
-  EXPECT_EQ(out, "a");
-  EXPECT_TRUE(DecodeBase64("YWI=", &out));
-  EXPECT_EQ(out, "ab");
-  EXPECT_TRUE(DecodeBase64("YWJj", &out));
-  EXPECT_EQ(out, "abc");
-  for (const char* bad : {"YQ", "YQ=", "Y===", "YQ==YQ==", "YW=j", "YW\nJj", "YW*j"}) {
-    EXPECT_FALSE(DecodeBase64(bad, &out)) << bad;
-  }
-}
-
 }  // namespace
 }  // namespace rackboot::bootd::standalone
