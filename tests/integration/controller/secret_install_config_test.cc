@@ -185,6 +185,12 @@ TEST_F(SecretInstallConfigTest, ServedOnlyWithTheMachinesTokenFollowsTheSecretAn
   EXPECT_NE(updated.body.find(hash2), std::string::npos) << updated.body;
   EXPECT_EQ(updated.body.find(marker1), std::string::npos);
 
+  // bootd's boot events (the script fetches above) have reached m1's status,
+  // so the status searched below is one the events went through.
+  ASSERT_TRUE(WaitUntil([&] {
+    return KubectlJson("get machine -n " + ns.name() + " m1").serialize().find("bootProgress") != std::string::npos;
+  })) << logs();
+
   // Everything observable without the token, and every output of both daemons.
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* mac : {kMac1, kMac2}) {

@@ -262,6 +262,7 @@ void DocumentLeaves(const YAML::Node& n, const std::string& path, bool map_is_le
 TEST(TwoDoorsGoldenTest, FixturesSetEveryFieldOfBothCrds) {
   std::map<std::string, std::set<std::string>> used;  // kind -> leaf paths
   for (const auto& doc : LoadFixtures().documents) {
+    if (doc["kind"].Scalar() == "Secret") continue;  // core/v1, no spec; it only supplies values
     DocumentLeaves(doc["spec"], "spec", false, &used[doc["kind"].Scalar()]);
   }
   for (const char* file : {"machine.yaml", "bootprofile.yaml"}) {
