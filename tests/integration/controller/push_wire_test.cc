@@ -183,7 +183,7 @@ TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
     }
     return true;
   })) << controller.Log()
-      << bootd.Log();
+      << bootd.Log() << Kubectl("get machines -n " + ns.name() + " -o yaml").output;
   for (const auto& [name, host] : expected) {
     auto pushed = InSnapshot(snap, name);
     ASSERT_TRUE(pushed);
