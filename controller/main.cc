@@ -113,6 +113,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
 
   controller::MachineControllerOptions options;
   options.namespace_ = config.namespace_;
+  options.secret_namespaces = config.secret_namespaces;
   options.racks = config.racks;
   options.identity = identity;
   options.observer = &metrics_bridge;
@@ -127,7 +128,7 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   // Ready = the informer caches hold a full list (every replica, leader or
   // not: a warm standby is ready). Leadership is a metric, not readiness.
   health->AddReadiness("informers", [&machines] {
-    return machines.machines().HasSynced() && machines.profiles().HasSynced()
+    return machines.machines().HasSynced() && machines.profiles().HasSynced() && machines.SecretsSynced()
                ? Status::Ok()
                : Status(Error{"informer caches not synced"});
   });

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "resolve/secret_data.h"
+
 namespace rackboot::resolve {
 
 // Exactly one of url and path is set (the CRD's rule).
@@ -33,17 +35,25 @@ struct ProfileMenuEntry {
 };
 
 // spec.install.cloudInit: served as the NoCloud files of the same names.
+// Each file is inline text or a <field>SecretRef (never both, the CRD's
+// rule); a file from a Secret is marked secret on the wire.
 struct CloudInitConfig {
   std::string user_data;
   std::optional<std::string> meta_data;
   std::optional<std::string> vendor_data;
   std::optional<std::string> network_config;
+  std::optional<SecretKeyRef> user_data_secret;  // userDataSecretRef
+  std::optional<SecretKeyRef> meta_data_secret;
+  std::optional<SecretKeyRef> vendor_data_secret;
+  std::optional<SecretKeyRef> network_config_secret;
 };
 
 struct InstallSpec {
   std::optional<CloudInitConfig> cloud_init;
   std::optional<std::string> kickstart;
   std::optional<std::string> preseed;
+  std::optional<SecretKeyRef> kickstart_secret;  // kickstartSecretRef
+  std::optional<SecretKeyRef> preseed_secret;    // preseedSecretRef
 };
 
 struct BootProfileSpec {

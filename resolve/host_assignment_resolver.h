@@ -13,6 +13,7 @@
 #include "rackboot/v1alpha1/assignment.pb.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::resolve {
 
@@ -29,7 +30,13 @@ struct RackSettings {
 // not one, a `required` profile parameter the Machine does not set, or a
 // template that uses a variable the renderer does not provide for this
 // Machine (resolve/profile_templates.h).
+// `secrets`: the labelled Secrets of the Machine's namespace (secret_data.h).
+// Fails, naming the field, the Secret and the key (never a value), when a
+// referenced Secret or key is missing, or when a secret parameter is used in
+// the command line or a boot-loader template: those are served without a
+// token, so a secret parameter may only appear in install configs.
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
-                                                       const BootProfileSpec* profile, const RackSettings& rack = {});
+                                                       const BootProfileSpec* profile, const RackSettings& rack = {},
+                                                       const SecretData& secrets = {});
 
 }  // namespace rackboot::resolve

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "resolve/secret_data.h"
+
 namespace rackboot::resolve {
 
 struct MachineInterface {
@@ -31,6 +33,10 @@ struct MachineSpec {
   bool allow_pxe = true;     // netboot.allowPXE
   bool boot_once = false;    // netboot.bootOnce
   std::map<std::string, std::string> parameters;
+  // spec.secretParameters: parameter name -> a key of a Secret. Rendered only
+  // into install configs (served with the machine's token), never into the
+  // unauthenticated boot scripts.
+  std::map<std::string, SecretKeyRef> secret_parameters;
   std::map<std::string, std::string> boot_file_overrides;
 
   // The interface that gets the address: the one marked primary, else the first.

@@ -16,17 +16,17 @@ std::vector<TemplateProblem> ProfileTemplateProblems(const std::string& profile_
     // Parameters the profile declares: only for "did you mean" hints.
     for (const ProfileParameter& d : p.parameters) keys.param_hints.insert(d.name);
   }
-  // The install configs the profile has are the only configs.<name> keys
-  // (same names as the resolver serves them under).
+  // The install configs the profile has, inline or from a Secret, are the
+  // only configs.<name> keys (same names as the resolver serves them under).
   keys.configs.emplace();
-  if (p.install.cloud_init) {
+  if (const auto& ci = p.install.cloud_init) {
     keys.configs->insert("user-data");
-    if (p.install.cloud_init->meta_data) keys.configs->insert("meta-data");
-    if (p.install.cloud_init->vendor_data) keys.configs->insert("vendor-data");
-    if (p.install.cloud_init->network_config) keys.configs->insert("network-config");
+    if (ci->meta_data || ci->meta_data_secret) keys.configs->insert("meta-data");
+    if (ci->vendor_data || ci->vendor_data_secret) keys.configs->insert("vendor-data");
+    if (ci->network_config || ci->network_config_secret) keys.configs->insert("network-config");
   }
-  if (p.install.kickstart) keys.configs->insert("kickstart");
-  if (p.install.preseed) keys.configs->insert("preseed");
+  if (p.install.kickstart || p.install.kickstart_secret) keys.configs->insert("kickstart");
+  if (p.install.preseed || p.install.preseed_secret) keys.configs->insert("preseed");
 
   std::vector<TemplateProblem> problems;
   auto check = [&](const std::string& tmpl, TemplateKind kind, const std::string& field) {

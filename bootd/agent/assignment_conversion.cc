@@ -80,6 +80,12 @@ Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in) {
   out.boot.grub_template = b.grub_template();
   out.boot.pxelinux_template = b.pxelinux_template();
   out.boot.install_configs = {b.install_configs().begin(), b.install_configs().end()};
+  for (const auto& name : b.secret_install_configs()) {
+    if (!out.boot.install_configs.count(name)) {
+      return Error{"machine " + in.machine_name() + ": secret install config '" + name + "' has no text"};
+    }
+    out.boot.secret_install_configs.insert(name);
+  }
   for (const auto& m : b.menu()) {
     MenuEntry e;
     e.name = m.name();
@@ -93,6 +99,7 @@ Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in) {
   out.boot.menu_default = b.menu_default();
   out.boot.menu_timeout_seconds = b.menu_timeout_seconds();
   out.parameters = {in.parameters().begin(), in.parameters().end()};
+  out.secret_parameters = {in.secret_parameters().begin(), in.secret_parameters().end()};
   out.boot_file_overrides = {in.boot_file_overrides().begin(), in.boot_file_overrides().end()};
   out.generation = in.generation();
   return out;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,10 @@ struct BootTarget {
   std::string grub_template;
   std::string pxelinux_template;
   std::map<std::string, std::string> install_configs;  // "user-data" -> template
-  std::vector<MenuEntry> menu;                         // optional; empty = boot directly
+  // Names in install_configs whose text came from a Secret: token only,
+  // even when listed in http.publicConfigs.
+  std::set<std::string> secret_install_configs;
+  std::vector<MenuEntry> menu;  // optional; empty = boot directly
   std::string menu_default;
   int menu_timeout_seconds = 0;
 };
@@ -61,7 +65,10 @@ struct Assignment {
   bool allow_pxe = true;     // false: never hand out a boot file
   bool boot_once = false;
   BootTarget boot;
-  std::map<std::string, std::string> parameters;           // template parameters
+  std::map<std::string, std::string> parameters;  // template parameters
+  // Values from Secrets (Machine spec.secretParameters): rendered into
+  // install configs only (token-protected), never into boot scripts.
+  std::map<std::string, std::string> secret_parameters;
   std::map<std::string, std::string> boot_file_overrides;  // client class -> file, e.g. "x86_64-uefi" -> "snponly.efi"
   uint64_t generation = 0;
 

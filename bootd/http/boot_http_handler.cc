@@ -212,7 +212,7 @@ HttpResponse BootHttpHandler::Config(const std::vector<std::string>& s, const Ht
   if (!a || a->boot.install_configs.count(name) == 0) return TextResponse(404, "not found\n");
   bool is_public = false;
   for (const auto& p : options_.public_configs) is_public = is_public || p == name;
-  if (!is_public) {
+  if (render::NeedsConfigToken(*a, name, is_public)) {
     Status ok = peer.ip ? signer_.Verify(token, *mac, *peer.ip, Now()) : Status(Error{"no IPv4 source address"});
     if (!ok.ok()) {
       log::Warn("http", "install config refused",

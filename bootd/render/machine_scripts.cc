@@ -373,9 +373,29 @@ TargetLanguage InstallConfigLanguage(const std::string& name) {
 Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name) {
   auto it = a.boot.install_configs.find(name);
   if (it == a.boot.install_configs.end()) return Error{"no install config named " + name};
-  auto out = RenderTemplate(it->second, MachineVariables(a, req), InstallConfigLanguage(name));
-  if (!out.ok()) return InTemplate(a, InstallConfigField(name), out.error());
-  return out;
+  // Install configs are served only with the machine's token (unless an
+  // operator made a non-secret one public, see NeedsConfigToken), so they are
+  // the one place secret parameters are rendered into.
+  TemplateData vars;
+  if (a.secret_parameters.empty()) {
+    vars = MachineVariables(a, req);
+  } else {
+    Assignment with = a;
+    for (const auto& [k, v] : a.secret_parameters) with.parameters[k] = v;
+    vars = MachineVariables(with, req);
+  }
+  auto out = RenderTemplate(it->second, vars, InstallConfigLanguage(name));
+  if (out.ok()) return out;
+  // A renderer error may quote the template, and a template from a Secret is
+  // secret: say only which config failed.
+  if (a.boot.secret_install_configs.count(name) || !a.secret_parameters.empty()) {
+    return Error{"install config " + name + " (secret) could not be rendered"};
+  }
+  return InTemplate(a, InstallConfigField(name), out.error());
+}
+
+bool NeedsConfigToken(const Assignment& a, const std::string& name, bool listed_public) {
+  return !listed_public || a.boot.secret_install_configs.count(name) > 0 || !a.secret_parameters.empty();
 }
 
 std::string InstallConfigField(const std::string& name) {

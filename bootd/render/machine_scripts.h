@@ -38,7 +38,14 @@ Result<std::string> RenderGrubConfig(const Assignment& a, const ScriptRequest& r
 Result<std::string> RenderPxelinuxConfig(const Assignment& a, const ScriptRequest& req);
 // `name` is a key of BootTarget::install_configs; its language follows the
 // name (user-data, meta-data... -> YAML; *.ks -> kickstart; preseed* -> preseed).
+// Secret parameters (Assignment::secret_parameters) are visible here as
+// params.<name>, and only here: the boot scripts above never see them.
 Result<std::string> RenderInstallConfig(const Assignment& a, const ScriptRequest& req, const std::string& name);
+// Whether serving install config `name` needs the machine's token:
+// always, unless the operator listed it in http.publicConfigs and it holds
+// nothing secret (not from a Secret, and the machine has no secret
+// parameters it could render).
+bool NeedsConfigToken(const Assignment& a, const std::string& name, bool listed_public);
 TargetLanguage InstallConfigLanguage(const std::string& name);
 // The BootProfile field an install config comes from (user-data ->
 // spec.install.cloudInit.userData), to name it in errors.

@@ -142,6 +142,27 @@ resolve::ProfileArtifact ReadArtifact(const YamlMap& m) {
   return a;
 }
 
+// A {name, key} reference to a Secret in the same namespace.
+resolve::SecretKeyRef ReadSecretRef(const YamlMap& r) {
+  resolve::SecretKeyRef ref{r.String("name"), r.String("key")};
+  if (!IsDnsSubdomain(ref.name)) r.Fail("name", "must be the name of a Secret (a lower-case RFC 1123 name)");
+  if (ref.key.empty() || !AllOf(ref.key, (std::string(kAlnum) + "-._").c_str())) {
+    r.Fail("key", "must be a Secret data key ([-._a-zA-Z0-9]+)");
+  }
+  r.RejectUnknownFields();
+  return ref;
+}
+
+// An install file as inline text `field` or `field`SecretRef; at most one
+// (exactly one when `required`), the CRD's rule.
+void ReadInstallText(const YamlMap& m, const std::string& field, bool required, std::optional<std::string>* text,
+                     std::optional<resolve::SecretKeyRef>* ref) {
+  *text = m.OptionalString(field);
+  if (auto r = m.OptionalMap(field + "SecretRef")) *ref = ReadSecretRef(*r);
+  if (*text && *ref) m.Fail(field + "SecretRef", "set " + field + " or " + field + "SecretRef, not both");
+  if (required && !*text && !*ref) m.Fail(field, "set " + field + " or " + field + "SecretRef");
+}
+
 void CheckKindAndVersion(const YamlMap& object, const char* kind) {
   std::string api = object.String("apiVersion");
   if (api != kApiVersion) object.Fail("apiVersion", std::string("must be ") + kApiVersion + " (got \"" + api + "\")");
@@ -204,6 +225,16 @@ MachineManifest ParseMachine(const YamlMap& object) {
   for (auto& [k, v] : spec.StringMap("parameters")) {
     if (!IsIdentifier(k)) spec.Fail("parameters", "parameter name '" + k + "' is invalid");
     m.parameters[k] = v;
+  }
+  if (auto secret_params = spec.OptionalMap("secretParameters")) {
+    for (auto it = secret_params->node().begin(); it != secret_params->node().end(); ++it) {
+      const std::string k = it->first.Scalar();
+      if (!IsIdentifier(k)) spec.Fail("secretParameters", "parameter name '" + k + "' is invalid");
+      if (m.parameters.count(k)) {
+        spec.Fail("secretParameters", "parameter '" + k + "' is set in both parameters and secretParameters");
+      }
+      m.secret_parameters[k] = ReadSecretRef(secret_params->Map(k));
+    }
   }
   for (auto& [k, v] : spec.StringMap("bootFileOverrides")) {
     if (!IsClientClassKey(k)) {
@@ -269,13 +300,18 @@ BootProfileManifest ParseBootProfile(const YamlMap& object) {
   }
   if (auto install = spec.OptionalMap("install")) {
     if (auto ci = install->OptionalMap("cloudInit")) {
-      p.install.cloud_init =
-          resolve::CloudInitConfig{ci->String("userData"), ci->OptionalString("metaData"),
-                                   ci->OptionalString("vendorData"), ci->OptionalString("networkConfig")};
+      resolve::CloudInitConfig c;
+      std::optional<std::string> user_data;
+      ReadInstallText(*ci, "userData", true, &user_data, &c.user_data_secret);
+      c.user_data = user_data.value_or("");
+      ReadInstallText(*ci, "metaData", false, &c.meta_data, &c.meta_data_secret);
+      ReadInstallText(*ci, "vendorData", false, &c.vendor_data, &c.vendor_data_secret);
+      ReadInstallText(*ci, "networkConfig", false, &c.network_config, &c.network_config_secret);
+      p.install.cloud_init = c;
       ci->RejectUnknownFields();
     }
-    p.install.kickstart = install->OptionalString("kickstart");
-    p.install.preseed = install->OptionalString("preseed");
+    ReadInstallText(*install, "kickstart", false, &p.install.kickstart, &p.install.kickstart_secret);
+    ReadInstallText(*install, "preseed", false, &p.install.preseed, &p.install.preseed_secret);
     install->RejectUnknownFields();
   }
   std::set<std::string> param_names;
@@ -304,8 +340,10 @@ ParsedManifest ParseManifest(const YAML::Node& document, const std::string& file
     out.machine = ParseMachine(object);
   } else if (kind == "BootProfile") {
     out.profile = ParseBootProfile(object);
+  } else if (kind == "Secret") {
+    out.secret = ParseSecret(object);
   } else {
-    object.Fail("kind", "must be Machine or BootProfile (got \"" + kind + "\")");
+    object.Fail("kind", "must be Machine, BootProfile or Secret (got \"" + kind + "\")");
   }
   return out;
 }

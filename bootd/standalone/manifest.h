@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bootd/standalone/secret_manifest.h"
 #include "common/yaml_config.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
@@ -64,6 +65,7 @@ struct BootProfileManifest : resolve::BootProfileSpec {
 struct ParsedManifest {
   std::optional<MachineManifest> machine;
   std::optional<BootProfileManifest> profile;
+  std::optional<SecretManifest> secret;  // kind: Secret (v1), secret_manifest.h
 };
 
 // Parses one document. Throws ConfigError for a wrong apiVersion, an

@@ -130,13 +130,18 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
     anyone.hostname = "";
     anyone.boot_profile = p.name;
     if (auto t = profile_trees.find(key); t != profile_trees.end()) anyone.parameters = BootTreeParameters(t->second);
-    auto resolved = ResolveAssignment(anyone, &p);
+    // No install configs for unknown machines (see manifest_directory.h), so
+    // none of the profile's Secret references is needed either.
+    BootProfileManifest without_install = p;
+    without_install.install = {};
+    auto resolved = ResolveAssignment(anyone, &without_install);
     if (!resolved.ok()) {
       out->problems.push_back(
           Problem(p.origin, field, "BootProfile " + p.name + " cannot be the default: " + resolved.error().message));
       continue;
     }
     resolved->boot.install_configs.clear();
+    resolved->boot.secret_install_configs.clear();
     auto menu = tree_menus.find(key);
     ApplyMenu(&resolved.value(), menu == tree_menus.end() ? nullptr : &menu->second, anyone, &out->problems);
     out->default_assignment = std::move(resolved.value());
@@ -146,12 +151,14 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
 
 }  // namespace
 
-Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p) {
-  return resolve::ResolveHostAssignment(m.Identity(), m, p);
+Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p,
+                                                       const resolve::SecretData& secrets) {
+  return resolve::ResolveHostAssignment(m.Identity(), m, p, {}, secrets);
 }
 
-Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p) {
-  auto host = ResolveHostAssignment(m, p);
+Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p,
+                                     const resolve::SecretData& secrets) {
+  auto host = ResolveHostAssignment(m, p, secrets);
   if (!host.ok()) return host.error();
   return agent::ConvertHostAssignment(*host);
 }
@@ -172,6 +179,7 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
 
   std::vector<MachineManifest> machines;
   std::map<std::string, BootProfileManifest> profiles;  // "namespace/name"
+  std::map<std::string, resolve::SecretData> secrets;   // namespace -> its labelled Secrets
   for (const fs::path& f : files) {
     ++out.files;
     std::vector<YAML::Node> docs;
@@ -186,6 +194,19 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       try {
         ParsedManifest parsed = ParseManifest(doc, f.string());
         if (parsed.machine) machines.push_back(std::move(*parsed.machine));
+        if (parsed.secret) {
+          const SecretManifest& sec = *parsed.secret;
+          if (!sec.labelled) {
+            // The controller's informer would not see it either: one set of
+            // YAML behaves the same through both doors.
+            out.problems.push_back({sec.file, sec.line, "metadata.labels",
+                                    sec.file + ":" + std::to_string(sec.line) + ": Secret " + sec.name +
+                                        " has no label " + resolve::kSecretLabel +
+                                        ": \"true\"; rackboot does not read it"});
+          } else {
+            secrets[sec.namespace_][sec.name] = sec.data;
+          }
+        }
         if (parsed.profile) {
           std::string key = parsed.profile->namespace_ + "/" + parsed.profile->name;
           if (profiles.count(key)) {
@@ -288,7 +309,9 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
         for (auto [k, v] : BootTreeParameters(t->second)) with_tree.parameters.emplace(k, v);
       }
     }
-    auto resolved = ResolveAssignment(with_tree, profile);
+    auto ns_secrets = secrets.find(m.namespace_);
+    auto resolved =
+        ResolveAssignment(with_tree, profile, ns_secrets == secrets.end() ? resolve::SecretData{} : ns_secrets->second);
     if (!resolved.ok()) {
       out.problems.push_back(
           {m.origin.file, m.origin.line, "spec.parameters", where + ": " + resolved.error().message + "; skipped"});

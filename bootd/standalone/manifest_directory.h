@@ -1,7 +1,9 @@
 #pragma once
 // ManifestDirectory: turns a directory of Machine and BootProfile manifests
 // (*.yaml / *.yml, several documents per file allowed) into the Assignments
-// bootd serves standalone. A bad document -- or a Machine whose profile is
+// bootd serves standalone. `kind: Secret` documents labelled
+// rackboot.io/secret: "true" supply the values of secret references
+// (secret_manifest.h). A bad document -- or a Machine whose profile is
 // missing or incomplete -- is reported and skipped; the rest keep serving.
 
 #include <optional>
@@ -54,9 +56,12 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
 // boot target), through the resolver the controller uses too
 // (resolve/host_assignment_resolver.h). Fails when a required profile
 // parameter is unset.
+// `secrets`: the labelled Secrets of the machine's namespace.
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& machine,
-                                                       const BootProfileManifest* profile);
+                                                       const BootProfileManifest* profile,
+                                                       const resolve::SecretData& secrets = {});
 // The same, in bootd's own form.
-Result<Assignment> ResolveAssignment(const MachineManifest& machine, const BootProfileManifest* profile);
+Result<Assignment> ResolveAssignment(const MachineManifest& machine, const BootProfileManifest* profile,
+                                     const resolve::SecretData& secrets = {});
 
 }  // namespace rackboot::bootd::standalone

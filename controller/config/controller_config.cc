@@ -30,6 +30,17 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
   c.log_level = root.Enum("logLevel", {"debug", "info", "warn", "error"}, "info");
   c.kubeconfig = root.String("kubeconfig", "");
   c.namespace_ = root.String("namespace", "");
+  if (root.Has("secretNamespaces")) {
+    c.secret_namespaces = root.StringList("secretNamespaces");
+    for (const auto& ns : c.secret_namespaces) {
+      if (ns.empty()) root.Fail("secretNamespaces", "a namespace name cannot be empty (cluster-wide is not offered)");
+      if (!c.namespace_.empty() && ns != c.namespace_) {
+        root.Fail("secretNamespaces", "namespace '" + ns + "' is not the watched namespace '" + c.namespace_ + "'");
+      }
+    }
+  } else if (!c.namespace_.empty()) {
+    c.secret_namespaces = {c.namespace_};
+  }
   if (auto grpc = root.OptionalMap("grpc")) {
     c.grpc_listen = grpc->String("listen", c.grpc_listen);
     c.grpc_unix_socket = grpc->String("unixSocket", "");

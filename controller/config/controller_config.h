@@ -34,6 +34,12 @@ struct ControllerConfig {
   std::string log_level = "info";
   std::string kubeconfig;  // empty: in-cluster service account
   std::string namespace_;  // namespace watched; empty: all namespaces
+  // Namespaces whose Secrets labelled rackboot.io/secret=true the controller
+  // watches (one namespaced informer each; RBAC: a Role per namespace, never
+  // cluster-wide). A Machine or BootProfile elsewhere cannot use Secret
+  // references (condition ProfileResolved=False names the field).
+  // Default: `namespace` when set, else none.
+  std::vector<std::string> secret_namespaces;
   std::string grpc_listen = "0.0.0.0:9443";
   // Optional second listener on a unix socket (same mTLS): a bootd in
   // another network namespace on the same host reaches it through the

@@ -114,7 +114,8 @@ Result<ApiResponse> ApiClient::MergePatch(const ResourceKind& kind, const std::s
   return Call("PATCH", path, patch.serialize(), "application/merge-patch+json");
 }
 
-Result<ListResult> ApiClient::List(const ResourceKind& kind, const std::string& ns, int page_size) {
+Result<ListResult> ApiClient::List(const ResourceKind& kind, const std::string& ns, int page_size,
+                                   const std::string& label_selector) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     ListResult out;
     std::string cont;
@@ -122,6 +123,7 @@ Result<ListResult> ApiClient::List(const ResourceKind& kind, const std::string& 
     do {
       std::string path = kind.CollectionPath(ns) + "?limit=" + std::to_string(page_size);
       if (!cont.empty()) path += "&continue=" + UrlEncode(cont);
+      if (!label_selector.empty()) path += "&labelSelector=" + UrlEncode(label_selector);
       auto r = Call("GET", path, "");
       if (!r.ok()) return r.error();
       if (r->code == 410 && !cont.empty()) {

@@ -72,7 +72,9 @@ class ApiClient {
 
   // All pages of a list (limit/continue). A 410 on a continue token (the
   // snapshot was compacted) restarts the list from scratch once.
-  Result<ListResult> List(const ResourceKind& kind, const std::string& ns, int page_size = 500);
+  // `label_selector` ("rackboot.io/secret=true"): only matching objects.
+  Result<ListResult> List(const ResourceKind& kind, const std::string& ns, int page_size = 500,
+                          const std::string& label_selector = "");
 
   // Runs one watch until the server ends it, on_event returns false, or stop.
   // Returns the HTTP response (code != 200: watch refused, e.g. 410 Gone) or

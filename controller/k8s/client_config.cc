@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "common/base64.h"
 #include "common/yaml_config.h"
 
 namespace rackboot::k8s {
@@ -22,20 +23,12 @@ std::string ReadFile(const std::string& path, const std::string& origin, const s
 
 // Base64 decode (RFC 4648 §4) for the *-data fields of a kubeconfig.
 std::string DecodeBase64(const std::string& in, const std::string& origin, const std::string& field) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
   std::string out;
   uint32_t acc = 0;
   int bits = 0;
   for (char c : in) {
     if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    int v = value(c);
+    int v = Base64Digit(c);
     if (v < 0) throw ConfigError(origin, 0, 0, field, "not valid base64");
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

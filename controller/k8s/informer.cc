@@ -48,7 +48,7 @@ void Informer::SleepFor(std::stop_token stop, Duration d) {
 
 bool Informer::ListAndStore(std::string* resource_version) {
   ++stats_.lists;
-  auto list = client_->List(kind_, ns_);
+  auto list = client_->List(kind_, ns_, 500, label_selector_);
   if (!list.ok()) {
     log::Warn("informer", "list failed", {{"resource", kind_.plural}, {"error", list.error().message}});
     return false;
@@ -76,6 +76,7 @@ bool Informer::WatchOnce(std::stop_token stop, std::string* resource_version, bo
   static thread_local std::mt19937 rng{std::random_device{}()};
   WatchOptions opts;
   opts.resource_version = *resource_version;
+  opts.label_selector = label_selector_;
   opts.timeout_seconds = std::uniform_int_distribution<int>(timeout_min_, timeout_max_)(rng);
   bool gone = false;
   std::string stream_error;

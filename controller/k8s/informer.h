@@ -51,6 +51,10 @@ class Informer {
   // Blocks until synced or stopped; returns HasSynced().
   bool WaitForSync();
 
+  // Lists and watches only objects matching `selector` (e.g. the Secrets
+  // labelled rackboot.io/secret=true). Call before Start.
+  void SetLabelSelector(std::string selector) { label_selector_ = std::move(selector); }
+
   // Test hook: the watch timeout range in seconds (default 300..600).
   void SetWatchTimeoutRange(int min_seconds, int max_seconds);
 
@@ -64,6 +68,7 @@ class Informer {
   std::shared_ptr<ApiClient> client_;
   ResourceKind kind_;
   std::string ns_;
+  std::string label_selector_;
   InformerHandlers handlers_;
   ObjectStore store_;
   InformerStats stats_;

@@ -34,12 +34,21 @@ void ReadMenu(const Json& menu, resolve::BootProfileSpec* p) {
 
 void ReadInstall(const Json& install, resolve::InstallSpec* out) {
   if (const Json* ci = Field(install, "cloudInit"); ci != nullptr && ci->is_object()) {
-    out->cloud_init =
-        resolve::CloudInitConfig{StringAt(*ci, "userData"), OptionalStringAt(*ci, "metaData"),
-                                 OptionalStringAt(*ci, "vendorData"), OptionalStringAt(*ci, "networkConfig")};
+    resolve::CloudInitConfig c;
+    c.user_data = StringAt(*ci, "userData");
+    c.meta_data = OptionalStringAt(*ci, "metaData");
+    c.vendor_data = OptionalStringAt(*ci, "vendorData");
+    c.network_config = OptionalStringAt(*ci, "networkConfig");
+    c.user_data_secret = SecretKeyRefAt(*ci, "userDataSecretRef");
+    c.meta_data_secret = SecretKeyRefAt(*ci, "metaDataSecretRef");
+    c.vendor_data_secret = SecretKeyRefAt(*ci, "vendorDataSecretRef");
+    c.network_config_secret = SecretKeyRefAt(*ci, "networkConfigSecretRef");
+    out->cloud_init = std::move(c);
   }
   out->kickstart = OptionalStringAt(install, "kickstart");
   out->preseed = OptionalStringAt(install, "preseed");
+  out->kickstart_secret = SecretKeyRefAt(install, "kickstartSecretRef");
+  out->preseed_secret = SecretKeyRefAt(install, "preseedSecretRef");
 }
 
 resolve::BootProfileSpec SpecFromJson(const Json& spec) {

@@ -40,6 +40,14 @@ std::vector<std::string> StringListAt(const Json& object, const char* key) {
   return out;
 }
 
+std::optional<resolve::SecretKeyRef> SecretKeyRefAt(const Json& object, const char* key) {
+  const Json* ref = Field(object, key);
+  if (ref == nullptr || !ref->is_object()) return std::nullopt;
+  resolve::SecretKeyRef out{StringAt(*ref, "name"), StringAt(*ref, "key")};
+  if (out.name.empty()) return std::nullopt;
+  return out;
+}
+
 std::string FormatTime(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};

@@ -6,8 +6,11 @@
 #include <cpprest/json.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "resolve/secret_data.h"
 
 namespace rackboot::model {
 
@@ -18,6 +21,8 @@ std::string StringAt(const Json& object, const char* key, const std::string& fal
 int64_t IntAt(const Json& object, const char* key, int64_t fallback = 0);
 bool BoolAt(const Json& object, const char* key, bool fallback);
 std::vector<std::string> StringListAt(const Json& object, const char* key);
+// A {name, key} Secret reference; nullopt when absent or without a name.
+std::optional<resolve::SecretKeyRef> SecretKeyRefAt(const Json& object, const char* key);
 
 // RFC 3339 timestamps as the API server writes them.
 std::string FormatTime(int64_t unix_seconds);      // metav1.Time "2026-01-02T03:04:05Z"

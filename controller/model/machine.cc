@@ -43,6 +43,11 @@ Result<Machine> Machine::FromJson(const Json& object) {
       m.spec.boot_once = BoolAt(*nb, "bootOnce", false);
     }
     m.spec.parameters = ScalarMap(Field(*spec, "parameters"));
+    if (const Json* sp = Field(*spec, "secretParameters"); sp && sp->is_object()) {
+      for (const auto& [k, v] : sp->as_object()) {
+        if (auto ref = SecretKeyRefAt(*sp, k.c_str())) m.spec.secret_parameters[k] = *ref;
+      }
+    }
     m.spec.boot_file_overrides = ScalarMap(Field(*spec, "bootFileOverrides"));
   }
   if (const Json* st = Field(object, "status")) {

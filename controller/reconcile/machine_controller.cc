@@ -6,6 +6,8 @@
 #include "controller/k8s/backoff.h"
 #include "controller/k8s/event_sink.h"
 #include "controller/model/event.h"
+#include "controller/model/secret.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::controller {
 namespace {
@@ -49,6 +51,33 @@ std::vector<std::string> MachineProfile(const value& o) {
   std::string profile = ref ? model::StringAt(*ref, "name") : "";
   if (profile.empty()) return {};
   return {k8s::ObjectNamespace(o) + "/" + profile};
+}
+
+// "ns/secret" for every Secret a Machine's spec.secretParameters names.
+std::vector<std::string> MachineSecrets(const value& o) {
+  std::vector<std::string> out;
+  const value* spec = MachineSpec(o);
+  const value* params = spec ? model::Field(*spec, "secretParameters") : nullptr;
+  if (!params || !params->is_object()) return out;
+  for (const auto& [unused, ref] : params->as_object()) {
+    const std::string name = ref.is_object() ? model::StringAt(ref, "name") : "";
+    if (!name.empty()) out.push_back(k8s::ObjectNamespace(o) + "/" + name);
+  }
+  return out;
+}
+
+// "ns/secret" for every Secret a BootProfile's install configs name.
+std::vector<std::string> ProfileSecrets(const value& o) {
+  std::vector<std::string> out;
+  auto p = model::BootProfile::FromJson(o);
+  if (!p.ok()) return out;
+  for (const auto& name : resolve::ReferencedSecrets({}, &p->spec)) out.push_back(p->meta.namespace_ + "/" + name);
+  return out;
+}
+
+const k8s::ResourceKind& SecretKind() {
+  static const k8s::ResourceKind k{"", "v1", "secrets", true};
+  return k;
 }
 
 }  // namespace
@@ -105,6 +134,45 @@ MachineController::MachineController(std::shared_ptr<k8s::ApiClient> client, Mac
     for (const auto& key : machines_->store().KeysByIndex(kIndexByProfile, index_value)) queue_.Add(key);
   };
   profiles_ = std::make_unique<k8s::Informer>(client_, BootProfileKind(), options_.namespace_, profile_handlers);
+  profiles_->store().AddIndex(kIndexBySecret, ProfileSecrets);
+  machines_->store().AddIndex(kIndexBySecret, MachineSecrets);
+
+  // A Secret change re-queues the Machines using it, directly or through
+  // their profile; reconcile re-resolves and re-publishes (a new value
+  // reaches bootd like any other change). The handler sees only keys.
+  k8s::InformerHandlers secret_handlers;
+  secret_handlers.on_change = [this](const value* old_o, const value* new_o) {
+    const value& o = new_o ? *new_o : *old_o;
+    const std::string secret = k8s::ObjectNamespace(o) + "/" + k8s::ObjectName(o);
+    for (const auto& key : machines_->store().KeysByIndex(kIndexBySecret, secret)) queue_.Add(key);
+    for (const auto& profile : profiles_->store().KeysByIndex(kIndexBySecret, secret)) {
+      for (const auto& key : machines_->store().KeysByIndex(kIndexByProfile, profile)) queue_.Add(key);
+    }
+  };
+  for (const auto& ns : options_.secret_namespaces) {
+    auto informer = std::make_unique<k8s::Informer>(client_, SecretKind(), ns, secret_handlers);
+    informer->SetLabelSelector(std::string(resolve::kSecretLabel) + "=true");
+    secrets_[ns] = std::move(informer);
+  }
+}
+
+bool MachineController::SecretsSynced() const {
+  for (const auto& [ns, informer] : secrets_) {
+    if (!informer->HasSynced()) return false;
+  }
+  return true;
+}
+
+resolve::SecretData MachineController::CachedSecrets(const model::Machine& m, const model::BootProfile* profile) const {
+  resolve::SecretData out;
+  auto informer = secrets_.find(m.meta.namespace_);
+  if (informer == secrets_.end()) return out;  // not a secretNamespace: every reference fails, naming the field
+  for (const auto& name : resolve::ReferencedSecrets(m.spec, profile ? &profile->spec : nullptr)) {
+    if (auto object = informer->second->store().Get(m.meta.namespace_ + "/" + name)) {
+      out[name] = model::SecretValuesFromJson(*object);
+    }
+  }
+  return out;
 }
 
 MachineController::~MachineController() {
@@ -114,12 +182,14 @@ MachineController::~MachineController() {
 void MachineController::Start() {
   machines_->Start();
   profiles_->Start();
+  for (auto& [ns, informer] : secrets_) informer->Start();
 }
 
 void MachineController::Stop() {
   stopping_ = true;
   machines_->Stop();  // also wakes LeadingSetUp waiting for a sync
   profiles_->Stop();
+  for (auto& [ns, informer] : secrets_) informer->Stop();
   if (leading_thread_.joinable()) leading_thread_.join();
   queue_.ShutDown();
   workers_.clear();  // joins
@@ -158,6 +228,9 @@ void MachineController::StartLeading(int64_t epoch) {
 
 void MachineController::LeadingSetUp() {
   if (!machines_->WaitForSync() || !profiles_->WaitForSync()) return;
+  for (auto& [ns, informer] : secrets_) {
+    if (!informer->WaitForSync()) return;
+  }
   k8s::Backoff backoff;
   for (;;) {
     if (stopping_) return;
@@ -225,10 +298,11 @@ void MachineController::SeedAssignments() {
     auto m = model::Machine::FromJson(*object);
     if (!m.ok() || !m->meta.deletion_timestamp.empty() || m->status.ipv4.empty()) continue;
     const auto profile = CachedProfile(*m);
+    const resolve::SecretData secrets = CachedSecrets(*m, profile ? &*profile : nullptr);
     MachineDecision d;
     {
       std::lock_guard lock(alloc_mu_);
-      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, now, OlderMachinesSharingAMac(*m));
+      d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, now, OlderMachinesSharingAMac(*m), secrets);
     }
     if (!d.assignment || !d.claim || d.claim->ToString() != m->status.ipv4) continue;
     by_rack[d.assignment->rack][key] = d.assignment->host;
@@ -420,11 +494,12 @@ Status MachineController::Reconcile(const std::string& key) {
     }
     const std::optional<model::BootProfile> profile = CachedProfile(*m);
     const std::vector<std::string> mac_taken_by = OlderMachinesSharingAMac(*m);
+    const resolve::SecretData secrets = CachedSecrets(*m, profile ? &*profile : nullptr);
     MachineDecision d;
     {
       std::lock_guard lock(alloc_mu_);
       d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, model::FormatTime(model::NowMicros() / 1000000),
-                        mac_taken_by);
+                        mac_taken_by, secrets);
       // Claim before writing: the key keeps the address across retries, so
       // a failed write never lets the address go to another Machine.
       if (d.release) ips_.ReleaseIp(*d.release, key);

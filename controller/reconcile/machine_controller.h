@@ -39,9 +39,15 @@ const k8s::ResourceKind& EventKind();
 inline constexpr const char* kIndexByMac = "mac";
 inline constexpr const char* kIndexByRack = "rack";
 inline constexpr const char* kIndexByProfile = "profile";  // "ns/profile"
+// On the Machine and the BootProfile store: "ns/secret" of each Secret the
+// object references (a Secret change re-queues the Machines using it).
+inline constexpr const char* kIndexBySecret = "secret";
 
 struct MachineControllerOptions {
   std::string namespace_;  // empty: all namespaces
+  // One Secret informer per namespace, selecting rackboot.io/secret=true
+  // (ControllerConfig::secret_namespaces).
+  std::vector<std::string> secret_namespaces;
   std::vector<RackNetwork> racks;
   // Reconciles run in parallel on different keys (a key is never on two
   // workers); each mostly waits for the API server, so more workers than
@@ -73,6 +79,8 @@ class MachineController {
 
   k8s::Informer& machines() { return *machines_; }
   k8s::Informer& profiles() { return *profiles_; }
+  // True once every Secret informer has listed.
+  bool SecretsSynced() const;
   // Where reconcile publishes each Machine's HostAssignment (upsert when
   // Assigned, removal otherwise); event-driven, no polling. Set before
   // StartLeading; without one (no push configured) nothing is published.
@@ -110,6 +118,8 @@ class MachineController {
   void RememberStaleVersions(const std::string& key, std::vector<std::string> versions);
   std::vector<std::string> OlderMachinesSharingAMac(const model::Machine& m) const;
   std::optional<model::BootProfile> CachedProfile(const model::Machine& m) const;
+  // The cached values of the Secrets `m` and `profile` reference.
+  resolve::SecretData CachedSecrets(const model::Machine& m, const model::BootProfile* profile) const;
   // Publishes `a` for `key` (nullopt: removal), removing it from its old
   // rack when the rack changed. Serialised, so publisher calls keep order.
   void Publish(const std::string& key, std::optional<ResolvedAssignment> a);
@@ -121,6 +131,7 @@ class MachineController {
   MachineControllerOptions options_;
   std::unique_ptr<k8s::Informer> machines_;
   std::unique_ptr<k8s::Informer> profiles_;
+  std::map<std::string, std::unique_ptr<k8s::Informer>> secrets_;  // by namespace
   k8s::WorkQueue queue_;
 
   std::mutex alloc_mu_;  // serialises decide + claim across workers

@@ -87,7 +87,8 @@ AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, in
 }  // namespace
 
 MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile* profile, const IpAllocator& ips,
-                              const std::string& now, const std::vector<std::string>& mac_taken_by) {
+                              const std::string& now, const std::vector<std::string>& mac_taken_by,
+                              const resolve::SecretData& secrets) {
   MachineDecision d;
   const int64_t gen = m.meta.generation;
   if (!m.meta.deletion_timestamp.empty()) {
@@ -125,7 +126,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   if (profile != nullptr) {
     resolve::RackSettings rack;
     if (address.ip) rack.primary_ipv4 = address.ip->ToString();
-    auto resolved = resolve::ResolveHostAssignment(m.Identity(), m.spec, &profile->spec, rack);
+    auto resolved = resolve::ResolveHostAssignment(m.Identity(), m.spec, &profile->spec, rack, secrets);
     if (resolved.ok()) {
       host = std::move(resolved.value());
     } else {

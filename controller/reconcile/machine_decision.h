@@ -13,6 +13,7 @@
 #include "controller/model/machine.h"
 #include "controller/reconcile/ip_allocator.h"
 #include "rackboot/v1alpha1/assignment.pb.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::controller {
 
@@ -60,7 +61,12 @@ struct MachineDecision {
 // `mac_taken_by`: older Machines (by creationTimestamp, then key) that list
 // one of this Machine's MACs; the schema cannot see across objects, so the
 // controller keeps MACs unique: the newer Machine gets no address.
+// `secrets`: the labelled Secrets of the Machine's namespace that it or its
+// profile references (resolve/secret_data.h); a missing one makes
+// ProfileResolved=False (reason Unresolvable) with a message naming the
+// field, the Secret and the key -- never a value.
 MachineDecision DecideMachine(const model::Machine& machine, const model::BootProfile* profile, const IpAllocator& ips,
-                              const std::string& now, const std::vector<std::string>& mac_taken_by = {});
+                              const std::string& now, const std::vector<std::string>& mac_taken_by = {},
+                              const resolve::SecretData& secrets = {});
 
 }  // namespace rackboot::controller

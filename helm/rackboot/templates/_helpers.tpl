@@ -60,3 +60,15 @@ helm.sh/chart: {{ include "rackboot.chart" .ctx }}
 {{- define "rackboot.controller.tlsSecret" -}}{{ include "rackboot.controller.fullname" . }}-tls{{- end -}}
 {{- define "rackboot.bootd.tlsSecret" -}}{{ include "rackboot.bootd.rackName" . }}-tls{{- end -}}
 {{- define "rackboot.caSecret" -}}{{ include "rackboot.fullname" . }}-ca{{- end -}}
+
+{{/*
+Namespaces whose labelled Secrets the controller reads (controller.secretNamespaces,
+else the watched namespace, else the release namespace), as a list.
+*/}}
+{{- define "rackboot.secretNamespaces" -}}
+{{- $list := .Values.controller.secretNamespaces -}}
+{{- if not $list -}}
+{{- $list = list (default .Release.Namespace .Values.controller.watchNamespace) -}}
+{{- end -}}
+{{- toJson $list -}}
+{{- end -}}

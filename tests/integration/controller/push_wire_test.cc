@@ -119,7 +119,7 @@ TEST_F(PushWireTest, MachineAssignmentReachesBootdAndFollowsChangesAndDelete) {
 // CRDs), placed in namespace `ns` and rack rack-a.
 std::string GoldenFixtures(const std::string& ns) {
   std::string all;
-  for (const char* f : {"full.yaml", "minimal.yaml", "menu.yaml"}) {
+  for (const char* f : {"full.yaml", "minimal.yaml", "menu.yaml", "secrets.yaml"}) {
     std::ifstream in(SourcePath(std::string("tests/unit/resolve/two_doors/") + f));
     std::stringstream text;
     text << in.rdbuf();
@@ -140,9 +140,11 @@ std::string GoldenFixtures(const std::string& ns) {
 std::map<std::string, v1alpha1::HostAssignment> ResolvedStandalone(const std::string& text, const std::string& ns) {
   std::map<std::string, bootd::standalone::BootProfileManifest> profiles;
   std::vector<bootd::standalone::MachineManifest> machines;
+  resolve::SecretData secrets;  // the fixtures' labelled Secrets, all in `ns`
   for (const auto& doc : LoadYamlDocumentsFromString(text, "fixtures")) {
     if (doc.IsNull()) continue;
     auto parsed = bootd::standalone::ParseManifest(doc, "fixtures");
+    if (parsed.secret && parsed.secret->labelled) secrets[parsed.secret->name] = parsed.secret->data;
     if (parsed.profile) profiles.emplace(parsed.profile->name, *parsed.profile);
     if (parsed.machine) {
       parsed.machine->namespace_ = ns;
@@ -152,7 +154,7 @@ std::map<std::string, v1alpha1::HostAssignment> ResolvedStandalone(const std::st
   }
   std::map<std::string, v1alpha1::HostAssignment> out;
   for (const auto& m : machines) {
-    auto h = bootd::standalone::ResolveHostAssignment(m, &profiles.at(m.boot_profile));
+    auto h = bootd::standalone::ResolveHostAssignment(m, &profiles.at(m.boot_profile), secrets);
     EXPECT_TRUE(h.ok()) << m.name;
     if (h.ok()) out[h->machine_name()] = *h;
   }
@@ -174,14 +176,14 @@ TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
   BootdProcess bootd(WriteBootdConfig(port), dir_ + "/bootd.log");
 
   const auto expected = ResolvedStandalone(fixtures, ns.name());
-  ASSERT_EQ(expected.size(), 3u);
+  ASSERT_EQ(expected.size(), 4u);
   ASSERT_TRUE(WaitUntil([&] {
     for (const auto& [name, host] : expected) {
       if (!InSnapshot(snap, name)) return false;
     }
     return true;
   })) << controller.Log()
-      << bootd.Log();
+      << bootd.Log() << Kubectl("get machines -n " + ns.name() + " -o yaml").output;
   for (const auto& [name, host] : expected) {
     auto pushed = InSnapshot(snap, name);
     ASSERT_TRUE(pushed);
@@ -195,6 +197,10 @@ TEST_F(PushWireTest, EveryCrdFieldReachesBootdAsStandaloneResolvesIt) {
   EXPECT_EQ(full.boot().install_configs().size(), 6);
   EXPECT_EQ(full.boot().menu_size(), 4);
   EXPECT_EQ(full.boot_file_overrides().at("x86_64-uefi"), "snponly.efi");
+  // The Secret, applied with the fixtures, was read by the controller.
+  const auto secret = *InSnapshot(snap, ns.name() + "/node-secret");
+  EXPECT_EQ(secret.secret_parameters().at("passwordHash"), "$6$rounds=4096$c2FsdHNhbHQ$Zm9vYmFyYmF6");
+  EXPECT_EQ(secret.boot().secret_install_configs_size(), 6);
 }
 
 }  // namespace

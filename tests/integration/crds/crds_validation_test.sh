@@ -163,6 +163,16 @@ machine dotdot-override "$one_nic
   expect_rejected "bootFileOverrides '..' (CEL)" 'spec.bootFileOverrides' "must not contain '..'"
 machine no-profile-name "$one_nic
   bootProfileRef: {}" | expect_rejected "bootProfileRef without name" 'spec.bootProfileRef.name' 'Required value'
+machine secret-param-twice "$one_nic
+  parameters: {pw: x}
+  secretParameters: {pw: {name: s, key: k}}" |
+  expect_rejected "parameter in parameters and secretParameters (CEL)" 'spec.secretParameters' 'set in both parameters and secretParameters'
+machine secret-param-name "$one_nic
+  secretParameters: {\"bad-name\": {name: s, key: k}}" |
+  expect_rejected "secretParameters name (CEL)" 'spec.secretParameters' 'must be identifiers'
+machine secret-param-ref "$one_nic
+  secretParameters: {pw: {name: Bad_Name, key: k}}" |
+  expect_rejected "secretParameters Secret name" 'spec.secretParameters.pw.name'
 machine unknown-field "$one_nic
   pxe: true" | expect_rejected "unknown field" 'unknown field "spec.pxe"'
 
@@ -236,6 +246,26 @@ profile bad-userdata "$kernel
   cmdline: quiet
   install: {cloudInit: {userData: \"hostname: x\"}}" |
   expect_rejected "cloud-init userData without header (CEL)" 'spec.install.cloudInit.userData' '#cloud-config'
+profile userdata-both "$kernel
+  cmdline: quiet
+  install: {cloudInit: {userData: \"#cloud-config\", userDataSecretRef: {name: s, key: k}}}" |
+  expect_rejected "userData and userDataSecretRef (CEL)" 'spec.install.cloudInit.userData' 'exactly one of userData or userDataSecretRef'
+profile userdata-none "$kernel
+  cmdline: quiet
+  install: {cloudInit: {metaData: \"x\"}}" |
+  expect_rejected "neither userData nor userDataSecretRef (CEL)" 'spec.install.cloudInit.userData' 'exactly one of userData or userDataSecretRef'
+profile preseed-both "$kernel
+  cmdline: quiet
+  install: {preseed: x, preseedSecretRef: {name: s, key: k}}" |
+  expect_rejected "preseed and preseedSecretRef (CEL)" 'spec.install.preseedSecretRef' 'set preseed or preseedSecretRef, not both'
+profile networkconfig-both "$kernel
+  cmdline: quiet
+  install: {cloudInit: {userData: \"#cloud-config\", networkConfig: x, networkConfigSecretRef: {name: s, key: k}}}" |
+  expect_rejected "networkConfig and its SecretRef (CEL)" 'spec.install.cloudInit.networkConfigSecretRef' 'not both'
+profile secretref-nokey "$kernel
+  cmdline: quiet
+  install: {kickstartSecretRef: {name: s}}" |
+  expect_rejected "SecretRef without key" 'spec.install.kickstartSecretRef.key' 'Required value'
 profile param-name "$kernel
   cmdline: quiet
   parameters: [{name: 1abc}]" | expect_rejected "parameter name" 'spec.parameters[0].name'
@@ -274,6 +304,20 @@ profile kickstart "$kernel
   install: {kickstart: \"text\", preseed: \"d-i x\", cloudInit: {userData: \"#!/bin/sh\", networkConfig: \"version: 2\"}}
   parameters: [{name: pw, required: true}, {name: tz, default: UTC, description: Time zone}]" |
   expect_accepted "install configs and parameters"
+profile from-secrets "$kernel
+  cmdline: quiet
+  install:
+    cloudInit:
+      userDataSecretRef: {name: node-secrets, key: user-data}
+      metaData: \"instance-id: x\"
+      vendorDataSecretRef: {name: node-secrets, key: vendor-data}
+      networkConfigSecretRef: {name: node-secrets, key: network.config}
+    kickstartSecretRef: {name: node-secrets, key: ks.cfg}
+    preseed: \"d-i x\"" | expect_accepted "install configs from Secrets beside inline ones"
+machine with-secret-params "  interfaces: [{mac: \"52:54:00:00:00:61\"}]
+  parameters: {tz: UTC}
+  secretParameters: {passwordHash: {name: node-secrets, key: password-hash}}" |
+  expect_accepted "secretParameters beside parameters"
 [ "$(kubectl explain machines.spec.netboot.allowPXE -n "$ns" 2>/dev/null | grep -c 'reinstalling')" -ge 1 ] ||
   fail "kubectl explain does not show the schema description"
 echo "ok - kubectl explain shows field documentation"
@@ -285,6 +329,6 @@ grep -qF 'exactly one interface must have primary' <<<"$out" || fail "update err
 echo "ok - updates validated"
 
 # Nothing invalid slipped in.
-[ "$(k get machines -o name | wc -l)" = 6 ] || fail "unexpected machines: $(k get machines -o name)"
-[ "$(k get bootprofiles -o name | wc -l)" = 5 ] || fail "unexpected profiles: $(k get bootprofiles -o name)"
+[ "$(k get machines -o name | wc -l)" = 7 ] || fail "unexpected machines: $(k get machines -o name)"
+[ "$(k get bootprofiles -o name | wc -l)" = 6 ] || fail "unexpected profiles: $(k get bootprofiles -o name)"
 echo "PASS: $(wc -l <"$rejected") bad manifests rejected with the field named"

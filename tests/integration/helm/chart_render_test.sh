@@ -96,6 +96,24 @@ diff -u "$SRC/tests/integration/helm/rbac.golden.yaml" "$work/rbac.yaml" || fail
 if grep -v '^ *#' "$work/rbac.yaml" | contains '\*'; then fail "wildcard in RBAC"; fi
 if grep -q secrets "$work/rbac.yaml"; then fail "controller RBAC mentions secrets"; fi
 
+step "Secrets: namespaced Roles only (release namespace by default, else controller.secretNamespaces)"
+secret_rbac() {
+  "$HELM" template rackboot "$CHART" "${KV[@]}" --namespace rackboot-system "$@" \
+    --show-only templates/controller-secret-rbac.yaml > "$work/secret-rbac.yaml"
+}
+secret_rbac
+if contains -E 'kind: Cluster(Role|RoleBinding)' "$work/secret-rbac.yaml"; then fail "Secrets through a ClusterRole"; fi
+[ "$(grep -c '^kind: Role$' "$work/secret-rbac.yaml")" = 1 ] || fail "one Role by default"
+contains -x '  namespace: rackboot-system' "$work/secret-rbac.yaml" || fail "default Role not in the release namespace"
+contains -F 'verbs: ["get", "list", "watch"]' "$work/secret-rbac.yaml" || fail "secret verbs"
+if grep -v '^ *#' "$work/secret-rbac.yaml" | contains -E '\*|create|update|delete|patch'; then fail "secret RBAC writes"; fi
+secret_rbac --set 'controller.secretNamespaces={team-a,team-b}'
+[ "$(grep -c '^kind: Role$' "$work/secret-rbac.yaml")" = 2 ] || fail "a Role per secretNamespace"
+contains -x '  namespace: team-b' "$work/secret-rbac.yaml" || fail "team-b Role"
+secret_rbac --set controller.watchNamespace=team-c
+contains -x '  namespace: team-c' "$work/secret-rbac.yaml" || fail "watchNamespace is the default secret namespace"
+reject --set 'controller.secretNamespaces={Team_A}'
+
 step "chart copies (crds/, dashboards/) and deploy/manifests are up to date"
 HELM=$HELM "$SRC/scripts/helm/render-deploy" --check
 

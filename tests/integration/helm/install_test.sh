@@ -93,8 +93,17 @@ yes_ create leases.coordination.k8s.io -n "$ns"
 yes_ update leases.coordination.k8s.io/rackboot-controller -n "$ns"
 no_ update leases.coordination.k8s.io/other -n "$ns"
 no_ create leases.coordination.k8s.io -n default
-no_ get secrets -n "$ns"
+# Secrets: read (get/list/watch for the label-selected informer) in the
+# release namespace only; never cluster-wide, never written.
+yes_ get secrets -n "$ns"
+yes_ list secrets -n "$ns"
+yes_ watch secrets -n "$ns"
 no_ list secrets --all-namespaces
+no_ get secrets -n team-a
+no_ get secrets -n default
+no_ create secrets -n "$ns"
+no_ update secrets -n "$ns"
+no_ delete secrets -n "$ns"
 no_ create machines.rackboot.io -n team-a
 no_ delete machines.rackboot.io -n team-a
 no_ update bootprofiles.rackboot.io -n team-a

@@ -67,5 +67,110 @@ TEST(HostAssignmentResolverTest, RefusesAMacThatIsNotOne) {
   EXPECT_NE(h.error().message.find("not-a-mac"), std::string::npos);
 }
 
+// Secrets (issue 13 step 6). The value used below must never appear in an
+// error: errors end up in Machine conditions and Events.
+constexpr const char* kHash = "$6$SECRET-VALUE-1";
+
+SecretData Creds() {
+  return {{"creds", {{"hash", kHash}, {"user-data", "#cloud-config\npw: {{params.pw}}\n"}}}};
+}
+
+TEST(HostAssignmentResolverTest, SecretParameterIsSentApartAndReplacesTheProfileDefault) {
+  BootProfileSpec p = Profile();
+  p.parameters.push_back({"pw", std::string("default"), false, ""});
+  p.parameters.push_back({"pw2", std::nullopt, true, ""});
+  MachineSpec s = OneNic();
+  s.secret_parameters["pw"] = {"creds", "hash"};
+  s.secret_parameters["pw2"] = {"creds", "hash"};
+  auto h = ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds());
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(h->secret_parameters().at("pw"), kHash);
+  EXPECT_EQ(h->parameters().count("pw"), 0u) << "the profile default must not stay beside the secret";
+  EXPECT_EQ(h->parameters().count("pw2"), 0u);
+}
+
+TEST(HostAssignmentResolverTest, SecretInstallConfigIsMarkedSecret) {
+  BootProfileSpec p = Profile();
+  p.install.cloud_init = CloudInitConfig{};
+  p.install.cloud_init->user_data_secret = SecretKeyRef{"creds", "user-data"};
+  p.install.cloud_init->meta_data = "instance-id: x\n";
+  p.install.preseed = "d-i x\n";
+  auto h = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, Creds());
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(h->boot().install_configs().at("user-data"), "#cloud-config\npw: {{params.pw}}\n");
+  ASSERT_EQ(h->boot().secret_install_configs_size(), 1);
+  EXPECT_EQ(h->boot().secret_install_configs(0), "user-data");
+  EXPECT_EQ(h->boot().install_configs().at("meta-data"), "instance-id: x\n") << "inline text stays possible";
+  EXPECT_EQ(h->boot().install_configs().at("preseed"), "d-i x\n");
+}
+
+TEST(HostAssignmentResolverTest, MissingSecretOrKeyNamesFieldSecretAndKeyButNoValue) {
+  BootProfileSpec p = Profile();
+  p.install.kickstart_secret = SecretKeyRef{"creds", "ks.cfg"};
+  auto no_key = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, Creds());
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_NE(no_key.error().message.find("spec.install.kickstartSecretRef: Secret 'creds' has no key 'ks.cfg'"),
+            std::string::npos)
+      << no_key.error().message;
+  auto no_secret = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, {});
+  ASSERT_FALSE(no_secret.ok());
+  EXPECT_NE(no_secret.error().message.find("Secret 'creds' not found"), std::string::npos);
+  EXPECT_NE(no_secret.error().message.find("rackboot.io/secret=true"), std::string::npos);
+
+  MachineSpec s = OneNic();
+  s.secret_parameters["pw"] = {"creds", "nope"};
+  const BootProfileSpec plain = Profile();
+  auto param = ResolveHostAssignment({"m", "ns", 1}, s, &plain, {}, Creds());
+  ASSERT_FALSE(param.ok());
+  EXPECT_NE(param.error().message.find("spec.secretParameters.pw: Secret 'creds' has no key 'nope'"),
+            std::string::npos);
+  for (const auto* r : {&no_key, &no_secret, &param}) EXPECT_EQ(r->error().message.find(kHash), std::string::npos);
+}
+
+TEST(HostAssignmentResolverTest, SecretParameterInAnUnauthenticatedScriptIsRefusedNamingTheField) {
+  MachineSpec s = OneNic();
+  s.secret_parameters["pw"] = {"creds", "hash"};
+  struct Case {
+    const char* field;
+    void (*set)(BootProfileSpec*);
+  };
+  const Case cases[] = {
+      {"spec.cmdline", [](BootProfileSpec* p) { p->cmdline = "console=ttyS0 pw={{params.pw}}"; }},
+      {"spec.templates.ipxe", [](BootProfileSpec* p) { p->ipxe_template = "#!ipxe\necho {{ params.pw }}\n"; }},
+      {"spec.templates.grub", [](BootProfileSpec* p) { p->grub_template = "{{#params.pw}}x{{/params.pw}}"; }},
+      {"spec.templates.pxelinux", [](BootProfileSpec* p) { p->pxelinux_template = "APPEND {{params.pw}}"; }},
+      {"spec.menu.entries[rescue].cmdline",
+       [](BootProfileSpec* p) {
+         p->menu.push_back({"rescue", "Rescue", "boot", std::string("x={{params.pw}}")});
+       }},
+  };
+  for (const Case& c : cases) {
+    BootProfileSpec p = Profile();
+    c.set(&p);
+    auto h = ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds());
+    ASSERT_FALSE(h.ok()) << c.field;
+    EXPECT_NE(
+        h.error().message.find(std::string("spec.secretParameters.pw: BootProfile p uses params.pw in ") + c.field),
+        std::string::npos)
+        << h.error().message;
+    EXPECT_EQ(h.error().message.find(kHash), std::string::npos);
+  }
+  // A longer name that merely starts with the secret one is no use of it.
+  BootProfileSpec p = Profile();
+  p.cmdline = "x={{params.pw_hint}} {{params.opw}}";
+  EXPECT_TRUE(ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds()).ok());
+}
+
+TEST(HostAssignmentResolverTest, ReferencedSecretsListsMachineAndProfileReferences) {
+  MachineSpec s = OneNic();
+  s.secret_parameters["pw"] = {"a", "k"};
+  BootProfileSpec p = Profile();
+  p.install.cloud_init = CloudInitConfig{};
+  p.install.cloud_init->network_config_secret = SecretKeyRef{"b", "k"};
+  p.install.preseed_secret = SecretKeyRef{"c", "k"};
+  EXPECT_EQ(ReferencedSecrets(s, &p), (std::set<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(ReferencedSecrets(s, nullptr), (std::set<std::string>{"a"}));
+}
+
 }  // namespace
 }  // namespace rackboot::resolve

@@ -20,8 +20,10 @@
 #include "bootd/standalone/manifest.h"
 #include "bootd/standalone/manifest_directory.h"
 #include "common/yaml_config.h"
+#include "controller/k8s/api_client.h"
 #include "controller/model/boot_profile.h"
 #include "controller/model/machine.h"
+#include "controller/model/secret.h"
 #include "controller/reconcile/machine_decision.h"
 
 namespace rackboot {
@@ -78,9 +80,12 @@ Fixture LoadFixtures() {
 std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture& f) {
   std::map<std::string, model::BootProfile> profiles;
   std::vector<model::Machine> machines;
+  std::map<std::string, resolve::SecretData> secrets;  // namespace -> what the Secret informer holds
   for (const auto& doc : f.documents) {
     const value json = YamlToJson(doc);
-    if (doc["kind"].Scalar() == "BootProfile") {
+    if (doc["kind"].Scalar() == "Secret") {
+      secrets[k8s::ObjectNamespace(json)][k8s::ObjectName(json)] = model::SecretValuesFromJson(json);
+    } else if (doc["kind"].Scalar() == "BootProfile") {
       auto p = model::BootProfile::FromJson(json);
       EXPECT_TRUE(p.ok());
       if (p.ok()) profiles.emplace(p->meta.Key(), *p);
@@ -95,7 +100,8 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture&
     auto p =
         profiles.find(m.meta.namespace_.empty() ? m.spec.boot_profile : m.meta.namespace_ + "/" + m.spec.boot_profile);
     controller::IpAllocator ips({});  // fixtures use static addresses: no pool to differ on
-    auto d = controller::DecideMachine(m, p == profiles.end() ? nullptr : &p->second, ips, "2026-01-01T00:00:00Z");
+    auto d = controller::DecideMachine(m, p == profiles.end() ? nullptr : &p->second, ips, "2026-01-01T00:00:00Z", {},
+                                       secrets[m.meta.namespace_]);
     EXPECT_TRUE(d.assignment.has_value()) << m.meta.Key() << " was not assigned";
     if (d.assignment) out[m.meta.Key()] = d.assignment->host;
   }
@@ -106,15 +112,20 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture&
 std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture& f) {
   std::map<std::string, bootd::standalone::BootProfileManifest> profiles;
   std::vector<bootd::standalone::MachineManifest> machines;
+  std::map<std::string, resolve::SecretData> secrets;
   for (const auto& doc : f.documents) {
     auto parsed = bootd::standalone::ParseManifest(doc, "fixture");
     if (parsed.profile) profiles.emplace(parsed.profile->namespace_ + "/" + parsed.profile->name, *parsed.profile);
     if (parsed.machine) machines.push_back(*parsed.machine);
+    if (parsed.secret && parsed.secret->labelled) {
+      secrets[parsed.secret->namespace_][parsed.secret->name] = parsed.secret->data;
+    }
   }
   std::map<std::string, v1alpha1::HostAssignment> out;
   for (const auto& m : machines) {
     auto p = profiles.find(m.namespace_ + "/" + m.boot_profile);
-    auto h = bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second);
+    auto h =
+        bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second, secrets[m.namespace_]);
     EXPECT_TRUE(h.ok()) << m.name;
     if (h.ok()) out[h->machine_name()] = *h;
   }
@@ -125,7 +136,7 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   const Fixture f = LoadFixtures();
   const auto controller = ThroughController(f);
   const auto standalone = ThroughStandalone(f);
-  ASSERT_EQ(controller.size(), 3u);
+  ASSERT_EQ(controller.size(), 4u);
   ASSERT_EQ(standalone.size(), controller.size());
   for (const auto& [name, host] : controller) {
     auto other = standalone.find(name);
@@ -162,6 +173,15 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   EXPECT_EQ(controller.at("node-minimal").hostname(), "node-minimal");
   EXPECT_EQ(controller.at("node-minimal").firmware(), "auto");
   EXPECT_FALSE(controller.at("node-menu").allow_pxe());
+  // Secrets: every install config from the Secret and marked so; the
+  // password hash is a secret parameter, not a plain one.
+  const auto& secret = controller.at("lab/node-secret");
+  EXPECT_EQ(secret.boot().install_configs().size(), 6);
+  EXPECT_EQ(secret.boot().secret_install_configs_size(), 6);
+  EXPECT_EQ(secret.secret_parameters().at("passwordHash"), "$6$rounds=4096$c2FsdHNhbHQ$Zm9vYmFyYmF6");
+  EXPECT_EQ(secret.parameters().count("passwordHash"), 0u);
+  EXPECT_EQ(full.secret_parameters_size(), 0);
+  EXPECT_EQ(full.boot().secret_install_configs_size(), 0);
 }
 
 TEST(TwoDoorsGoldenTest, RenderedScriptsAndInstallConfigsAreByteIdentical) {
@@ -199,8 +219,20 @@ TEST(TwoDoorsGoldenTest, RenderedScriptsAndInstallConfigsAreByteIdentical) {
       same(name.c_str(), bootd::render::RenderInstallConfig(*pushed, req, name),
            bootd::render::RenderInstallConfig(standalone, req, name));
     }
+    if (standalone.machine_name == "lab/node-secret") {
+      // The secret parameter reaches the token-protected config, never the
+      // unauthenticated script.
+      const std::string hash = "$6$rounds=4096$c2FsdHNhbHQ$Zm9vYmFyYmF6";
+      auto preseed = bootd::render::RenderInstallConfig(*pushed, req, "preseed");
+      ASSERT_TRUE(preseed.ok()) << preseed.error().message;
+      EXPECT_NE(preseed->find(hash), std::string::npos) << *preseed;
+      auto ipxe = bootd::render::RenderIpxeScript(*pushed, req);
+      ASSERT_TRUE(ipxe.ok());
+      EXPECT_EQ(ipxe->find(hash), std::string::npos) << *ipxe;
+    }
   }
-  EXPECT_EQ(compared, 3 * 3 + 6) << "three scripts per machine and the six install configs of node-full";
+  EXPECT_EQ(compared, 4 * 3 + 6 + 6) << "three scripts per machine and the six install configs of node-full and "
+                                        "node-secret";
 }
 
 // Leaf paths of a CRD's spec schema ("spec.netboot.bootOnce",
@@ -220,7 +252,8 @@ void DocumentLeaves(const YAML::Node& n, const std::string& path, bool map_is_le
     for (const auto& kv : n) {
       const std::string key = kv.first.as<std::string>();
       // parameters and bootFileOverrides are free-form maps: the map is the field.
-      const bool free_form = path == "spec" && (key == "parameters" || key == "bootFileOverrides");
+      const bool free_form =
+          path == "spec" && (key == "parameters" || key == "secretParameters" || key == "bootFileOverrides");
       DocumentLeaves(kv.second, path + "." + key, free_form, out);
     }
   } else if (n.IsSequence()) {
@@ -233,6 +266,7 @@ void DocumentLeaves(const YAML::Node& n, const std::string& path, bool map_is_le
 TEST(TwoDoorsGoldenTest, FixturesSetEveryFieldOfBothCrds) {
   std::map<std::string, std::set<std::string>> used;  // kind -> leaf paths
   for (const auto& doc : LoadFixtures().documents) {
+    if (doc["kind"].Scalar() == "Secret") continue;  // core/v1, no spec; it only supplies values
     DocumentLeaves(doc["spec"], "spec", false, &used[doc["kind"].Scalar()]);
   }
   for (const char* file : {"machine.yaml", "bootprofile.yaml"}) {

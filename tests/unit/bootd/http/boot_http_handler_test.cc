@@ -160,6 +160,42 @@ TEST_F(HandlerTest, SecretConfigNeedsTokenBoundToMacAndIp) {
   EXPECT_EQ(Get("/config/52-54-00-12-34-56/nothing").status, 404);
 }
 
+// Values from Kubernetes Secrets (issue 13 step 6): a secret install config
+// or a machine with secret parameters is never public, and a secret
+// parameter never reaches the unauthenticated script.
+TEST_F(HandlerTest, SecretValuesOnlyWithTheMachinesToken) {
+  Assignment a = *store_.FindByName("lab/node-01");
+  a.boot.install_configs["meta-data"] = "instance-id: {{machine.hostname}} {{params.hash}}\n";
+  a.boot.secret_install_configs = {"user-data"};
+  a.secret_parameters["hash"] = "HASH-FROM-SECRET";
+  a.boot.cmdline_template = "ip=dhcp hash={{params.hash}}";  // the resolver refuses this; bootd renders it empty
+  store_.Upsert(a);
+  HttpResponse script = Get("/ipxe/52:54:00:12:34:56");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.body.find("HASH-FROM-SECRET"), std::string::npos) << script.body;
+  // meta-data is listed public, but with secret parameters around it is not.
+  HttpResponse meta = Get("/config/52-54-00-12-34-56/meta-data");
+  EXPECT_EQ(meta.status, 403);
+  EXPECT_EQ(meta.body.find("HASH"), std::string::npos);
+  ConfigTokenSigner signer("key", 600);
+  const std::string tok = signer.Mint(*MacAddress::Parse("52:54:00:12:34:56"), *peer_.ip, now_);
+  HttpResponse with = Get("/config/52-54-00-12-34-56/meta-data?token=" + tok);
+  EXPECT_EQ(with.status, 200);
+  EXPECT_NE(with.body.find("HASH-FROM-SECRET"), std::string::npos) << with.body;
+  // Another machine's token does not open this machine's configs.
+  const std::string other = signer.Mint(*MacAddress::Parse("52:54:00:12:34:57"), *peer_.ip, now_);
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/user-data?token=" + other).status, 403);
+
+  // A Secret-backed config stays token-only even when an operator lists it public.
+  Assignment b = *store_.FindByName("lab/node-01");
+  b.secret_parameters.clear();
+  b.boot.install_configs["meta-data"] = "instance-id: from-secret\n";
+  b.boot.secret_install_configs = {"meta-data"};
+  store_.Upsert(b);
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/meta-data").status, 403);
+  EXPECT_EQ(Get("/config/52-54-00-12-34-56/meta-data?token=" + tok).body, "instance-id: from-secret\n");
+}
+
 TEST_F(HandlerTest, ScriptCarriesAWorkingConfigToken) {
   Assignment a = *store_.FindByName("lab/node-01");
   a.boot.cmdline_template = "ds=nocloud-net;s={{config_base}}";

@@ -144,6 +144,36 @@ spec:
   EXPECT_EQ(t.menu_timeout_seconds, 10);  // CRD default
 }
 
+// One set of YAML through both doors: a labelled Secret supplies secret
+// parameters; an unlabelled one is reported (the controller would not see
+// it) and a machine needing it is skipped with the field named, no value.
+TEST_F(ManifestDirectoryTest, SecretsNeedTheLabelAndNeverShowInProblems) {
+  Write("profile.yaml", kProfile);
+  Write("secrets.yaml", R"(apiVersion: v1
+kind: Secret
+metadata: {name: creds, labels: {rackboot.io/secret: "true"}}
+stringData: {hash: HASH-VALUE-1}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: unlabelled}
+stringData: {hash: HASH-VALUE-2}
+)");
+  Write("machines.yaml",
+        Machine("vm1", "52:54:00:00:00:01", "  secretParameters: {pw: {name: creds, key: hash}}\n") + "---\n" +
+            Machine("vm2", "52:54:00:00:00:02", "  secretParameters: {pw: {name: unlabelled, key: hash}}\n"));
+  ManifestLoad load = LoadManifestDirectory(dir(), "rack-a");
+  ASSERT_EQ(load.assignments.size(), 1u);
+  EXPECT_EQ(load.assignments[0].secret_parameters.at("pw"), "HASH-VALUE-1");
+  EXPECT_EQ(load.assignments[0].parameters.count("pw"), 0u);
+  ASSERT_EQ(load.problems.size(), 2u);
+  EXPECT_NE(load.problems[0].message.find("Secret unlabelled has no label rackboot.io/secret"), std::string::npos)
+      << load.problems[0].message;
+  EXPECT_NE(load.problems[1].message.find("spec.secretParameters.pw: Secret 'unlabelled' not found"), std::string::npos)
+      << load.problems[1].message;
+  for (const auto& p : load.problems) EXPECT_EQ(p.message.find("HASH-VALUE"), std::string::npos) << p.message;
+}
+
 TEST_F(ManifestDirectoryTest, MissingDirectoryIsAProblemNotACrash) {
   ManifestLoad load = LoadManifestDirectory(dir() + "/nope", "");
   EXPECT_TRUE(load.assignments.empty());

@@ -70,6 +70,19 @@ discovery: {createMachines: true, namespace: racks, maxMachines: 10}
   EXPECT_THROW(LoadControllerConfig(WriteConfig("discovery: {create: true}\n")), ConfigError);
 }
 
+// Secrets are read per namespace (a Role each), never cluster-wide.
+TEST(ControllerConfigTest, SecretNamespacesDefaultToTheWatchedNamespace) {
+  std::string path = WriteConfig("namespace: team-a\n");
+  EXPECT_EQ(LoadControllerConfig(path).secret_namespaces, std::vector<std::string>{"team-a"});
+  std::remove(path.c_str());
+  path = WriteConfig("secretNamespaces: [team-a, team-b]\n");
+  EXPECT_EQ(LoadControllerConfig(path).secret_namespaces, (std::vector<std::string>{"team-a", "team-b"}));
+  std::remove(path.c_str());
+  path = WriteConfig("logLevel: info\n");
+  EXPECT_TRUE(LoadControllerConfig(path).secret_namespaces.empty()) << "all namespaces watched: no Secrets by default";
+  std::remove(path.c_str());
+}
+
 TEST(ControllerConfigTest, BadRacksNameTheField) {
   struct Case {
     const char* yaml;
@@ -85,6 +98,8 @@ TEST(ControllerConfigTest, BadRacksNameTheField) {
                 "racks[1].name"},
            Case{"leaderElection: {leaseDurationSeconds: 5, renewDeadlineSeconds: 5}",
                 "leaderElection.renewDeadlineSeconds"},
+           Case{"secretNamespaces: [\"\"]", "secretNamespaces"},
+           Case{"namespace: team-a\nsecretNamespaces: [team-b]", "secretNamespaces"},
        }) {
     std::string path = WriteConfig(k.yaml);
     try {
