@@ -13,6 +13,7 @@
 #include "rackboot/v1alpha1/assignment.pb.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
+#include "resolve/netboot_decision.h"
 
 namespace rackboot::resolve {
 
@@ -25,9 +26,13 @@ struct RackSettings {
 };
 
 // `profile` null: the machine is known but has nothing to boot (it still
-// gets its DHCP lease; allow_pxe is off). Fails for a MAC or address that is
-// not one, or a `required` profile parameter the Machine does not set.
+// gets its DHCP lease; allow_pxe is off). `provisioned`: the machine's last
+// booted callback (controller: status.provisioned; standalone: bootd's
+// record file), null when it never booted; allow_pxe follows DecideNetboot
+// (resolve/netboot_decision.h). Fails for a MAC or address that is not one,
+// or a `required` profile parameter the Machine does not set.
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
-                                                       const BootProfileSpec* profile, const RackSettings& rack = {});
+                                                       const BootProfileSpec* profile, const RackSettings& rack = {},
+                                                       const ProvisionRecord* provisioned = nullptr);
 
 }  // namespace rackboot::resolve

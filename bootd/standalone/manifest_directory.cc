@@ -145,17 +145,20 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
 
 }  // namespace
 
-Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p) {
-  return resolve::ResolveHostAssignment(m.Identity(), m, p);
+Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p,
+                                                       const resolve::ProvisionRecord* provisioned) {
+  return resolve::ResolveHostAssignment(m.Identity(), m, p, {}, provisioned);
 }
 
-Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p) {
-  auto host = ResolveHostAssignment(m, p);
+Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p,
+                                     const resolve::ProvisionRecord* provisioned) {
+  auto host = ResolveHostAssignment(m, p, provisioned);
   if (!host.ok()) return host.error();
   return agent::ConvertHostAssignment(*host);
 }
 
-ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root) {
+ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root,
+                                   const ProvisionedRecords::Map* provisioned) {
   ManifestLoad out;
   std::vector<fs::path> files;
   std::error_code ec;
@@ -274,7 +277,12 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
         for (auto [k, v] : BootTreeParameters(t->second)) with_tree.parameters.emplace(k, v);
       }
     }
-    auto resolved = ResolveAssignment(with_tree, profile);
+    const resolve::ProvisionRecord* booted = nullptr;
+    if (provisioned != nullptr) {
+      auto rec = provisioned->find(m.Identity().Key());
+      if (rec != provisioned->end()) booted = &rec->second;
+    }
+    auto resolved = ResolveAssignment(with_tree, profile, booted);
     if (!resolved.ok()) {
       out.problems.push_back(
           {m.origin.file, m.origin.line, "spec.parameters", where + ": " + resolved.error().message + "; skipped"});
