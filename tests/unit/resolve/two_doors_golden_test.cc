@@ -180,7 +180,7 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   EXPECT_FALSE(bare.allow_pxe());
   EXPECT_FALSE(bare.has_boot());
   EXPECT_EQ(bare.hostname(), "bmc-less.lab.example");
-  EXPECT_EQ(bare.interfaces(0).ipv4(), "10.77.0.51");
+  EXPECT_EQ(bare.interfaces(0).ipv4(), "10.77.0.61");
 }
 
 // bootOnce through both doors: booted under the current re-provision value
