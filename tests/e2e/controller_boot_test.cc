@@ -390,6 +390,9 @@ TEST_F(ControllerBootTest, BootOnceInstallsFallsThroughAfterRestartsAndReprovisi
   BootRun third = install("round-2", *controller);
   EXPECT_TRUE(third.Reached("script") && third.Reached("kernel")) << third.output;
   EXPECT_TRUE(controller->Running()) << controller->Log();
+  std::printf("e2e bootOnce: 1st boot %s [%s], 2nd boot %s [%s], 3rd boot %s [%s]\n", first.result["result"].c_str(),
+              first.result["stages"].c_str(), second.result["result"].c_str(), second.result["stages"].c_str(),
+              third.result["result"].c_str(), third.result["stages"].c_str());
 }
 
 }  // namespace
