@@ -79,7 +79,12 @@ void ManifestWatcher::OnBootEvent(const BootEvent& e) {
              {"stage", "booted"},
              {"reprovision", e.reprovision},
              {"generation", e.generation}});
-  Reload();
+  // Every booted machine is recorded (so turning bootOnce on later acts as
+  // in the cluster), but only a bootOnce one serves differently now; the
+  // others need no reload (and log no "manifests loaded" a watcher of the
+  // log could mistake for a reload of edited files).
+  AssignmentStore::Ptr served = store_.FindByName(e.machine_name);
+  if (served && served->boot_once) Reload();
 }
 
 ManifestLoad ManifestWatcher::last_load() const {

@@ -22,8 +22,8 @@ ProvisionedRecords::Map Parse(const std::string& path) {
   if (!machines.IsMap()) root.Fail("machines", "must be a mapping of machine name to record");
   for (const auto& kv : machines) {
     const std::string name = kv.first.as<std::string>();
-    YamlMap r(kv.second, path, root.FieldPath("machines") + "." + name);
     if (!kv.second.IsMap()) root.Fail("machines", "record of " + name + " must be a mapping");
+    YamlMap r(kv.second, path, root.FieldPath("machines") + "." + name);
     resolve::ProvisionRecord rec;
     rec.reprovision = r.String("reprovision", "");
     rec.generation = r.Int("generation", 0, INT64_MAX, 0);

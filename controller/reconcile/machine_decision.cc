@@ -151,18 +151,16 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   const resolve::NetbootDecision netboot =
       ready ? resolve::DecideNetboot(m.spec, profile != nullptr, m.reprovision, m.status.provisioned)
       : discovered
-          ? resolve::NetbootDecision{false, "Discovered",
+          ? resolve::NetbootDecision{false, kReasonDiscovered,
                                      "created by discovery: bootd treats its MAC as unknown until "
                                      "spec.bootProfileRef names a BootProfile"}
-          : resolve::NetbootDecision{false, "NotAssigned",
+          : resolve::NetbootDecision{false, kReasonNotAssigned,
                                      "nothing is sent to bootd yet; see the ProfileResolved and Assigned conditions"};
   const Condition netboot_cond = Make(kConditionNetbootEnabled, netboot.allowed, netboot.reason, netboot.message, gen);
 
   const Condition* old_assigned = model::FindCondition(m.status.conditions, kConditionAssigned);
   const Condition* old_profile = model::FindCondition(m.status.conditions, kConditionProfileResolved);
-  const Condition* old_netboot_ptr = model::FindCondition(m.status.conditions, kConditionNetbootEnabled);
-  const std::optional<Condition> old_netboot =
-      old_netboot_ptr ? std::optional<Condition>(*old_netboot_ptr) : std::nullopt;
+  const Condition* old_netboot = model::FindCondition(m.status.conditions, kConditionNetbootEnabled);
   const bool assigned_changed = !old_assigned || old_assigned->status != address.condition.status ||
                                 old_assigned->reason != address.condition.reason ||
                                 old_assigned->message != address.condition.message;
