@@ -153,6 +153,29 @@ TEST_F(ManifestWatcherTest, BootedBootOnceMachineStopsNetbootingAcrossRestartsUn
   watcher.Stop();
 }
 
+TEST_F(ManifestWatcherTest, BootedWithoutBootOnceIsRecordedWithoutAReload) {
+  Write("p.yaml", kProfile);
+  Write("m.yaml", Machine("52:54:00:00:00:01"));
+  const fs::path records = dir_.parent_path() / (dir_.filename().string() + "-records.yaml");
+  AssignmentStore store;
+  ManifestWatcher watcher(dir_.string(), "r", store, "", records.string());
+  ASSERT_TRUE(watcher.Start().ok());
+  const uint64_t loads = watcher.loads();
+  BootEvent e;
+  e.mac = *MacAddress::Parse("52:54:00:00:00:01");
+  e.machine_name = "vm";
+  e.stage = BootStage::kBooted;
+  e.unix_millis = 1765100000000;
+  watcher.OnBootEvent(e);
+  std::ifstream in(records);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::remove(records);
+  EXPECT_NE(text.find("vm:"), std::string::npos) << text;
+  EXPECT_EQ(watcher.loads(), loads) << "nothing it serves changed";
+  EXPECT_TRUE(store.FindByMac(e.mac)->allow_pxe);
+  watcher.Stop();
+}
+
 TEST_F(ManifestWatcherTest, MalformedRecordsFileStopsTheStartNamingFileLineAndField) {
   Write("p.yaml", kProfile);
   const fs::path records = dir_.parent_path() / (dir_.filename().string() + "-provisioned.yaml");
