@@ -149,11 +149,13 @@ TEST_F(BootOnceTest, BootedEndsNetbootingAcrossRestartsUntilTheReprovisionAnnota
   // The re-provision action.
   auto annotated = Kubectl("annotate machine -n " + ns.name() + " m1 rackboot.io/reprovision=round-2 --overwrite");
   ASSERT_EQ(annotated.exit_code, 0) << annotated.output;
-  ASSERT_TRUE(WaitUntil([&] { return Netboots(Script()); })) << logs();
+  // The status first: fetching the script below is itself a boot stage
+  // (phase Booting), so Assigned is only observable before it.
   ASSERT_TRUE(WaitUntil([&] {
     auto again = GetMachine(ns.name(), "m1");
     return ConditionReason(again, "NetbootEnabled") == "Allowed" && StatusField(again, "phase") == "Assigned";
   })) << logs();
+  ASSERT_TRUE(WaitUntil([&] { return Netboots(Script()); })) << logs();
   EXPECT_EQ(Persisted(key)->reprovision(), "round-2");
 
   // The reinstall reports booted: off again, recorded under the new value.
