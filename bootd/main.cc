@@ -75,8 +75,12 @@ std::vector<std::unique_ptr<rackboot::bootd::Service>> MakeServices(rackboot::bo
   // are loaded before DHCP answers anyone.
   if (!ctx.config.manifest_dir.empty()) {
     auto watcher = std::make_unique<rackboot::bootd::standalone::ManifestWatcher>(
-        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root);
+        ctx.config.manifest_dir, ctx.config.rack, ctx.assignments, ctx.config.http.artifact_root,
+        ctx.config.state_dir + "/provisioned-machines.yaml");
     refs->manifests = watcher.get();
+    // bootOnce: booted callbacks are recorded (and acted on) before they
+    // are answered. The watcher outlives every service that records events.
+    ctx.events.Subscribe([w = watcher.get()](const rackboot::bootd::BootEvent& e) { w->OnBootEvent(e); });
     services.push_back(std::move(watcher));
   }
   if (ctx.config.dhcp.mode != rackboot::bootd::DhcpMode::kOff) {

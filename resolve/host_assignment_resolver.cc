@@ -163,7 +163,7 @@ std::set<std::string> ReferencedSecrets(const MachineSpec& machine, const BootPr
 
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
                                                        const BootProfileSpec* profile, const RackSettings& rack,
-                                                       const SecretData& secrets) {
+                                                       const SecretData& secrets, const ProvisionRecord* provisioned) {
   v1alpha1::HostAssignment h;
   const std::string key = machine.Key();
   h.set_machine_name(key);
@@ -186,9 +186,13 @@ Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& ma
   h.set_uuid(Lower(spec.uuid));
   h.set_architecture(spec.architecture);
   h.set_firmware(spec.firmware.empty() ? "auto" : spec.firmware);
-  h.set_allow_pxe(spec.allow_pxe && profile != nullptr);  // nothing to boot without a profile
+  const NetbootDecision netboot =
+      DecideNetboot(spec, profile != nullptr, machine.reprovision,
+                    provisioned ? std::optional<ProvisionRecord>(*provisioned) : std::nullopt);
+  h.set_allow_pxe(netboot.allowed);
   h.set_boot_once(spec.boot_once);
   h.set_generation(static_cast<uint64_t>(std::max<int64_t>(machine.generation, 0)));
+  h.set_reprovision(machine.reprovision);
   h.mutable_boot_file_overrides()->insert(spec.boot_file_overrides.begin(), spec.boot_file_overrides.end());
   auto& params = *h.mutable_parameters();
   if (profile != nullptr) {

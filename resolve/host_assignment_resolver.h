@@ -13,6 +13,7 @@
 #include "rackboot/v1alpha1/assignment.pb.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
+#include "resolve/netboot_decision.h"
 #include "resolve/secret_data.h"
 
 namespace rackboot::resolve {
@@ -35,8 +36,12 @@ struct RackSettings {
 // referenced Secret or key is missing, or when a secret parameter is used in
 // the command line or a boot-loader template: those are served without a
 // token, so a secret parameter may only appear in install configs.
+// `provisioned`: the machine's last booted callback (controller:
+// status.provisioned; standalone: bootd's record file), null when it never
+// booted; allow_pxe follows DecideNetboot (resolve/netboot_decision.h).
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineIdentity& machine, const MachineSpec& spec,
                                                        const BootProfileSpec* profile, const RackSettings& rack = {},
-                                                       const SecretData& secrets = {});
+                                                       const SecretData& secrets = {},
+                                                       const ProvisionRecord* provisioned = nullptr);
 
 }  // namespace rackboot::resolve

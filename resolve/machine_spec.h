@@ -46,8 +46,9 @@ struct MachineSpec {
 // The parts of a Machine's metadata that reach bootd.
 struct MachineIdentity {
   std::string name;
-  std::string namespace_;  // may be empty (standalone)
-  int64_t generation = 0;  // metadata.generation; 0 when unknown
+  std::string namespace_;   // may be empty (standalone)
+  int64_t generation = 0;   // metadata.generation; 0 when unknown
+  std::string reprovision;  // annotation rackboot.io/reprovision ("" when absent; resolve/netboot_decision.h)
 
   // "namespace/name", or "name" without a namespace.
   std::string Key() const { return namespace_.empty() ? name : namespace_ + "/" + name; }

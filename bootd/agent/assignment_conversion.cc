@@ -102,6 +102,7 @@ Result<Assignment> ConvertHostAssignment(const v1alpha1::HostAssignment& in) {
   out.secret_parameters = {in.secret_parameters().begin(), in.secret_parameters().end()};
   out.boot_file_overrides = {in.boot_file_overrides().begin(), in.boot_file_overrides().end()};
   out.generation = in.generation();
+  out.reprovision = in.reprovision();
   return out;
 }
 
@@ -128,6 +129,8 @@ v1alpha1::BootEvent BootEventToProto(const BootEvent& e) {
   out.set_bytes(e.bytes);
   out.set_duration_millis(e.duration_millis);
   out.set_detail(e.detail);
+  out.set_reprovision(e.reprovision);
+  out.set_generation(e.generation);
   if (!e.fingerprint.client_class.empty() || !e.fingerprint.vendor_class.empty() || !e.fingerprint.user_class.empty()) {
     auto* f = out.mutable_fingerprint();
     f->set_client_class(e.fingerprint.client_class);

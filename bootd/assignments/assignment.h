@@ -71,6 +71,7 @@ struct Assignment {
   std::map<std::string, std::string> secret_parameters;
   std::map<std::string, std::string> boot_file_overrides;  // client class -> file, e.g. "x86_64-uefi" -> "snponly.efi"
   uint64_t generation = 0;
+  std::string reprovision;  // the re-provision request bootOnce is scoped to (resolve/netboot_decision.h)
 
   const InterfaceAssignment* FindInterface(const MacAddress& mac) const {
     for (const auto& i : interfaces) {

@@ -44,6 +44,10 @@ struct BootEvent {
   uint64_t duration_millis = 0;
   std::string detail;  // file name, client class, error text (never a secret)
   ClientFingerprint fingerprint;
+  // The assignment served when it happened (set for booted): which
+  // re-provision request the callback answers (resolve/netboot_decision.h).
+  std::string reprovision;
+  uint64_t generation = 0;
 };
 
 }  // namespace rackboot::bootd

@@ -155,10 +155,19 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
   // under a revision newer than the assignment it was rendered from.
   const uint64_t revision = assignments_.revision();
   AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
-  if (!a || !a->allow_pxe) {
+  if (!a) {
     log::Info("http", "script for unknown machine", {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}});
     if (kind == "ipxe") return IpxeText(render::DiscoveryIpxeScript(*mac, options_.rack));
     return TextResponse(404, "no machine with this MAC\n");
+  }
+  if (!a->allow_pxe) {
+    // DHCP gave this machine no boot file; an iPXE that asks anyway (on NIC
+    // flash, or a script URL it kept) is told why and exits to the next
+    // boot device, the disk.
+    log::Info("http", "script for a machine that may not netboot",
+              {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"machine", a->machine_name}});
+    if (kind == "ipxe") return IpxeText(render::NetbootOffIpxeScript(*mac, a->machine_name));
+    return TextResponse(404, "netboot is off for this machine\n");
   }
   const int64_t now = Now();
   const ScriptCacheKey key{kind[0], *mac, peer.ip, revision};
@@ -248,6 +257,8 @@ HttpResponse BootHttpHandler::Booted(const std::string& mac_text, const PeerInfo
   ev.machine_name = a->machine_name;
   ev.stage = BootStage::kBooted;
   ev.detail = peer.ip ? "from " + peer.ip->ToString() : "";
+  ev.reprovision = a->reprovision;
+  ev.generation = a->generation;
   events_.Record(ev);
   return TextResponse(200, "ok\n");
 }

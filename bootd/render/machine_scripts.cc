@@ -420,4 +420,15 @@ std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack) 
          "exit\n";
 }
 
+std::string NetbootOffIpxeScript(const MacAddress& mac, const std::string& machine_name) {
+  // The name comes from a manifest or the API server; left out when iPXE
+  // could misread it.
+  const std::string name = EscapeValue(TargetLanguage::kIpxe, machine_name).ok() ? " (" + machine_name + ")" : "";
+  return "#!ipxe\n"
+         "echo rackboot: netboot is off for MAC " +
+         mac.ToString(':') + name +
+         "; see the Machine's NetbootEnabled condition. Continuing with the next boot device.\n"
+         "exit\n";
+}
+
 }  // namespace rackboot::bootd::render

@@ -54,6 +54,10 @@ std::string InstallConfigField(const std::string& name);
 // For MACs bootd does not know: a script that says so and exits, so the
 // firmware falls through to its next boot device instead of looping.
 std::string DiscoveryIpxeScript(const MacAddress& mac, const std::string& rack);
+// The script for a known machine that may not netboot now (allowPXE false,
+// no BootProfile, or bootOnce completed): says so and exits, so the
+// firmware continues with its next boot device.
+std::string NetbootOffIpxeScript(const MacAddress& mac, const std::string& machine_name);
 
 // Built-in templates (used when the profile has none). The iPXE ones retry
 // a failed kernel/initrd fetch up to kIpxeFetchAttempts times with a

@@ -15,6 +15,7 @@
 #include "common/yaml_config.h"
 #include "resolve/boot_profile_spec.h"
 #include "resolve/machine_spec.h"
+#include "resolve/netboot_decision.h"
 
 namespace rackboot::bootd::standalone {
 
@@ -48,7 +49,11 @@ struct MachineManifest : resolve::MachineSpec {
   int64_t generation = 0;                          // metadata.generation when the file carries one
   std::map<std::string, std::string> annotations;  // metadata.annotations
 
-  resolve::MachineIdentity Identity() const { return {name, namespace_, generation}; }
+  // The re-provision annotation rides along (resolve/netboot_decision.h).
+  resolve::MachineIdentity Identity() const {
+    auto r = annotations.find(resolve::kReprovisionAnnotation);
+    return {name, namespace_, generation, r == annotations.end() ? "" : r->second};
+  }
 };
 
 using resolve::ProfileMenuEntry;

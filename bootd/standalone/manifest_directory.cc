@@ -152,18 +152,20 @@ void ResolveDefault(const std::map<std::string, BootProfileManifest>& profiles,
 }  // namespace
 
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& m, const BootProfileManifest* p,
-                                                       const resolve::SecretData& secrets) {
-  return resolve::ResolveHostAssignment(m.Identity(), m, p, {}, secrets);
+                                                       const resolve::SecretData& secrets,
+                                                       const resolve::ProvisionRecord* provisioned) {
+  return resolve::ResolveHostAssignment(m.Identity(), m, p, {}, secrets, provisioned);
 }
 
 Result<Assignment> ResolveAssignment(const MachineManifest& m, const BootProfileManifest* p,
-                                     const resolve::SecretData& secrets) {
-  auto host = ResolveHostAssignment(m, p, secrets);
+                                     const resolve::SecretData& secrets, const resolve::ProvisionRecord* provisioned) {
+  auto host = ResolveHostAssignment(m, p, secrets, provisioned);
   if (!host.ok()) return host.error();
   return agent::ConvertHostAssignment(*host);
 }
 
-ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root) {
+ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack, const std::string& artifact_root,
+                                   const ProvisionedRecords::Map* provisioned) {
   ManifestLoad out;
   std::vector<fs::path> files;
   std::error_code ec;
@@ -310,8 +312,13 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
       }
     }
     auto ns_secrets = secrets.find(m.namespace_);
-    auto resolved =
-        ResolveAssignment(with_tree, profile, ns_secrets == secrets.end() ? resolve::SecretData{} : ns_secrets->second);
+    const resolve::ProvisionRecord* booted = nullptr;
+    if (provisioned != nullptr) {
+      auto rec = provisioned->find(m.Identity().Key());
+      if (rec != provisioned->end()) booted = &rec->second;
+    }
+    auto resolved = ResolveAssignment(with_tree, profile,
+                                      ns_secrets == secrets.end() ? resolve::SecretData{} : ns_secrets->second, booted);
     if (!resolved.ok()) {
       out.problems.push_back(
           {m.origin.file, m.origin.line, "spec.parameters", where + ": " + resolved.error().message + "; skipped"});

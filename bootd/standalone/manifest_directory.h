@@ -12,6 +12,7 @@
 
 #include "bootd/assignments/assignment.h"
 #include "bootd/standalone/manifest.h"
+#include "bootd/standalone/provisioned_records.h"
 #include "common/result.h"
 #include "rackboot/v1alpha1/assignment.pb.h"
 
@@ -49,8 +50,12 @@ struct ManifestLoad {
 // annotated rackboot.io/boot-tree-menu: "true" gets an iPXE menu of every
 // tree found there (boot_tree_menu.h); rackboot.io/menu-default on the
 // profile or a Machine picks its default entry.
+// `provisioned` (bootd's booted records, provisioned_records.h) decides,
+// with each Machine's bootOnce and re-provision annotation, whether it may
+// netboot now (resolve/netboot_decision.h); null: no machine has booted.
 ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& rack,
-                                   const std::string& artifact_root = "");
+                                   const std::string& artifact_root = "",
+                                   const ProvisionedRecords::Map* provisioned = nullptr);
 
 // The assignment of one machine from its profile (nullptr: only known, no
 // boot target), through the resolver the controller uses too
@@ -59,9 +64,11 @@ ManifestLoad LoadManifestDirectory(const std::string& dir, const std::string& ra
 // `secrets`: the labelled Secrets of the machine's namespace.
 Result<v1alpha1::HostAssignment> ResolveHostAssignment(const MachineManifest& machine,
                                                        const BootProfileManifest* profile,
-                                                       const resolve::SecretData& secrets = {});
+                                                       const resolve::SecretData& secrets = {},
+                                                       const resolve::ProvisionRecord* provisioned = nullptr);
 // The same, in bootd's own form.
 Result<Assignment> ResolveAssignment(const MachineManifest& machine, const BootProfileManifest* profile,
-                                     const resolve::SecretData& secrets = {});
+                                     const resolve::SecretData& secrets = {},
+                                     const resolve::ProvisionRecord* provisioned = nullptr);
 
 }  // namespace rackboot::bootd::standalone

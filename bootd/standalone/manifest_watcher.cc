@@ -19,15 +19,22 @@ constexpr int kQuietMillis = 150;
 
 }  // namespace
 
-ManifestWatcher::ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store, std::string artifact_root)
-    : dir_(std::move(dir)), rack_(std::move(rack)), store_(store), artifact_root_(std::move(artifact_root)) {}
+ManifestWatcher::ManifestWatcher(std::string dir, std::string rack, AssignmentStore& store, std::string artifact_root,
+                                 std::string provisioned_path)
+    : dir_(std::move(dir)),
+      rack_(std::move(rack)),
+      store_(store),
+      artifact_root_(std::move(artifact_root)),
+      provisioned_path_(std::move(provisioned_path)) {}
 
 ManifestWatcher::~ManifestWatcher() {
   Stop();
 }
 
 ManifestLoad ManifestWatcher::Reload() {
-  ManifestLoad load = LoadManifestDirectory(dir_, rack_, artifact_root_);
+  std::lock_guard reload_lock(reload_mu_);
+  const ProvisionedRecords::Map booted = provisioned_ ? provisioned_->Snapshot() : ProvisionedRecords::Map{};
+  ManifestLoad load = LoadManifestDirectory(dir_, rack_, artifact_root_, &booted);
   for (const ManifestProblem& p : load.problems) {
     log::Warn("manifests", "manifest skipped",
               {{"file", p.file}, {"line", p.line}, {"field", p.field}, {"error", p.message}});
@@ -52,12 +59,47 @@ ManifestLoad ManifestWatcher::Reload() {
   return load;
 }
 
+void ManifestWatcher::OnBootEvent(const BootEvent& e) {
+  if (e.stage != BootStage::kBooted || e.machine_name.empty() || !provisioned_) return;
+  auto changed =
+      provisioned_->Record(e.machine_name, {e.reprovision, static_cast<int64_t>(e.generation), e.unix_millis});
+  if (!changed.ok()) {
+    log::Error("manifests", "booted callback not recorded: a bootOnce machine would install again",
+               {{"mac", e.mac.ToString()},
+                {"machine", e.machine_name},
+                {"stage", "booted"},
+                {"file", provisioned_->path()},
+                {"error", changed.error().message}});
+    return;
+  }
+  if (!*changed) return;
+  log::Info("manifests", "booted recorded",
+            {{"mac", e.mac.ToString()},
+             {"machine", e.machine_name},
+             {"stage", "booted"},
+             {"reprovision", e.reprovision},
+             {"generation", e.generation}});
+  // Every booted machine is recorded (so turning bootOnce on later acts as
+  // in the cluster), but only a bootOnce one serves differently now; the
+  // others need no reload (and log no "manifests loaded" a watcher of the
+  // log could mistake for a reload of edited files).
+  AssignmentStore::Ptr served = store_.FindByName(e.machine_name);
+  if (served && served->boot_once) Reload();
+}
+
 ManifestLoad ManifestWatcher::last_load() const {
   std::lock_guard<std::mutex> lock(mu_);
   return last_;
 }
 
 Status ManifestWatcher::Start() {
+  if (!provisioned_path_.empty()) {
+    try {
+      provisioned_ = std::make_unique<ProvisionedRecords>(provisioned_path_);
+    } catch (const ConfigError& e) {
+      return Error{std::string("provisioned records: ") + e.what()};
+    }
+  }
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) return Error{std::string("inotify_init1: ") + std::strerror(errno)};
   // IN_MOVED_TO also covers ConfigMap-style updates (an atomic rename of a

@@ -18,12 +18,39 @@ std::map<std::string, std::string> ScalarMap(const Json* m) {
 
 }  // namespace
 
+std::optional<resolve::ProvisionRecord> ProvisionedFromStatus(const Json& status) {
+  const Json* p = status.is_object() ? Field(status, "provisioned") : nullptr;
+  if (!p || !p->is_object()) return std::nullopt;
+  resolve::ProvisionRecord r;
+  r.reprovision = StringAt(*p, "reprovision");
+  r.generation = IntAt(*p, "generation");
+  r.unix_millis = ParseTimeMicros(StringAt(*p, "time")) / 1000;
+  return r;
+}
+
+Json ProvisionedToJson(const resolve::ProvisionRecord& r) {
+  Json j = Json::object();
+  j["reprovision"] = Json::string(r.reprovision);
+  j["generation"] = Json::number(r.generation);
+  if (r.unix_millis) j["time"] = Json::string(FormatMicroTime(r.unix_millis * 1000));
+  return j;
+}
+
 Result<Machine> Machine::FromJson(const Json& object) {
   if (!object.is_object()) return Error{"Machine is not a JSON object"};
   Machine m;
   m.meta = ObjectMeta::FromJson(object);
   if (m.meta.name.empty()) return Error{"Machine without metadata.name"};
   m.raw = object;
+  if (const Json* md = Field(object, "metadata")) {
+    if (const Json* ann = Field(*md, "annotations"); ann && ann->is_object()) {
+      m.reprovision = StringAt(*ann, resolve::kReprovisionAnnotation);
+    }
+    // The label controller/progress/discovered_machine.h sets at creation.
+    if (const Json* labels = Field(*md, "labels"); labels && labels->is_object()) {
+      m.discovered = StringAt(*labels, "rackboot.io/discovered") == "true";
+    }
+  }
   if (const Json* spec = Field(object, "spec")) {
     m.spec.rack = StringAt(*spec, "rack");
     if (const Json* ifs = Field(*spec, "interfaces"); ifs && ifs->is_array()) {
@@ -55,6 +82,7 @@ Result<Machine> Machine::FromJson(const Json& object) {
     m.status.conditions = ConditionsFromJson(*st);
     m.status.phase = StringAt(*st, "phase");
     m.status.ipv4 = StringAt(*st, "ipv4");
+    m.status.provisioned = ProvisionedFromStatus(*st);
   }
   return m;
 }

@@ -4,6 +4,7 @@
 // other writers own (boot progress from bootd).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "controller/model/json_fields.h"
 #include "controller/model/object_meta.h"
 #include "resolve/machine_spec.h"
+#include "resolve/netboot_decision.h"
 
 namespace rackboot::model {
 
@@ -24,16 +26,25 @@ struct MachineStatus {
   std::vector<Condition> conditions;
   std::string phase;  // Pending | Assigned | ... (human summary)
   std::string ipv4;   // the resolved address of the primary interface
+  // status.provisioned: the last booted callback, written by boot progress
+  // (controller/progress/), read here only; reconcile never writes it.
+  std::optional<resolve::ProvisionRecord> provisioned;
 };
+
+// status.provisioned <-> the resolver's record: {reprovision, generation, time}.
+std::optional<resolve::ProvisionRecord> ProvisionedFromStatus(const Json& status);
+Json ProvisionedToJson(const resolve::ProvisionRecord& record);
 
 struct Machine {
   ObjectMeta meta;
   MachineSpec spec;
   MachineStatus status;
-  Json raw;  // the object as read
+  std::string reprovision;  // metadata.annotations["rackboot.io/reprovision"]
+  bool discovered = false;  // metadata.labels["rackboot.io/discovered"] == "true" (created by discovery)
+  Json raw;                 // the object as read
 
   static Result<Machine> FromJson(const Json& object);
-  resolve::MachineIdentity Identity() const { return {meta.name, meta.namespace_, meta.generation}; }
+  resolve::MachineIdentity Identity() const { return {meta.name, meta.namespace_, meta.generation, reprovision}; }
   // `raw` with status fields we own replaced by `status` (others preserved).
   Json WithStatus(const MachineStatus& status) const;
 };

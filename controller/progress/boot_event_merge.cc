@@ -148,6 +148,10 @@ std::vector<BootNote> MergeBootEvent(MachineBootState* st, const v1alpha1::BootE
   switch (e.stage()) {
     case v1alpha1::BOOT_STAGE_BOOTED:
       st->phase = kPhaseProvisioned;
+      // Level-triggered bootOnce: reconcile derives "no boot file" from this
+      // record and the Machine's current re-provision annotation.
+      st->provisioned =
+          resolve::ProvisionRecord{e.reprovision(), static_cast<int64_t>(e.generation()), e.unix_millis()};
       p.restarts = 0;
       st->last_error.reset();  // kept until a later boot succeeds (crds/machine.yaml)
       if (const auto* c = model::FindCondition(st->conditions, kConditionBootLoop); c && c->status == "True") {

@@ -3,7 +3,8 @@
 // Machine's MachineBootState. No I/O; boot_status_writer.h applies it.
 //
 // Phases: a DHCP/TFTP/HTTP stage makes the machine Booting, `booted` makes
-// it Provisioned, `error` Failed (with status.lastError). One attempt's
+// it Provisioned and records status.provisioned (the re-provision request
+// and generation bootd served), `error` Failed (with status.lastError). One attempt's
 // stages are kept with the time each was first seen.
 //
 // A new attempt starts with a DHCP discover when the machine was Assigned

@@ -93,6 +93,7 @@ MachineBootState BootStateFromStatus(const Json& status) {
     st.last_error = LastError{Millis(*e, "time"), model::StringAt(*e, "stage"), model::StringAt(*e, "message")};
   }
   if (const Json* d = model::Field(status, "detected"); d && d->is_object()) st.detected = DetectedFromJson(*d);
+  st.provisioned = model::ProvisionedFromStatus(status);
   return st;
 }
 
@@ -130,6 +131,11 @@ void ApplyBootState(const MachineBootState& st, Json* status) {
     (*status)["detected"] = DetectedToJson(*st.detected);
   } else if (status->has_field("detected")) {
     status->erase("detected");
+  }
+  if (st.provisioned) {
+    (*status)["provisioned"] = model::ProvisionedToJson(*st.provisioned);
+  } else if (status->has_field("provisioned")) {
+    status->erase("provisioned");
   }
 }
 

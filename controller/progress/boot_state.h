@@ -1,7 +1,7 @@
 #pragma once
 // MachineBootState: the part of Machine.status that boot progress owns --
-// phase, status.bootProgress, status.lastError, status.detected and the
-// BootLoop condition (crds/machine.yaml) -- read from and written back into
+// phase, status.bootProgress, status.lastError, status.detected,
+// status.provisioned and the BootLoop condition (crds/machine.yaml) -- read from and written back into
 // a status JSON object without touching fields other writers own.
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "controller/model/json_fields.h"
+#include "controller/model/machine.h"
 #include "controller/model/object_meta.h"
 
 namespace rackboot::controller::progress {
@@ -69,6 +70,9 @@ struct MachineBootState {
   BootProgress progress;
   std::optional<LastError> last_error;
   std::optional<DetectedClient> detected;
+  // The last booted callback and the re-provision request it answered:
+  // what bootOnce is derived from (resolve/netboot_decision.h).
+  std::optional<resolve::ProvisionRecord> provisioned;
   std::vector<model::Condition> conditions;
   bool operator==(const MachineBootState&) const = default;
 };

@@ -2,6 +2,7 @@
 
 #include "controller/progress/boot_state.h"
 #include "resolve/host_assignment_resolver.h"
+#include "resolve/netboot_decision.h"
 
 namespace rackboot::controller {
 namespace {
@@ -122,20 +123,45 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
 
   // Boot content comes from the one resolver, exactly as standalone bootd
   // gets it; a refusal (required parameter unset) is the profile's problem.
+  // A Machine without bootProfileRef is resolved too (lease, reserved
+  // address and hostname, no boot file), as standalone bootd serves it;
+  // one that names a missing profile is not (standalone skips it too).
   std::optional<v1alpha1::HostAssignment> host;
-  if (profile != nullptr) {
+  const bool no_profile = m.spec.boot_profile.empty();
+  if (profile != nullptr || no_profile) {
     resolve::RackSettings rack;
     if (address.ip) rack.primary_ipv4 = address.ip->ToString();
-    auto resolved = resolve::ResolveHostAssignment(m.Identity(), m.spec, &profile->spec, rack, secrets);
+    const resolve::ProvisionRecord* booted = m.status.provisioned ? &*m.status.provisioned : nullptr;
+    auto resolved =
+        resolve::ResolveHostAssignment(m.Identity(), m.spec, profile ? &profile->spec : nullptr, rack, secrets, booted);
     if (resolved.ok()) {
       host = std::move(resolved.value());
     } else {
       profile_cond = Make(kConditionProfileResolved, false, kReasonUnresolvable, resolved.error().message, gen);
     }
   }
+  // Created by discovery and not adopted yet (no bootProfileRef): bootd
+  // keeps treating its MAC as unknown, so its DHCP fingerprint keeps
+  // arriving as an unknown client's (controller/progress/discovered_machine.h).
+  // The label is set at creation, so this holds before boot progress first
+  // writes the phase Discovered.
+  const bool discovered = no_profile && (m.discovered || m.status.phase == progress::kPhaseDiscovered);
+  const bool ready = address.ip && host.has_value() && !discovered;
+
+  // NetbootEnabled: the same decision the resolver made for allow_pxe.
+  const resolve::NetbootDecision netboot =
+      ready ? resolve::DecideNetboot(m.spec, profile != nullptr, m.reprovision, m.status.provisioned)
+      : discovered
+          ? resolve::NetbootDecision{false, kReasonDiscovered,
+                                     "created by discovery: bootd treats its MAC as unknown until "
+                                     "spec.bootProfileRef names a BootProfile"}
+          : resolve::NetbootDecision{false, kReasonNotAssigned,
+                                     "nothing is sent to bootd yet; see the ProfileResolved and Assigned conditions"};
+  const Condition netboot_cond = Make(kConditionNetbootEnabled, netboot.allowed, netboot.reason, netboot.message, gen);
 
   const Condition* old_assigned = model::FindCondition(m.status.conditions, kConditionAssigned);
   const Condition* old_profile = model::FindCondition(m.status.conditions, kConditionProfileResolved);
+  const Condition* old_netboot = model::FindCondition(m.status.conditions, kConditionNetbootEnabled);
   const bool assigned_changed = !old_assigned || old_assigned->status != address.condition.status ||
                                 old_assigned->reason != address.condition.reason ||
                                 old_assigned->message != address.condition.message;
@@ -144,6 +170,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
 
   model::SetCondition(&d.status.conditions, profile_cond, now);
   model::SetCondition(&d.status.conditions, address.condition, now);
+  model::SetCondition(&d.status.conditions, netboot_cond, now);
 
   if (address.ip) {
     d.claim = address.ip;
@@ -156,7 +183,6 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
     d.status.ipv4.clear();
   }
 
-  const bool ready = address.ip && host.has_value();
   // Boot progress (controller/progress/) owns Booting/Provisioned/Failed
   // while the assignment stays what bootd booted from; a spec change (new
   // generation) or another profile/address means a new boot is expected.
@@ -165,9 +191,15 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
                                old_profile->message == profile_cond.message;
   const bool boot_phase = m.status.phase == progress::kPhaseBooting || m.status.phase == progress::kPhaseProvisioned ||
                           m.status.phase == progress::kPhaseFailed;
-  if (ready && boot_phase && same_assignment) {
+  // A re-provision request (a new rackboot.io/reprovision value) after
+  // bootOnce had ended netbooting: a new boot is expected.
+  const bool reprovisioned =
+      old_netboot && old_netboot->reason == resolve::kNetbootBootOnceCompleted && netboot.allowed;
+  if (ready && netboot.reason == resolve::kNetbootBootOnceCompleted) {
+    d.status.phase = progress::kPhaseProvisioned;  // installed, and stays so until re-provisioned
+  } else if (ready && boot_phase && same_assignment && !reprovisioned) {
     d.status.phase = m.status.phase;
-  } else if (!ready && m.status.phase == progress::kPhaseDiscovered && m.spec.boot_profile.empty()) {
+  } else if (discovered) {
     d.status.phase = progress::kPhaseDiscovered;  // created by discovery; stays until someone adopts it
   } else {
     d.status.phase = ready ? kPhaseAssigned : kPhasePending;
@@ -180,6 +212,10 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   if (assigned_changed) {
     d.events.push_back({address.condition.status == "True" ? "Normal" : "Warning", address.condition.reason,
                         address.condition.message});
+  }
+  if (old_netboot && old_netboot->reason != netboot_cond.reason) {
+    d.events.push_back({"Normal", netboot.allowed ? "NetbootEnabled" : "NetbootDisabled",
+                        netboot_cond.reason + ": " + netboot_cond.message});
   }
   if (ready) {
     ResolvedAssignment a;

@@ -20,6 +20,11 @@ namespace rackboot::controller {
 inline constexpr const char* kIpFinalizer = "rackboot.io/ip-release";
 inline constexpr const char* kConditionProfileResolved = "ProfileResolved";
 inline constexpr const char* kConditionAssigned = "Assigned";
+// Whether bootd hands this machine a boot file now, and why not
+// (resolve/netboot_decision.h reasons, or NotAssigned / Discovered).
+inline constexpr const char* kConditionNetbootEnabled = "NetbootEnabled";
+inline constexpr const char* kReasonNotAssigned = "NotAssigned";  // nothing pushed: no address or no resolved profile
+inline constexpr const char* kReasonDiscovered = "Discovered";    // a Discovered Machine, unknown to bootd on purpose
 inline constexpr const char* kPhasePending = "Pending";
 inline constexpr const char* kPhaseAssigned = "Assigned";
 // ProfileResolved=False reason when the resolver refuses (a required

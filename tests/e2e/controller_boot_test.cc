@@ -288,5 +288,113 @@ TEST_F(ControllerBootTest, BootdRestartedWhileControllerDownBootsFromPersistedSn
   EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
 }
 
+// bootOnce end to end (issue 13): the first power-on installs (booted,
+// Provisioned); then the controller is restarted, and in the second boot's
+// lab bootd is restarted with the controller down (serving its persisted
+// snapshot): the VM gets a lease but no boot file and its firmware falls
+// through ("Nothing to boot"), while the Machine says why
+// (NetbootEnabled=False, BootOnceCompleted). The re-provision action
+// (kubectl annotate rackboot.io/reprovision) makes the third boot install
+// again. No step waits on a timer: each boot starts only after the status
+// (and so every later push) says what it must find, and the labs that boot
+// hold bootd until the status has caught up.
+TEST_F(ControllerBootTest, BootOnceInstallsFallsThroughAfterRestartsAndReprovisions) {
+  const std::string mac = "52:54:00:7b:30:05";
+  TestNamespace ns("e2e-once");
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac) + "  netboot: {bootOnce: true}\n").exit_code, 0);
+  auto machine = [&] { return KubectlJson("get machine -n " + ns.name() + " lab-vm"); };
+  auto netboot = [&] { return ConditionReason(machine(), "NetbootEnabled"); };
+  auto provisioned_under = [&](const std::string& token) {
+    const value m = machine();
+    const value* status = model::Field(m, "status");
+    const value* p = status ? model::Field(*status, "provisioned") : nullptr;
+    return StatusField(m, "phase") == "Provisioned" && ConditionReason(m, "NetbootEnabled") == "BootOnceCompleted" &&
+           p != nullptr && model::StringAt(*p, "reprovision") == token;
+  };
+  // A controller on the socket, ready once it has created it.
+  auto start_controller = [&](const std::string& name) {
+    std::filesystem::remove(Socket());
+    auto c = std::make_unique<ControllerProcess>(name, ControllerConfig(ns.name()));
+    EXPECT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << c->Log();
+    return c;
+  };
+  const std::vector<std::string> lab = {"--stack",
+                                        "bootd",
+                                        "--bootd",
+                                        BinaryPath("bootd/bootd"),
+                                        "--mac",
+                                        mac,
+                                        "--firmware",
+                                        "bios",
+                                        "--dhcp",
+                                        "server",
+                                        "--timeout",
+                                        "160",
+                                        "--controller",
+                                        "unix:" + Socket(),
+                                        "--controller-pki",
+                                        dir_ + "/pki"};
+  // One boot that must install: held until the status shows `token`'s booted.
+  auto install = [&](const std::string& token, ControllerProcess& c) {
+    auto hold = std::make_unique<LabHold>(dir_);
+    std::vector<std::string> args = lab;
+    const auto hold_args = hold->Args();
+    args.insert(args.end(), hold_args.begin(), hold_args.end());
+    std::future<BootRun> boot = std::async(std::launch::async, [&] { return Boot(args); });
+    std::unique_ptr<LabHold> release = std::move(hold);
+    const bool caught_up = release->Wait(boot, std::chrono::seconds(300)) &&
+                           WaitUntil([&] { return provisioned_under(token); }, std::chrono::seconds(120));
+    release->Release();
+    BootRun run = boot.get();
+    EXPECT_EQ(run.exit_code, 0) << run.output << c.Log();
+    EXPECT_EQ(run.result["result"], "booted") << run.output;
+    EXPECT_TRUE(caught_up) << machine().serialize() << "\n" << c.Log();
+    return run;
+  };
+
+  // 1. First power-on: installs.
+  auto controller = start_controller("e2e-once-1");
+  ASSERT_TRUE(WaitUntil([&] { return netboot() == "Allowed"; })) << controller->Log();
+  BootRun first = install("", *controller);
+  ASSERT_TRUE(first.Reached("booted")) << first.output;
+
+  // 2. Controller restarted; the new one derives "no netboot" from status
+  // alone. The lab's bootd takes its snapshot, then the lab kills this
+  // controller and restarts bootd, which answers from its persisted
+  // snapshot: lease, no boot file, the firmware falls through.
+  EXPECT_EQ(controller->Kill(SIGTERM), 0) << controller->Log();
+  controller = start_controller("e2e-once-2");
+  std::vector<std::string> second_args = lab;
+  second_args.insert(second_args.end(),
+                     {"--no-pxe", "--controller-down-before-boot", std::to_string(controller->pid())});
+  BootRun second = Boot(second_args);
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(second.result["result"], "no_boot") << second.output;
+  EXPECT_NE(second.output.find("bootd restarted from its persisted snapshot"), std::string::npos) << second.output;
+  EXPECT_TRUE(second.Reached("dhcp_ack")) << "the lease stays: " << second.output;
+  EXPECT_FALSE(second.Reached("boot_file") || second.Reached("script") || second.Reached("kernel")) << second.output;
+  EXPECT_EQ(second.result["console"], "") << "nothing booted";
+
+  // The status says why (a third controller, after the lab killed the second).
+  controller = start_controller("e2e-once-3");
+  ASSERT_TRUE(WaitUntil([&] { return netboot() == "BootOnceCompleted"; })) << controller->Log();
+  const value m = machine();
+  EXPECT_EQ(ConditionStatus(m, "NetbootEnabled"), "False");
+  EXPECT_NE(ConditionMessage(m, "NetbootEnabled").find("rackboot.io/reprovision"), std::string::npos);
+  EXPECT_NE(Kubectl("get machine -n " + ns.name() + " lab-vm").output.find("BootOnceCompleted"), std::string::npos);
+
+  // 3. The re-provision action; the third power-on installs again.
+  const std::string annotate =
+      "annotate machine -n " + ns.name() + " lab-vm rackboot.io/reprovision=round-2 --overwrite";
+  ASSERT_EQ(Kubectl(annotate).exit_code, 0);
+  ASSERT_TRUE(WaitUntil([&] { return netboot() == "Allowed"; })) << controller->Log();
+  BootRun third = install("round-2", *controller);
+  EXPECT_TRUE(third.Reached("script") && third.Reached("kernel")) << third.output;
+  EXPECT_TRUE(controller->Running()) << controller->Log();
+  std::printf("e2e bootOnce: 1st boot %s [%s], 2nd boot %s [%s], 3rd boot %s [%s]\n", first.result["result"].c_str(),
+              first.result["stages"].c_str(), second.result["result"].c_str(), second.result["stages"].c_str(),
+              third.result["result"].c_str(), third.result["stages"].c_str());
+}
+
 }  // namespace
 }  // namespace rackboot::testing

@@ -233,7 +233,13 @@ TEST(BootProgressTest, DiscoveryCreatesOneDiscoveredMachinePerUnknownMacUpToTheL
     return d.at("metadata").has_field("finalizers");
   })) << controller.Log();
   ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "later", "52:54:00:00:0d:09", "")).exit_code, 0);
-  ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "later", "Pending"); })) << controller.Log();
+  // A Machine someone created without a profile is a known machine (lease
+  // only, pushed to bootd); the Discovered ones stay unknown to bootd.
+  ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "later", "Assigned"); })) << controller.Log();
+  EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "later"), "NetbootEnabled"), "NoBootProfile");
+  EXPECT_TRUE(WaitUntil([&] {
+    return ConditionReason(GetMachine(ns.name(), "discovered-525400000d01"), "NetbootEnabled") == "Discovered";
+  })) << controller.Log();
   EXPECT_TRUE(PhaseIs(ns.name(), "discovered-525400000d01", "Discovered")) << controller.Log();
 }
 

@@ -27,7 +27,7 @@ TEST(HostAssignmentResolverTest, TheRackAddressWinsOverTheStaticOneOnThePrimaryO
   MachineSpec s = OneNic();
   s.interfaces.push_back({"52:54:00:00:00:02", "10.0.0.6", false, ""});
   const BootProfileSpec p = Profile();
-  auto h = ResolveHostAssignment({"m", "ns", 2}, s, &p, RackSettings{"10.0.0.99"});
+  auto h = ResolveHostAssignment({"m", "ns", 2, ""}, s, &p, RackSettings{"10.0.0.99"});
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(h->machine_name(), "ns/m");
   EXPECT_EQ(h->interfaces(0).ipv4(), "10.0.0.99");
@@ -41,17 +41,17 @@ TEST(HostAssignmentResolverTest, RequiredParameterMustBeSet) {
   BootProfileSpec p = Profile();
   p.parameters.push_back({"role", std::nullopt, true, ""});
   MachineSpec s = OneNic();
-  auto missing = ResolveHostAssignment({"m", "", 1}, s, &p);
+  auto missing = ResolveHostAssignment({"m", "", 1, ""}, s, &p);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("parameter 'role' is required by BootProfile p"), std::string::npos);
   s.parameters["role"] = "db";
-  EXPECT_TRUE(ResolveHostAssignment({"m", "", 1}, s, &p).ok());
+  EXPECT_TRUE(ResolveHostAssignment({"m", "", 1, ""}, s, &p).ok());
 }
 
 TEST(HostAssignmentResolverTest, WithoutAProfileTheMachineIsKnownButGetsNoBootFile) {
   MachineSpec s = OneNic();
   s.parameters["x"] = "1";
-  auto h = ResolveHostAssignment({"m", "", 1}, s, nullptr);
+  auto h = ResolveHostAssignment({"m", "", 1, ""}, s, nullptr);
   ASSERT_TRUE(h.ok());
   EXPECT_FALSE(h->allow_pxe());
   EXPECT_FALSE(h->has_boot());
@@ -62,7 +62,7 @@ TEST(HostAssignmentResolverTest, RefusesAMacThatIsNotOne) {
   MachineSpec s = OneNic();
   s.interfaces[0].mac = "not-a-mac";
   const BootProfileSpec p = Profile();
-  auto h = ResolveHostAssignment({"m", "", 1}, s, &p);
+  auto h = ResolveHostAssignment({"m", "", 1, ""}, s, &p);
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.error().message.find("not-a-mac"), std::string::npos);
 }

@@ -3,7 +3,10 @@
 // model::BootProfile -> DecideMachine) and standalone bootd's path (the
 // manifest directory loader). The HostAssignments must be equal and every
 // script and install config bootd renders from them byte-identical. A
-// second test checks that the fixtures set every field of both CRDs.
+// second test checks that the fixtures set every field of both CRDs. The
+// bootOnce lifecycle goes through both doors too: a booted record
+// (controller: status.provisioned; standalone: bootd's records file) ends
+// netbooting alike.
 
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -76,8 +79,12 @@ Fixture LoadFixtures() {
   return f;
 }
 
-// The controller's door: JSON objects as the informer caches hold them.
-std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture& f) {
+// The booted records both doors get (none by default).
+using Booted = std::map<std::string, resolve::ProvisionRecord>;
+
+// The controller's door: JSON objects as the informer caches hold them;
+// a booted record is the status.provisioned boot progress wrote.
+std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture& f, const Booted& booted = {}) {
   std::map<std::string, model::BootProfile> profiles;
   std::vector<model::Machine> machines;
   std::map<std::string, resolve::SecretData> secrets;  // namespace -> what the Secret informer holds
@@ -90,7 +97,13 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture&
       EXPECT_TRUE(p.ok());
       if (p.ok()) profiles.emplace(p->meta.Key(), *p);
     } else {
-      auto m = model::Machine::FromJson(json);
+      value with_status = json;
+      const std::string ns = doc["metadata"]["namespace"] ? doc["metadata"]["namespace"].Scalar() + "/" : "";
+      if (auto b = booted.find(ns + doc["metadata"]["name"].Scalar()); b != booted.end()) {
+        with_status["status"] = value::object();
+        with_status["status"]["provisioned"] = model::ProvisionedToJson(b->second);
+      }
+      auto m = model::Machine::FromJson(with_status);
       EXPECT_TRUE(m.ok());
       if (m.ok()) machines.push_back(*m);
     }
@@ -109,7 +122,7 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughController(const Fixture&
 }
 
 // Standalone's door, resolver output: the manifests as bootd parses them.
-std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture& f) {
+std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture& f, const Booted& booted = {}) {
   std::map<std::string, bootd::standalone::BootProfileManifest> profiles;
   std::vector<bootd::standalone::MachineManifest> machines;
   std::map<std::string, resolve::SecretData> secrets;
@@ -124,8 +137,9 @@ std::map<std::string, v1alpha1::HostAssignment> ThroughStandalone(const Fixture&
   std::map<std::string, v1alpha1::HostAssignment> out;
   for (const auto& m : machines) {
     auto p = profiles.find(m.namespace_ + "/" + m.boot_profile);
-    auto h =
-        bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second, secrets[m.namespace_]);
+    auto b = booted.find(m.Identity().Key());
+    auto h = bootd::standalone::ResolveHostAssignment(m, p == profiles.end() ? nullptr : &p->second,
+                                                      secrets[m.namespace_], b == booted.end() ? nullptr : &b->second);
     EXPECT_TRUE(h.ok()) << m.name;
     if (h.ok()) out[h->machine_name()] = *h;
   }
@@ -136,7 +150,7 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   const Fixture f = LoadFixtures();
   const auto controller = ThroughController(f);
   const auto standalone = ThroughStandalone(f);
-  ASSERT_EQ(controller.size(), 4u);
+  ASSERT_EQ(controller.size(), 5u);
   ASSERT_EQ(standalone.size(), controller.size());
   for (const auto& [name, host] : controller) {
     auto other = standalone.find(name);
@@ -182,6 +196,36 @@ TEST(TwoDoorsGoldenTest, ControllerAndStandaloneResolveEqualHostAssignments) {
   EXPECT_EQ(secret.parameters().count("passwordHash"), 0u);
   EXPECT_EQ(full.secret_parameters_size(), 0);
   EXPECT_EQ(full.boot().secret_install_configs_size(), 0);
+  EXPECT_EQ(full.reprovision(), "2026-12-07-a");
+  EXPECT_TRUE(full.allow_pxe()) << "bootOnce, never booted: netboots";
+  // No bootProfileRef: a known machine in both doors, lease only.
+  const auto& bare = controller.at("node-noprofile");
+  EXPECT_FALSE(bare.allow_pxe());
+  EXPECT_FALSE(bare.has_boot());
+  EXPECT_EQ(bare.hostname(), "bmc-less.lab.example");
+  EXPECT_EQ(bare.interfaces(0).ipv4(), "10.77.0.61");
+}
+
+// bootOnce through both doors: booted under the current re-provision value
+// ends netbooting; booted under an older value (a re-provision request
+// since) does not; a machine without bootOnce netboots whatever it did.
+TEST(TwoDoorsGoldenTest, BootOnceDecidesAlikeInBothDoors) {
+  const Fixture f = LoadFixtures();
+  const Booted booted{{"lab/node-full", {"2026-12-07-a", 3, 1765100000000}}, {"node-minimal", {"", 0, 1765100000000}}};
+  const Booted before_reprovision{{"lab/node-full", {"2026-12-01-old", 2, 1765000000000}}};
+  for (const Booted* b : {&booted, &before_reprovision}) {
+    const auto controller = ThroughController(f, *b);
+    const auto standalone = ThroughStandalone(f, *b);
+    ASSERT_EQ(controller.size(), standalone.size());
+    for (const auto& [name, host] : controller) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(host, standalone.at(name)))
+          << name << "\ncontroller:\n"
+          << host.DebugString() << "standalone:\n"
+          << standalone.at(name).DebugString();
+    }
+    EXPECT_EQ(controller.at("lab/node-full").allow_pxe(), b == &before_reprovision);
+    EXPECT_TRUE(controller.at("node-minimal").allow_pxe()) << "no bootOnce: netboots on every power-on";
+  }
 }
 
 TEST(TwoDoorsGoldenTest, RenderedScriptsAndInstallConfigsAreByteIdentical) {

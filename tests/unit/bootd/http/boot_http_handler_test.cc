@@ -131,6 +131,30 @@ TEST_F(HandlerTest, UnknownOrBadMacGetsDiscoveryScriptNever500) {
   EXPECT_EQ(Get("/grub/aa:bb:cc:dd:ee:ff").status, 404);
 }
 
+// bootOnce done (or allowPXE off, no profile): a known machine that may not
+// netboot. An iPXE asking anyway is told why and exits to the next boot
+// device; the booted callback still counts and carries what bootd served.
+TEST_F(HandlerTest, KnownMachineThatMayNotNetbootGetsAnExitScriptAndBootedCarriesTheRequest) {
+  Assignment a = *store_.FindByName("lab/node-01");
+  a.allow_pxe = false;
+  a.boot_once = true;
+  a.reprovision = "round-3";
+  a.generation = 7;
+  store_.Upsert(a);
+  HttpResponse r = Get("/ipxe/52:54:00:12:34:56");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("netboot is off for MAC 52:54:00:12:34:56 (lab/node-01)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nexit\n"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("kernel"), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/grub/52:54:00:12:34:56").status, 404);
+  EXPECT_EQ(Get("/booted/52:54:00:12:34:56").status, 200);
+  auto ev = events_.EventsFor(*MacAddress::Parse("52:54:00:12:34:56"));
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().stage, BootStage::kBooted);
+  EXPECT_EQ(ev.back().reprovision, "round-3");
+  EXPECT_EQ(ev.back().generation, 7u);
+}
+
 TEST_F(HandlerTest, UnsafeFieldGivesFixedScriptAndErrorEvent) {
   Assignment a = *store_.FindByName("lab/node-01");
   a.boot.cmdline_template = "ip=dhcp {{machine.hostname}}";

@@ -237,5 +237,26 @@ TEST(BootEventMergeTest, ClientClassesMapToArchitectureAndFirmware) {
   EXPECT_EQ(arch, "arm64");
 }
 
+TEST(BootEventMergeTest, BootedRecordsTheReprovisionRequestAndGenerationBootdServed) {
+  MachineBootState st;
+  BootEvents ev;
+  auto booted = ev.Next(v1alpha1::BOOT_STAGE_BOOTED);
+  booted.set_reprovision("token-2");
+  booted.set_generation(7);
+  ev.Next(v1alpha1::BOOT_STAGE_DHCP_DISCOVER);  // skip a number: keep the events in time order
+  Merge(&st, ev.Next(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-bios firmware-pxe"));
+  EXPECT_FALSE(st.provisioned) << "no booted callback yet";
+  booted.set_unix_millis(ev.Next(v1alpha1::BOOT_STAGE_DHCP_OFFER).unix_millis());
+  Merge(&st, booted);
+  ASSERT_TRUE(st.provisioned);
+  EXPECT_EQ(st.provisioned->reprovision, "token-2");
+  EXPECT_EQ(st.provisioned->generation, 7);
+  EXPECT_EQ(st.provisioned->unix_millis, booted.unix_millis());
+  // The next boot (a reinstall after a re-provision request) keeps the
+  // record until its own booted callback replaces it.
+  Merge(&st, ev.Next(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-bios firmware-pxe"));
+  EXPECT_EQ(st.provisioned->reprovision, "token-2");
+}
+
 }  // namespace
 }  // namespace rackboot::controller::progress

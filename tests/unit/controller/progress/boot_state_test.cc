@@ -24,6 +24,7 @@ TEST(BootStateTest, RoundTripsThroughStatusJsonAndKeepsOtherFields) {
   d.unix_millis = 1763900000001;
   st.detected = d;
   st.conditions.push_back({"BootLoop", "False", "NoRestarts", "ok", 0, "2026-11-23T10:00:00Z"});
+  st.provisioned = resolve::ProvisionRecord{"token-1", 4, 1763899990000};
 
   auto status = web::json::value::parse(R"({"ipv4":"10.0.0.5","observedGeneration":3,"phase":"Assigned"})");
   ApplyBootState(st, &status);
@@ -31,6 +32,7 @@ TEST(BootStateTest, RoundTripsThroughStatusJsonAndKeepsOtherFields) {
   EXPECT_EQ(status.at("observedGeneration").as_integer(), 3);
   EXPECT_EQ(status.at("phase").as_string(), "Booting");
   EXPECT_EQ(status.at("bootProgress").at("stages").at(1).at("time").as_string(), "2025-11-23T12:13:20.123000Z");
+  EXPECT_EQ(status.at("provisioned").at("reprovision").as_string(), "token-1");
   EXPECT_EQ(BootStateFromStatus(status), st);
 }
 

@@ -224,6 +224,119 @@ TEST(MachineDecisionTest, DiscoveredMachineWithoutProfileStaysDiscovered) {
   auto d = DecideMachine(*Machine::FromJson(web::json::value::parse(json)), nullptr, ips, "T");
   EXPECT_EQ(d.status.phase, "Discovered");
   EXPECT_FALSE(d.assignment);
+  EXPECT_EQ(Cond(d, "NetbootEnabled").reason, "Discovered");
+}
+
+TEST(MachineDecisionTest, DiscoveryLabelKeepsANewMachineUnknownToBootdBeforeItsFirstStatus) {
+  // Created by discovery a moment ago: no status yet, only the label.
+  IpAllocator ips = Pools();
+  std::string json = R"({"metadata":{"name":"discovered-52540000000a","namespace":"lab","generation":1,)"
+                     R"("labels":{"rackboot.io/discovered":"true"},"finalizers":["rackboot.io/ip-release"]},)"
+                     R"("spec":{"rack":"rack-a","interfaces":[{"mac":"52:54:00:00:00:0a"}]}})";
+  auto d = DecideMachine(*Machine::FromJson(web::json::value::parse(json)), nullptr, ips, "T");
+  EXPECT_EQ(d.status.phase, "Discovered");
+  EXPECT_FALSE(d.assignment) << "its DHCP fingerprint keeps arriving as an unknown client's";
+}
+
+TEST(MachineDecisionTest, MachineWithoutProfileGetsItsLeaseButNoBootFileAsInStandalone) {
+  IpAllocator ips = Pools();
+  std::string json =
+      R"({"metadata":{"name":"bare","namespace":"lab","generation":1,"finalizers":["rackboot.io/ip-release"]},)"
+      R"("spec":{"rack":"rack-a","hostname":"bare.lab","interfaces":[{"mac":"52:54:00:00:00:0b"}]}})";
+  auto d = DecideMachine(*Machine::FromJson(web::json::value::parse(json)), nullptr, ips, "T");
+  ASSERT_TRUE(d.assignment);
+  EXPECT_FALSE(d.assignment->host.allow_pxe());
+  EXPECT_FALSE(d.assignment->host.has_boot());
+  EXPECT_EQ(d.assignment->host.hostname(), "bare.lab");
+  EXPECT_EQ(d.assignment->host.interfaces(0).ipv4(), "10.0.0.100") << "its reserved pool address reaches bootd";
+  EXPECT_EQ(d.status.phase, "Assigned");
+  EXPECT_EQ(Cond(d, "ProfileResolved").reason, "NoProfileReference");
+  EXPECT_EQ(Cond(d, "NetbootEnabled").status, "False");
+  EXPECT_EQ(Cond(d, "NetbootEnabled").reason, "NoBootProfile");
+}
+
+// bootOnce, level-triggered: status.provisioned (boot progress) + the
+// re-provision annotation decide; reconcile keeps no memory of events.
+web::json::value BootOnceMachine(const std::string& reprovision, const std::string& provisioned_under,
+                                 const std::string& phase, const std::string& netboot_reason = "") {
+  Machine m = MakeMachine("m1");
+  web::json::value raw = m.raw;
+  raw["spec"]["netboot"] = web::json::value::parse(R"({"allowPXE":true,"bootOnce":true})");
+  if (!reprovision.empty()) {
+    raw["metadata"]["annotations"] = web::json::value::object();
+    raw["metadata"]["annotations"]["rackboot.io/reprovision"] = web::json::value::string(reprovision);
+  }
+  web::json::value status = web::json::value::object();
+  status["ipv4"] = web::json::value::string("10.0.0.100");
+  status["observedGeneration"] = web::json::value::number(2);
+  status["phase"] = web::json::value::string(phase);
+  if (provisioned_under != "-") {
+    status["provisioned"] = model::ProvisionedToJson({provisioned_under, 2, 1765100000000});
+  }
+  // The conditions an earlier reconcile wrote (same profile and address).
+  status["conditions"] = web::json::value::array();
+  status["conditions"][0] =
+      model::Condition{"ProfileResolved", "True", "Resolved", "BootProfile 'ubuntu' generation 5", 2, "T0"}.ToJson();
+  status["conditions"][1] =
+      model::Condition{"Assigned", "True", "AllocatedFromPool", "10.0.0.100 from the pool of rack rack-a", 2, "T0"}
+          .ToJson();
+  if (!netboot_reason.empty()) {
+    model::Condition c{"NetbootEnabled", netboot_reason == "Allowed" ? "True" : "False", netboot_reason, "", 2, "T0"};
+    status["conditions"][2] = c.ToJson();
+  }
+  raw["status"] = status;
+  return raw;
+}
+
+TEST(MachineDecisionTest, BootOnceAfterBootedPushesNoBootFileAndSaysWhy) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(*Machine::FromJson(BootOnceMachine("", "", "Provisioned", "Allowed")), &p, ips, "T");
+  ASSERT_TRUE(d.assignment);
+  EXPECT_FALSE(d.assignment->host.allow_pxe());
+  EXPECT_EQ(d.status.phase, "Provisioned");
+  EXPECT_EQ(Cond(d, "NetbootEnabled").status, "False");
+  EXPECT_EQ(Cond(d, "NetbootEnabled").reason, "BootOnceCompleted");
+  ASSERT_FALSE(d.events.empty());
+  EXPECT_EQ(d.events.back().reason, "NetbootDisabled");
+
+  // Written back and reconciled again: nothing changes (idempotent).
+  Machine written = *Machine::FromJson(Machine::FromJson(BootOnceMachine("", "", "Provisioned"))->WithStatus(d.status));
+  auto again = DecideMachine(written, &p, ips, "T2");
+  EXPECT_FALSE(again.status_changed);
+  EXPECT_FALSE(again.assignment->host.allow_pxe());
+  EXPECT_TRUE(again.events.empty());
+}
+
+TEST(MachineDecisionTest, BootOnceStaysProvisionedAcrossASpecEdit) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  web::json::value raw = BootOnceMachine("", "", "Provisioned", "BootOnceCompleted");
+  raw["metadata"]["generation"] = web::json::value::number(3);
+  auto d = DecideMachine(*Machine::FromJson(raw), &p, ips, "T");
+  EXPECT_FALSE(d.assignment->host.allow_pxe()) << "a spec edit does not wipe the disks";
+  EXPECT_EQ(d.status.phase, "Provisioned");
+}
+
+TEST(MachineDecisionTest, ANewReprovisionValueNetbootsAgainAndExpectsANewBoot) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(*Machine::FromJson(BootOnceMachine("again-1", "", "Provisioned", "BootOnceCompleted")), &p,
+                         ips, "T");
+  ASSERT_TRUE(d.assignment);
+  EXPECT_TRUE(d.assignment->host.allow_pxe());
+  EXPECT_EQ(d.assignment->host.reprovision(), "again-1");
+  EXPECT_EQ(d.status.phase, "Assigned");
+  EXPECT_EQ(Cond(d, "NetbootEnabled").reason, "Allowed");
+  EXPECT_EQ(d.events.back().reason, "NetbootEnabled");
+  // The reinstall under the new value is booting: the phase is boot progress's.
+  auto booting = DecideMachine(*Machine::FromJson(BootOnceMachine("again-1", "", "Booting", "Allowed")), &p, ips, "T");
+  EXPECT_EQ(booting.status.phase, "Booting");
+  EXPECT_TRUE(booting.assignment->host.allow_pxe());
+  // It booted under the new value: done again.
+  auto done =
+      DecideMachine(*Machine::FromJson(BootOnceMachine("again-1", "again-1", "Provisioned", "Allowed")), &p, ips, "T");
+  EXPECT_FALSE(done.assignment->host.allow_pxe());
 }
 
 }  // namespace
