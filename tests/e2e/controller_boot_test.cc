@@ -329,7 +329,7 @@ TEST_F(ControllerBootTest, BootOnceInstallsFallsThroughAfterRestartsAndReprovisi
                                         "--dhcp",
                                         "server",
                                         "--timeout",
-                                        "160",
+                                        kLabBootBoundSeconds,
                                         "--controller",
                                         "unix:" + Socket(),
                                         "--controller-pki",
