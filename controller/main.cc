@@ -121,7 +121,9 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   controller::MachineController machines(client, options);
   // BootProfile status (which Machines use it, template/parameter problems)
   // from the same caches, written while leading.
-  controller::BootProfileController profile_status(client, machines.machines(), machines.profiles());
+  controller::BootProfileController profile_status(
+      client, machines.machines(), machines.profiles(),
+      [&machines](const model::Machine& m, const model::BootProfile* p) { return machines.CachedSecrets(m, p); });
   machines.SetProfileChangeListener([&profile_status](const std::string& key) { profile_status.Enqueue(key); });
   machines.Start();
   metrics_bridge.Watch(&machines);

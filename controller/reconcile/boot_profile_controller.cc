@@ -11,9 +11,10 @@ constexpr int kMaxConflictRetries = 5;
 
 }  // namespace
 
-BootProfileController::BootProfileController(std::shared_ptr<k8s::ApiClient> client, k8s::Informer& machines,
-                                             k8s::Informer& profiles)
-    : client_(std::move(client)), machines_(machines), profiles_(profiles) {}
+BootProfileController::BootProfileController(
+    std::shared_ptr<k8s::ApiClient> client, k8s::Informer& machines, k8s::Informer& profiles,
+    std::function<resolve::SecretData(const model::Machine&, const model::BootProfile*)> secrets)
+    : client_(std::move(client)), machines_(machines), profiles_(profiles), secrets_(std::move(secrets)) {}
 
 BootProfileController::~BootProfileController() {
   Stop();
@@ -62,7 +63,10 @@ Status BootProfileController::Reconcile(const std::string& key) {
       auto m = model::Machine::FromJson(*mo);
       if (m.ok() && m->meta.deletion_timestamp.empty()) users.push_back(std::move(m.value()));
     }
-    BootProfileDecision d = DecideBootProfile(*profile, users, model::FormatTime(model::NowMicros() / 1000000));
+    SecretsOfMachine secrets_of;
+    if (secrets_) secrets_of = [&](const model::Machine& m) { return secrets_(m, &*profile); };
+    BootProfileDecision d =
+        DecideBootProfile(*profile, users, model::FormatTime(model::NowMicros() / 1000000), secrets_of);
     if (!d.status_changed) return Status::Ok();
     auto r = client_->ReplaceStatus(BootProfileKind(), profile->WithStatus(d.status));
     if (!r.ok()) return r.error();

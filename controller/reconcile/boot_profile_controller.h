@@ -8,6 +8,7 @@
 // it shares the Machine and BootProfile caches.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,13 +16,19 @@
 #include "controller/k8s/api_client.h"
 #include "controller/k8s/informer.h"
 #include "controller/k8s/workqueue.h"
+#include "controller/model/boot_profile.h"
+#include "controller/model/machine.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::controller {
 
 class BootProfileController {
  public:
-  // `machines` must carry the "profile" index (kIndexByProfile).
-  BootProfileController(std::shared_ptr<k8s::ApiClient> client, k8s::Informer& machines, k8s::Informer& profiles);
+  // `machines` must carry the "profile" index (kIndexByProfile). `secrets`:
+  // the Secret values a Machine resolves with (MachineController's caches).
+  BootProfileController(
+      std::shared_ptr<k8s::ApiClient> client, k8s::Informer& machines, k8s::Informer& profiles,
+      std::function<resolve::SecretData(const model::Machine&, const model::BootProfile*)> secrets = nullptr);
   ~BootProfileController();
 
   // A profile ("ns/name") may need a new status; any thread.
@@ -40,6 +47,7 @@ class BootProfileController {
   std::shared_ptr<k8s::ApiClient> client_;
   k8s::Informer& machines_;
   k8s::Informer& profiles_;
+  std::function<resolve::SecretData(const model::Machine&, const model::BootProfile*)> secrets_;
   k8s::WorkQueue queue_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> status_writes_{0};

@@ -55,14 +55,14 @@ Condition ArtifactsCondition(const model::BootProfile& p, int64_t gen) {
               gen);
 }
 
-Condition ParametersCondition(const model::BootProfile& p, const std::vector<const model::Machine*>& users,
-                              int64_t gen) {
+Condition ParametersCondition(const model::BootProfile& p, const std::vector<const model::Machine*>& users, int64_t gen,
+                              const SecretsOfMachine& secrets) {
   std::vector<std::string> missing_required, other;
   for (const model::Machine* m : users) {
     const std::string who = "Machine " + m->meta.Key();
     bool required_ok = true;
     for (const resolve::ProfileParameter& param : p.spec.parameters) {
-      if (param.required && !m->spec.parameters.count(param.name)) {
+      if (param.required && !m->spec.parameters.count(param.name) && !m->spec.secret_parameters.count(param.name)) {
         missing_required.push_back(who + " does not set required parameter '" + param.name + "'");
         required_ok = false;
         break;
@@ -70,7 +70,8 @@ Condition ParametersCondition(const model::BootProfile& p, const std::vector<con
     }
     if (!required_ok) continue;
     // What the Machine itself would get: the one resolver's verdict.
-    auto resolved = resolve::ResolveHostAssignment(m->Identity(), m->spec, &p.spec);
+    auto resolved = resolve::ResolveHostAssignment(m->Identity(), m->spec, &p.spec, {},
+                                                   secrets ? secrets(*m) : resolve::SecretData{});
     if (!resolved.ok()) other.push_back(who + ": " + resolved.error().message);
   }
   if (!missing_required.empty()) {
@@ -85,7 +86,7 @@ Condition ParametersCondition(const model::BootProfile& p, const std::vector<con
 }  // namespace
 
 BootProfileDecision DecideBootProfile(const model::BootProfile& p, const std::vector<model::Machine>& users,
-                                      const std::string& now) {
+                                      const std::string& now, const SecretsOfMachine& secrets) {
   const int64_t gen = p.meta.generation;
   std::vector<const model::Machine*> sorted;
   for (const model::Machine& m : users) sorted.push_back(&m);
@@ -101,7 +102,7 @@ BootProfileDecision DecideBootProfile(const model::BootProfile& p, const std::ve
     d.status.machine_names.push_back(sorted[i]->meta.name);
   }
   const Condition checks[] = {TemplatesCondition(p, gen), ArtifactsCondition(p, gen),
-                              ParametersCondition(p, sorted, gen)};
+                              ParametersCondition(p, sorted, gen, secrets)};
   Condition ready = Make(kConditionReady, true, "Ready", "templates, artifacts and parameters check out", gen);
   for (const Condition& c : checks) {
     model::SetCondition(&d.status.conditions, c, now);

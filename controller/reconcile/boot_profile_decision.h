@@ -18,11 +18,13 @@
 //                       nothing is pushed for it)
 //   Ready               all of the above
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "controller/model/boot_profile.h"
 #include "controller/model/machine.h"
+#include "resolve/secret_data.h"
 
 namespace rackboot::controller {
 
@@ -37,10 +39,14 @@ struct BootProfileDecision {
   bool status_changed = false;
 };
 
+// The values of the Secrets a Machine and the profile reference (empty:
+// none readable), as the Machine reconciler resolves it with.
+using SecretsOfMachine = std::function<resolve::SecretData(const model::Machine&)>;
+
 // `users`: the Machines whose spec.bootProfileRef names this profile (any
 // order; deleting ones are left out by the caller). `now`: RFC 3339 time
 // for condition transitions.
 BootProfileDecision DecideBootProfile(const model::BootProfile& profile, const std::vector<model::Machine>& users,
-                                      const std::string& now);
+                                      const std::string& now, const SecretsOfMachine& secrets = nullptr);
 
 }  // namespace rackboot::controller

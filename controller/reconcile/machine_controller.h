@@ -102,6 +102,11 @@ class MachineController {
   // 409s met (finalizer or status writes), each followed by a re-read.
   uint64_t conflicts() const { return conflicts_.load(); }
 
+  // The cached values of the Secrets `m` and `profile` reference (also for
+  // BootProfileController, so a profile's status judges its Machines with
+  // the Secrets they will be resolved with).
+  resolve::SecretData CachedSecrets(const model::Machine& m, const model::BootProfile* profile) const;
+
  private:
   void Worker();
   void LeadingSetUp();
@@ -118,8 +123,6 @@ class MachineController {
   void RememberStaleVersions(const std::string& key, std::vector<std::string> versions);
   std::vector<std::string> OlderMachinesSharingAMac(const model::Machine& m) const;
   std::optional<model::BootProfile> CachedProfile(const model::Machine& m) const;
-  // The cached values of the Secrets `m` and `profile` reference.
-  resolve::SecretData CachedSecrets(const model::Machine& m, const model::BootProfile* profile) const;
   // Publishes `a` for `key` (nullopt: removal), removing it from its old
   // rack when the rack changed. Serialised, so publisher calls keep order.
   void Publish(const std::string& key, std::optional<ResolvedAssignment> a);

@@ -82,7 +82,7 @@ TEST(HostAssignmentResolverTest, SecretParameterIsSentApartAndReplacesTheProfile
   MachineSpec s = OneNic();
   s.secret_parameters["pw"] = {"creds", "hash"};
   s.secret_parameters["pw2"] = {"creds", "hash"};
-  auto h = ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds());
+  auto h = ResolveHostAssignment({"m", "ns", 1, ""}, s, &p, {}, Creds());
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(h->secret_parameters().at("pw"), kHash);
   EXPECT_EQ(h->parameters().count("pw"), 0u) << "the profile default must not stay beside the secret";
@@ -95,7 +95,7 @@ TEST(HostAssignmentResolverTest, SecretInstallConfigIsMarkedSecret) {
   p.install.cloud_init->user_data_secret = SecretKeyRef{"creds", "user-data"};
   p.install.cloud_init->meta_data = "instance-id: x\n";
   p.install.preseed = "d-i x\n";
-  auto h = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, Creds());
+  auto h = ResolveHostAssignment({"m", "ns", 1, ""}, OneNic(), &p, {}, Creds());
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(h->boot().install_configs().at("user-data"), "#cloud-config\npw: {{params.pw}}\n");
   ASSERT_EQ(h->boot().secret_install_configs_size(), 1);
@@ -107,12 +107,12 @@ TEST(HostAssignmentResolverTest, SecretInstallConfigIsMarkedSecret) {
 TEST(HostAssignmentResolverTest, MissingSecretOrKeyNamesFieldSecretAndKeyButNoValue) {
   BootProfileSpec p = Profile();
   p.install.kickstart_secret = SecretKeyRef{"creds", "ks.cfg"};
-  auto no_key = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, Creds());
+  auto no_key = ResolveHostAssignment({"m", "ns", 1, ""}, OneNic(), &p, {}, Creds());
   ASSERT_FALSE(no_key.ok());
   EXPECT_NE(no_key.error().message.find("spec.install.kickstartSecretRef: Secret 'creds' has no key 'ks.cfg'"),
             std::string::npos)
       << no_key.error().message;
-  auto no_secret = ResolveHostAssignment({"m", "ns", 1}, OneNic(), &p, {}, {});
+  auto no_secret = ResolveHostAssignment({"m", "ns", 1, ""}, OneNic(), &p, {}, {});
   ASSERT_FALSE(no_secret.ok());
   EXPECT_NE(no_secret.error().message.find("Secret 'creds' not found"), std::string::npos);
   EXPECT_NE(no_secret.error().message.find("rackboot.io/secret=true"), std::string::npos);
@@ -120,7 +120,7 @@ TEST(HostAssignmentResolverTest, MissingSecretOrKeyNamesFieldSecretAndKeyButNoVa
   MachineSpec s = OneNic();
   s.secret_parameters["pw"] = {"creds", "nope"};
   const BootProfileSpec plain = Profile();
-  auto param = ResolveHostAssignment({"m", "ns", 1}, s, &plain, {}, Creds());
+  auto param = ResolveHostAssignment({"m", "ns", 1, ""}, s, &plain, {}, Creds());
   ASSERT_FALSE(param.ok());
   EXPECT_NE(param.error().message.find("spec.secretParameters.pw: Secret 'creds' has no key 'nope'"),
             std::string::npos);
@@ -147,7 +147,7 @@ TEST(HostAssignmentResolverTest, SecretParameterInAnUnauthenticatedScriptIsRefus
   for (const Case& c : cases) {
     BootProfileSpec p = Profile();
     c.set(&p);
-    auto h = ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds());
+    auto h = ResolveHostAssignment({"m", "ns", 1, ""}, s, &p, {}, Creds());
     ASSERT_FALSE(h.ok()) << c.field;
     EXPECT_NE(
         h.error().message.find(std::string("spec.secretParameters.pw: BootProfile p uses params.pw in ") + c.field),
@@ -158,7 +158,7 @@ TEST(HostAssignmentResolverTest, SecretParameterInAnUnauthenticatedScriptIsRefus
   // A longer name that merely starts with the secret one is no use of it.
   BootProfileSpec p = Profile();
   p.cmdline = "x={{params.pw_hint}} {{params.opw}}";
-  EXPECT_TRUE(ResolveHostAssignment({"m", "ns", 1}, s, &p, {}, Creds()).ok());
+  EXPECT_TRUE(ResolveHostAssignment({"m", "ns", 1, ""}, s, &p, {}, Creds()).ok());
 }
 
 TEST(HostAssignmentResolverTest, ReferencedSecretsListsMachineAndProfileReferences) {

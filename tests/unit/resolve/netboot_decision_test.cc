@@ -69,7 +69,7 @@ TEST(NetbootDecisionTest, TheResolverCarriesTheDecisionAndTheRequest) {
   EXPECT_TRUE(fresh->boot_once());
   EXPECT_EQ(fresh->reprovision(), "token-7");
   const ProvisionRecord booted{"token-7", 4, 1000};
-  auto done = ResolveHostAssignment(id, BootOnce(), &p, {}, &booted);
+  auto done = ResolveHostAssignment(id, BootOnce(), &p, {}, {}, &booted);
   ASSERT_TRUE(done.ok());
   EXPECT_FALSE(done->allow_pxe());
   EXPECT_TRUE(done->has_boot()) << "the boot target stays; only netbooting stops";
