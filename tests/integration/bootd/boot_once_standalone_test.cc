@@ -48,7 +48,9 @@ class BootOnceStandaloneTest : public ::testing::Test {
     LabBootdConfig c(Wd() + "/state");
     c.log_level = "info";
     c.manifest_dir = Wd() + "/manifests";
-    c.sections = "http:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n";
+    // TFTP on: bootd offers a PXE ROM's boot file only when something serves
+    // it (docs/bootd-config.md); the root is the lab's work directory.
+    c.sections = "tftp:\n  root: " + Wd() + "\nhttp:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n";
     return c.Yaml();
   }
   // One PXE-looking DHCP exchange; the hook's line for it ("bound ip=...

@@ -155,9 +155,12 @@ TEST(HostAssignmentResolverTest, SecretParameterInAnUnauthenticatedScriptIsRefus
         << h.error().message;
     EXPECT_EQ(h.error().message.find(kHash), std::string::npos);
   }
-  // A longer name that merely starts with the secret one is no use of it.
+  // A longer name that merely starts with the secret one is no use of it
+  // (both set, so the strict template check has nothing to say either).
   BootProfileSpec p = Profile();
   p.cmdline = "x={{params.pw_hint}} {{params.opw}}";
+  s.parameters["pw_hint"] = "hint";
+  s.parameters["opw"] = "other";
   EXPECT_TRUE(ResolveHostAssignment({"m", "ns", 1, ""}, s, &p, {}, Creds()).ok());
 }
 

@@ -72,6 +72,24 @@ TEST(BootProfileDecisionTest, RequiredParameterMissingOnAMachine) {
   EXPECT_EQ(c.message, "Machine lab/bad does not set required parameter 'role'");
 }
 
+// A required parameter may come from a Secret (spec.secretParameters): the
+// Machine satisfies it when the Secret is there, and is named when not.
+TEST(BootProfileDecisionTest, RequiredParameterFromASecret) {
+  Machine m = *Machine::FromJson(web::json::value::parse(
+      R"({"metadata":{"name":"m","namespace":"lab","generation":1},"spec":{"rack":"r","bootProfileRef":{"name":"deb"},)"
+      R"("interfaces":[{"mac":"52:54:00:00:00:01"}],"secretParameters":{"role":{"name":"creds","key":"role"}}}})"));
+  const SecretsOfMachine with_secret = [](const Machine&) {
+    return resolve::SecretData{{"creds", {{"role", "worker"}}}};
+  };
+  auto d = DecideBootProfile(Profile(kGoodSpec), {m}, "T", with_secret);
+  EXPECT_EQ(Cond(d, kConditionParametersSatisfied).status, "True") << Cond(d, kConditionParametersSatisfied).message;
+  auto missing = DecideBootProfile(Profile(kGoodSpec), {m}, "T", [](const Machine&) { return resolve::SecretData{}; });
+  EXPECT_EQ(Cond(missing, kConditionParametersSatisfied).status, "False");
+  EXPECT_EQ(Cond(missing, kConditionParametersSatisfied).reason, "MachineUnresolvable");
+  EXPECT_NE(Cond(missing, kConditionParametersSatisfied).message.find("creds"), std::string::npos)
+      << Cond(missing, kConditionParametersSatisfied).message;
+}
+
 TEST(BootProfileDecisionTest, ParameterATemplateUsesButAMachineDoesNotSet) {
   auto d =
       DecideBootProfile(Profile(R"({"kernel":{"path":"vmlinuz"},"cmdline":"disk={{params.disk}}"})"), {User("m")}, "T");
