@@ -54,6 +54,26 @@ class ControllerBootTest : public ::testing::Test {
            "/pki/controller.pem\n    keyFile: " + dir_ + "/pki/controller.key\n";
   }
   std::string Socket() const { return dir_ + "/push.sock"; }
+  // scripts/lab/boot's arguments for a VM booting through bootd in
+  // controller mode, assignments from this test's controller socket.
+  std::vector<std::string> LabArgs(const std::string& mac, const std::string& firmware = "bios") const {
+    return {"--stack",
+            "bootd",
+            "--bootd",
+            BinaryPath("bootd/bootd"),
+            "--mac",
+            mac,
+            "--firmware",
+            firmware,
+            "--dhcp",
+            "server",
+            "--timeout",
+            kLabBootBoundSeconds,
+            "--controller",
+            "unix:" + Socket(),
+            "--controller-pki",
+            dir_ + "/pki"};
+  }
 
   std::string dir_;
 };
@@ -107,9 +127,7 @@ void BootThroughController(ControllerBootTest& t, const std::string& firmware, c
   ASSERT_TRUE(WaitUntil([&] { return phase() == "Assigned"; })) << controller.Log();
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(t.Socket()); })) << controller.Log();
 
-  std::vector<std::string> args = {"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac};
-  args.insert(args.end(), {"--firmware", firmware, "--dhcp", "server", "--timeout", kLabBootBoundSeconds});
-  args.insert(args.end(), {"--controller", "unix:" + t.Socket(), "--controller-pki", t.dir_ + "/pki"});
+  std::vector<std::string> args = t.LabArgs(mac, firmware);
   std::unique_ptr<DashboardScrape> scrape;
   auto hold = std::make_unique<LabHold>(t.dir_);
   if (dashboard) {
@@ -215,22 +233,7 @@ TEST_F(ControllerBootTest, ControllerKilledMidBootStatusCatchesUpAfterRestart) {
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller->Log();
 
   auto hold = std::make_unique<LabHold>(dir_);
-  std::vector<std::string> args = {"--stack",
-                                   "bootd",
-                                   "--bootd",
-                                   BinaryPath("bootd/bootd"),
-                                   "--mac",
-                                   mac,
-                                   "--firmware",
-                                   "bios",
-                                   "--dhcp",
-                                   "server",
-                                   "--timeout",
-                                   kLabBootBoundSeconds,
-                                   "--controller",
-                                   "unix:" + Socket(),
-                                   "--controller-pki",
-                                   dir_ + "/pki"};
+  std::vector<std::string> args = LabArgs(mac);
   const auto hold_args = hold->Args();
   args.insert(args.end(), hold_args.begin(), hold_args.end());
   std::future<BootRun> boot = std::async(std::launch::async, [&] { return Boot(args); });
@@ -277,10 +280,9 @@ TEST_F(ControllerBootTest, BootdRestartedWhileControllerDownBootsFromPersistedSn
     return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase") == "Assigned";
   })) << controller.Log();
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller.Log();
-  BootRun run =
-      Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios", "--dhcp",
-            "server", "--timeout", kLabBootBoundSeconds, "--controller", "unix:" + Socket(), "--controller-pki",
-            dir_ + "/pki", "--controller-down-before-boot", std::to_string(controller.pid())});
+  std::vector<std::string> args = LabArgs(mac);
+  args.insert(args.end(), {"--controller-down-before-boot", std::to_string(controller.pid())});
+  BootRun run = Boot(args);
   EXPECT_FALSE(controller.Running()) << "the lab killed the controller before the boot";
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.result["result"], "booted") << run.output;
@@ -318,22 +320,7 @@ TEST_F(ControllerBootTest, BootOnceInstallsFallsThroughAfterRestartsAndReprovisi
     EXPECT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << c->Log();
     return c;
   };
-  const std::vector<std::string> lab = {"--stack",
-                                        "bootd",
-                                        "--bootd",
-                                        BinaryPath("bootd/bootd"),
-                                        "--mac",
-                                        mac,
-                                        "--firmware",
-                                        "bios",
-                                        "--dhcp",
-                                        "server",
-                                        "--timeout",
-                                        kLabBootBoundSeconds,
-                                        "--controller",
-                                        "unix:" + Socket(),
-                                        "--controller-pki",
-                                        dir_ + "/pki"};
+  const std::vector<std::string> lab = LabArgs(mac);
   // One boot that must install: held until the status shows `token`'s booted.
   auto install = [&](const std::string& token, ControllerProcess& c) {
     auto hold = std::make_unique<LabHold>(dir_);
