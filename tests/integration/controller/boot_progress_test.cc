@@ -194,6 +194,71 @@ TEST(BootProgressTest, RepeatedRestartsSetTheBootLoopCondition) {
   EXPECT_TRUE(PhaseIs(ns.name(), "m1", "Provisioned"));
 }
 
+// The Ready condition through the real door: `kubectl wait` on the
+// fully-qualified name while the real controller reconciles and boot
+// progress writes BootLoop, booted and a boot error; `kubectl get rbm`
+// shows the Ready, Error and (wide) Reason columns.
+TEST(BootProgressTest, KubectlWaitForReadyFollowsAssignmentBootLoopAndBootErrors) {
+  TestNamespace ns("ready");
+  const std::string machine = "machines.rackboot.io/m1";
+  auto wait = [&](const std::string& condition) {
+    return Kubectl("wait -n " + ns.name() + " --for=condition=" + condition + " --timeout=60s " + machine);
+  };
+  ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "m1", "52:54:00:00:0f:01", "p1")).exit_code, 0);
+  ControllerProcess controller("ready", ConfigFor(ns.name()));
+
+  // The profile does not exist yet: not Ready, and the reason says why.
+  auto waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "m1"), "Ready"), "ProfileNotFound");
+  ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p1", "console=ttyS0")).exit_code, 0);
+  waited = wait("Ready");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  value m1 = GetMachine(ns.name(), "m1");
+  EXPECT_EQ(ConditionReason(m1, "Ready"), "Published");
+  EXPECT_NE(ConditionMessage(m1, "Ready").find("rack rack-a"), std::string::npos) << ConditionMessage(m1, "Ready");
+
+  BootEventQueue queue;
+  BootStatusWriterOptions options;
+  options.loop_threshold = 2;
+  BootStatusWriter writer(Client(), queue, options, nullptr);
+  writer.Start();
+  BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0f:01");
+  for (int attempt = 0; attempt < 3; ++attempt) {  // kernel fetched, then the machine resets
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
+    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
+  }
+  waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << GetMachine(ns.name(), "m1").serialize() << controller.Log();
+  EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "m1"), "Ready"), "BootLoop");
+  auto wide = Kubectl("get rbm -o wide -n " + ns.name());
+  EXPECT_NE(wide.output.find("READY"), std::string::npos) << wide.output;
+  EXPECT_NE(wide.output.find("BootLoop"), std::string::npos) << wide.output;
+
+  bootd.Send(v1alpha1::BOOT_STAGE_INITRD, "initrd.img");
+  bootd.Send(v1alpha1::BOOT_STAGE_BOOTED);
+  waited = wait("Ready");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  EXPECT_TRUE(PhaseIs(ns.name(), "m1", "Provisioned"));
+
+  // The next boot fails in bootd: not Ready, the Error column says why.
+  bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
+  bootd.Send(v1alpha1::BOOT_STAGE_ERROR, "kernel 0123 unavailable: HTTP 404");
+  waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  m1 = GetMachine(ns.name(), "m1");
+  EXPECT_EQ(ConditionReason(m1, "Ready"), "BootError");
+  EXPECT_NE(ConditionMessage(m1, "Ready").find("kernel 0123 unavailable: HTTP 404"), std::string::npos);
+  auto table = Kubectl("get rbm -n " + ns.name());
+  EXPECT_NE(table.output.find("ERROR"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("kernel 0123 unavailable: HTTP 404"), std::string::npos) << table.output;
+  writer.Stop();
+  EXPECT_TRUE(controller.Running()) << controller.Log();
+}
+
 // Unknown MACs (bootd sends no machine name): with discovery on, one
 // Discovered Machine per MAC, however often it asks, up to the limit.
 TEST(BootProgressTest, DiscoveryCreatesOneDiscoveredMachinePerUnknownMacUpToTheLimit) {
