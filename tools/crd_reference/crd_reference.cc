@@ -47,6 +47,26 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
+std::string Code(const std::string& text) {
+  return text.find('`') == std::string::npos ? "`" + text + "`" : "`` " + text + " ``";
+}
+
+// Schema text as Markdown prose: "<arch>" would vanish as an HTML tag and
+// "*" may start emphasis.
+std::string Prose(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '*') {
+      out += "\\*";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string TypeOf(const YAML::Node& schema) {
   const std::string type = Text(schema, "type");
   if (type == "array") return "[]" + TypeOf(Child(schema, "items"));
@@ -77,24 +97,24 @@ std::vector<std::string> Validation(const YAML::Node& schema) {
   std::vector<std::string> out;
   if (const YAML::Node e = Child(schema, "enum"); e.IsSequence()) {
     std::vector<std::string> values;
-    for (const auto& v : e) values.push_back(Flow(v));
+    for (const auto& v : e) values.push_back(Code(Flow(v)));
     out.push_back("one of: " + Join(values, ", "));
   }
-  if (const YAML::Node d = Child(schema, "default"); d.IsDefined()) out.push_back("default: " + Flow(d));
+  if (const YAML::Node d = Child(schema, "default"); d.IsDefined()) out.push_back("default: " + Code(Flow(d)));
   if (const std::string f = Text(schema, "format"); !f.empty()) out.push_back("format: " + f);
   Bounds(schema, "minLength", "maxLength", "characters", &out);
   Bounds(schema, "minimum", "maximum", "", &out);
   Bounds(schema, "minItems", "maxItems", "items", &out);
   Bounds(schema, "minProperties", "maxProperties", "entries", &out);
-  if (const std::string p = Text(schema, "pattern"); !p.empty()) out.push_back("pattern: `" + p + "`");
+  if (const std::string p = Text(schema, "pattern"); !p.empty()) out.push_back("pattern: " + Code(p));
   if (Text(schema, "x-kubernetes-list-type") == "map") {
     std::vector<std::string> keys;
     for (const auto& k : Child(schema, "x-kubernetes-list-map-keys")) keys.push_back(k.Scalar());
-    out.push_back("entries unique by " + Join(keys, ", "));
+    out.push_back("entries unique by " + Code(Join(keys, ", ")));
   }
   for (const auto& rule : Child(schema, "x-kubernetes-validations")) {
     const std::string message = Text(rule, "message");
-    out.push_back("rule: " + (message.empty() ? Text(rule, "rule") : message));
+    out.push_back("rule: " + (message.empty() ? Code(Text(rule, "rule")) : Prose(message)));
   }
   return out;
 }
@@ -146,10 +166,6 @@ std::string Cell(const std::string& text) {
   return out;
 }
 
-std::string Code(const std::string& text) {
-  return text.find('`') == std::string::npos ? "`" + text + "`" : "`` " + text + " ``";
-}
-
 std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
   return text;
@@ -184,7 +200,9 @@ void RenderCrd(const CrdReference& crd, std::ostringstream& out) {
 
   for (const auto& v : crd.versions) {
     const std::string suffix = crd.versions.size() > 1 ? " (" + v.name + ")" : "";
-    if (!v.fields.empty() && !v.fields.front().description.empty()) out << v.fields.front().description << "\n\n";
+    if (!v.fields.empty() && !v.fields.front().description.empty()) {
+      out << Prose(v.fields.front().description) << "\n\n";
+    }
 
     out << "### `kubectl get " << KubectlName(crd) << "`" << suffix << "\n\n";
     out << "| column | value | shown |\n|---|---|---|\n";
@@ -199,8 +217,10 @@ void RenderCrd(const CrdReference& crd, std::ostringstream& out) {
     out << "| field | type | description | validation |\n|---|---|---|---|\n";
     for (const auto& f : v.fields) {
       if (f.path.empty()) continue;  // the kind itself: the paragraph above
+      const std::string description =
+          f.path == "metadata" && f.description.empty() ? "Standard object metadata (ObjectMeta)." : f.description;
       out << "| " << Cell(Code(f.path)) << " | " << f.type << (f.required ? ", required" : "") << " | "
-          << Cell(f.description) << " | " << Cell(Join(f.validation, "; ")) << " |\n";
+          << Cell(Prose(description)) << " | " << Cell(Join(f.validation, "; ")) << " |\n";
     }
     out << "\n";
   }
@@ -249,7 +269,9 @@ std::vector<std::string> MissingDescriptions(const CrdReference& crd) {
   std::vector<std::string> out;
   for (const auto& v : crd.versions) {
     for (const auto& f : v.fields) {
-      if (!f.description.empty()) continue;
+      // The root's metadata may hold nothing but its type (the apiserver
+      // refuses a CRD with more); kubectl explain shows ObjectMeta's text.
+      if (!f.description.empty() || f.path == "metadata") continue;
       out.push_back(crd.file + ":" + std::to_string(f.line) + ": " + crd.kind + " " + v.name + " " +
                     (f.path.empty() ? "(the schema root)" : f.path) +
                     " has no description (kubectl explain would show nothing)");

@@ -72,6 +72,18 @@ class BootdEvents {
   int64_t last_ms_ = 0;
 };
 
+// `attempts` boots that get as far as the kernel and then start over (the
+// machine resets): restarts for the BootLoop condition.
+void SendRestartingBoots(BootdEvents& bootd, int attempts) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
+    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
+  }
+}
+
 std::string EventsOf(const std::string& ns, const std::string& name) {
   return Kubectl("get events -n " + ns + " --field-selector involvedObject.name=" + name +
                  " -o custom-columns=REASON:.reason,TYPE:.type,MSG:.message")
@@ -173,13 +185,7 @@ TEST(BootProgressTest, RepeatedRestartsSetTheBootLoopCondition) {
   BootStatusWriter writer(Client(), queue, options, nullptr);
   writer.Start();
   BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0c:01");
-  for (int attempt = 0; attempt < 3; ++attempt) {  // kernel fetched, then the machine resets
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
-    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
-  }
+  SendRestartingBoots(bootd, 3);
   ASSERT_TRUE(WaitUntil([&] { return ConditionStatus(GetMachine(ns.name(), "m1"), "BootLoop") == "True"; }))
       << GetMachine(ns.name(), "m1").serialize() << controller.Log();
   value m1 = GetMachine(ns.name(), "m1");
@@ -224,13 +230,7 @@ TEST(BootProgressTest, KubectlWaitForReadyFollowsAssignmentBootLoopAndBootErrors
   BootStatusWriter writer(Client(), queue, options, nullptr);
   writer.Start();
   BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0f:01");
-  for (int attempt = 0; attempt < 3; ++attempt) {  // kernel fetched, then the machine resets
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
-    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
-  }
+  SendRestartingBoots(bootd, 3);
   waited = wait("Ready=false");
   ASSERT_EQ(waited.exit_code, 0) << waited.output << GetMachine(ns.name(), "m1").serialize() << controller.Log();
   EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "m1"), "Ready"), "BootLoop");

@@ -39,7 +39,7 @@ echo "ok - short names and category"
 # Defaults from the schema.
 [ "$(k get machine node-a02 -o jsonpath='{.spec.firmware}/{.spec.netboot.allowPXE}/{.spec.netboot.bootOnce}')" = auto/true/false ] ||
   fail "defaults: $(k get machine node-a02 -o jsonpath='{.spec}')"
-[ "$(k get bp debian-12-install -o jsonpath='{.spec.menu.entries[0].action}')" = boot ] || fail "menu entry action default"
+[ "$(k get rbp debian-12-install -o jsonpath='{.spec.menu.entries[0].action}')" = boot ] || fail "menu entry action default"
 
 # Status subresource: a status write shows up in the IP/Phase columns, and
 # status cannot be changed through the main resource.

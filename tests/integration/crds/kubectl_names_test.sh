@@ -25,15 +25,17 @@ texts=(helm/rackboot/templates/NOTES.txt)
 mapfile -t -O 1 texts < <(find . -name '*.md' -not -path './build*' -not -path './.git/*' -not -path './tests/*'
   find deploy/examples -name '*.yaml'
   find resolve controller bootd tools \( -name '*.cc' -o -name '*.h' \))
-# A kubectl command (up to the end of its code span, quote or pipe) with a
-# bare machine(s) / bootprofile(s) or a short name not of our own.
-bare='kubectl\b[^`"|;]*?(?<![\w./-])(machines?|bootprofiles?|mach|bp)(?=$|[\s/,`")])'
+# A kubectl command (up to the end of its code span, a quote, a pipe or
+# the end of the sentence) with a bare machine(s) / bootprofile(s) or a
+# short name not of our own.
+command='kubectl\b(?:(?!\. )[^`"|;])*'
+bare="$command?(?<![\w./-])(machines?|bootprofiles?|mach|bp)(?=\$|[\s/,\`\")])"
 if hits=$(grep -nP "$bare" "${texts[@]}"); then
   fail "kubectl commands naming machines/bootprofiles bare (write machines.rackboot.io or rbm, bootprofiles.rackboot.io or rbp):
 $hits"
 fi
 # The forms they use instead, checked against the apiserver below.
-mapfile -t forms < <(grep -ohP 'kubectl\b[^`"|;]*' "${texts[@]}" |
+mapfile -t forms < <(grep -ohP "$command" "${texts[@]}" |
   grep -oP '(?<![\w./-])((machines?|bootprofiles?)\.rackboot\.io|rbm|rbp|rackboot)(?=$|[\s/,.])' | sort -u)
 echo "ok - docs name our kinds unambiguously; forms used: ${forms[*]:-none}"
 
@@ -115,7 +117,7 @@ echo "ok - every form lists only rackboot.io objects"
 k annotate machines.rackboot.io node-a01 rackboot.io/reprovision=r2 --overwrite >/dev/null
 [ "$(k get rbm node-a01 -o jsonpath='{.metadata.annotations.rackboot\.io/reprovision}')" = r2 ] ||
   fail "annotate machines.rackboot.io did not reach our Machine"
-[ -z "$(k get machines.cluster.x-k8s.io node-a01 -o jsonpath='{.metadata.annotations}')" ] ||
+[ -z "$(k get machines.cluster.x-k8s.io node-a01 -o jsonpath='{.metadata.annotations.rackboot\.io/reprovision}')" ] ||
   fail "annotate machines.rackboot.io touched the Cluster API Machine"
 k patch rbm node-a01 --subresource=status --type=merge -p '{"status":{"conditions":[{"type":"Ready","status":"True",
   "reason":"Published","message":"m","lastTransitionTime":"2026-01-01T00:00:00Z","observedGeneration":1}]}}' >/dev/null

@@ -112,7 +112,7 @@ TEST(CrdReferenceTest, RendersNamesColumnsAndFieldsWithValidationAndEscapedPipes
                   default: red
                 code:
                   type: string
-                  description: Part code, a|b.
+                  description: Part code, a|b, keyed <arch>.
                   maxLength: 9
                   pattern: '^(a|b)$'
                   x-kubernetes-validations:
@@ -136,9 +136,10 @@ TEST(CrdReferenceTest, RendersNamesColumnsAndFieldsWithValidationAndEscapedPipes
            "### `kubectl get wdg`",
            "| COLOR | `.spec.color` | always |",
            "| CODE | `.spec.code` | with `-o wide` |",
-           "| `spec.color` | string, required | Paint colour. | one of: red, blue; default: red |",
-           "| `spec.code` | string | Part code, a\\|b. | at most 9 characters; pattern: `^(a\\|b)$`; rule: code must "
-           "not be c |",
+           "| `spec.color` | string, required | Paint colour. | one of: `red`, `blue`; default: `red` |",
+           "| `spec.code` | string | Part code, a\\|b, keyed &lt;arch>. | at most 9 characters; pattern: `^(a\\|b)$`; "
+           "rule: "
+           "code must not be c |",
        }) {
     EXPECT_NE(doc.find(want), std::string::npos) << want << "\n---\n" << doc;
   }
