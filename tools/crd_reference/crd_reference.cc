@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -51,20 +52,20 @@ std::string Code(const std::string& text) {
   return text.find('`') == std::string::npos ? "`" + text + "`" : "`` " + text + " ``";
 }
 
+// `text` with each character found in `with` replaced by its text.
+std::string Escaped(const std::string& text, const std::map<char, std::string>& with) {
+  std::string out;
+  for (char c : text) {
+    const auto it = with.find(c);
+    out += it == with.end() ? std::string(1, c) : it->second;
+  }
+  return out;
+}
+
 // Schema text as Markdown prose: "<arch>" would vanish as an HTML tag and
 // "*" may start emphasis.
 std::string Prose(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '*') {
-      out += "\\*";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return Escaped(text, {{'<', "&lt;"}, {'*', "\\*"}});
 }
 
 std::string TypeOf(const YAML::Node& schema) {
@@ -153,17 +154,7 @@ std::vector<std::string> Strings(const YAML::Node& list) {
 
 // Markdown table cell: no line breaks, pipes escaped (also inside code).
 std::string Cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return Escaped(text, {{'|', "\\|"}, {'\n', " "}});
 }
 
 std::string Upper(std::string text) {

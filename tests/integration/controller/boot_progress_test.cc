@@ -72,6 +72,19 @@ class BootdEvents {
   int64_t last_ms_ = 0;
 };
 
+// A started BootStatusWriter fed by its queue as PushBridge feeds it, with a
+// BootLoop threshold of 2 restarts.
+struct LoopingWriter {
+  static BootStatusWriterOptions Options() {
+    BootStatusWriterOptions options;
+    options.loop_threshold = 2;
+    return options;
+  }
+  LoopingWriter() { writer.Start(); }
+  BootEventQueue queue;
+  BootStatusWriter writer{Client(), queue, Options(), nullptr};
+};
+
 // `attempts` boots that get as far as the kernel and then start over (the
 // machine resets): restarts for the BootLoop condition.
 void SendRestartingBoots(BootdEvents& bootd, int attempts) {
@@ -179,12 +192,8 @@ TEST(BootProgressTest, RepeatedRestartsSetTheBootLoopCondition) {
   ControllerProcess controller("bootloop", ConfigFor(ns.name()));
   ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "m1", "Assigned"); })) << controller.Log();
 
-  BootEventQueue queue;
-  BootStatusWriterOptions options;
-  options.loop_threshold = 2;
-  BootStatusWriter writer(Client(), queue, options, nullptr);
-  writer.Start();
-  BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0c:01");
+  LoopingWriter progress;
+  BootdEvents bootd(progress.queue, ns.name() + "/m1", "52:54:00:00:0c:01");
   SendRestartingBoots(bootd, 3);
   ASSERT_TRUE(WaitUntil([&] { return ConditionStatus(GetMachine(ns.name(), "m1"), "BootLoop") == "True"; }))
       << GetMachine(ns.name(), "m1").serialize() << controller.Log();
@@ -224,12 +233,8 @@ TEST(BootProgressTest, KubectlWaitForReadyFollowsAssignmentBootLoopAndBootErrors
   EXPECT_EQ(ConditionReason(m1, "Ready"), "Published");
   EXPECT_NE(ConditionMessage(m1, "Ready").find("rack rack-a"), std::string::npos) << ConditionMessage(m1, "Ready");
 
-  BootEventQueue queue;
-  BootStatusWriterOptions options;
-  options.loop_threshold = 2;
-  BootStatusWriter writer(Client(), queue, options, nullptr);
-  writer.Start();
-  BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0f:01");
+  LoopingWriter progress;
+  BootdEvents bootd(progress.queue, ns.name() + "/m1", "52:54:00:00:0f:01");
   SendRestartingBoots(bootd, 3);
   waited = wait("Ready=false");
   ASSERT_EQ(waited.exit_code, 0) << waited.output << GetMachine(ns.name(), "m1").serialize() << controller.Log();
@@ -255,7 +260,7 @@ TEST(BootProgressTest, KubectlWaitForReadyFollowsAssignmentBootLoopAndBootErrors
   auto table = Kubectl("get rbm -n " + ns.name());
   EXPECT_NE(table.output.find("ERROR"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("kernel 0123 unavailable: HTTP 404"), std::string::npos) << table.output;
-  writer.Stop();
+  progress.writer.Stop();
   EXPECT_TRUE(controller.Running()) << controller.Log();
 }
 
