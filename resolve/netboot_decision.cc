@@ -17,7 +17,7 @@ NetbootDecision DecideNetboot(const MachineSpec& spec, bool has_profile, const s
     return {false, kNetbootBootOnceCompleted,
             "bootOnce: the machine reported booted" + request +
                 ", so it gets a DHCP lease but no boot file and starts from its disk; to install it again run "
-                "kubectl annotate machine <name> " +
+                "kubectl annotate machines.rackboot.io <name> " +
                 kReprovisionAnnotation + "=<new value> --overwrite"};
   }
   return {true, kNetbootAllowed,

@@ -1,5 +1,5 @@
 #pragma once
-// core/v1 Event: human-visible transitions ("kubectl describe machine").
+// core/v1 Event: human-visible transitions ("kubectl describe machines.rackboot.io").
 
 #include <string>
 

@@ -1,6 +1,7 @@
 #include "controller/reconcile/machine_decision.h"
 
 #include "controller/progress/boot_state.h"
+#include "controller/reconcile/machine_ready.h"
 #include "resolve/host_assignment_resolver.h"
 #include "resolve/netboot_decision.h"
 
@@ -204,6 +205,13 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   } else {
     d.status.phase = ready ? kPhaseAssigned : kPhasePending;
   }
+  // Ready summarises the conditions above and boot progress's BootLoop and
+  // Failed phase (controller/reconcile/machine_ready.h); boot progress's
+  // status writes re-queue the Machine, so it follows them.
+  model::SetCondition(
+      &d.status.conditions,
+      DecideMachineReady({&d.status, ready, discovered, m.spec.rack, m.spec.boot_profile, LastErrorMessage(m), gen}),
+      now);
   d.status_changed = !(d.status == m.status);
 
   if (profile_changed && profile_cond.status == "False") {

@@ -186,6 +186,9 @@ void BootThroughController(ControllerBootTest& t, const std::string& firmware, c
   EXPECT_EQ(status.at("detected").at("firmware").as_string(), want_firmware) << out;
   EXPECT_EQ(status.at("detected").at("mac").as_string(), mac) << out;
   EXPECT_EQ(ConditionStatus(machine, "BootLoop"), "False") << out;
+  // What an operator waits on (reconcile follows the boot writes; bounded).
+  auto ready = Kubectl("wait -n " + ns.name() + " --for=condition=Ready --timeout=60s machines.rackboot.io/lab-vm");
+  EXPECT_EQ(ready.exit_code, 0) << ready.output << "\n" << Kubectl("get rbm -o yaml -n " + ns.name()).output;
   std::printf("e2e %s: VM boot %.1f s (lab total), first stage -> booted in Machine status %.1f s\n", firmware.c_str(),
               std::atof(run.result["total_ms"].c_str()) / 1000.0, static_cast<double>(last - first) / 1e6);
   // Events are posted after the status write, asynchronously.

@@ -72,6 +72,31 @@ class BootdEvents {
   int64_t last_ms_ = 0;
 };
 
+// A started BootStatusWriter fed by its queue as PushBridge feeds it, with a
+// BootLoop threshold of 2 restarts.
+struct LoopingWriter {
+  static BootStatusWriterOptions Options() {
+    BootStatusWriterOptions options;
+    options.loop_threshold = 2;
+    return options;
+  }
+  LoopingWriter() { writer.Start(); }
+  BootEventQueue queue;
+  BootStatusWriter writer{Client(), queue, Options(), nullptr};
+};
+
+// `attempts` boots that get as far as the kernel and then start over (the
+// machine resets): restarts for the BootLoop condition.
+void SendRestartingBoots(BootdEvents& bootd, int attempts) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
+    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
+    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
+    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
+  }
+}
+
 std::string EventsOf(const std::string& ns, const std::string& name) {
   return Kubectl("get events -n " + ns + " --field-selector involvedObject.name=" + name +
                  " -o custom-columns=REASON:.reason,TYPE:.type,MSG:.message")
@@ -167,19 +192,9 @@ TEST(BootProgressTest, RepeatedRestartsSetTheBootLoopCondition) {
   ControllerProcess controller("bootloop", ConfigFor(ns.name()));
   ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "m1", "Assigned"); })) << controller.Log();
 
-  BootEventQueue queue;
-  BootStatusWriterOptions options;
-  options.loop_threshold = 2;
-  BootStatusWriter writer(Client(), queue, options, nullptr);
-  writer.Start();
-  BootdEvents bootd(queue, ns.name() + "/m1", "52:54:00:00:0c:01");
-  for (int attempt = 0; attempt < 3; ++attempt) {  // kernel fetched, then the machine resets
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_BOOT_FILE, "snponly.efi");
-    bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi ipxe", true);
-    bootd.Send(v1alpha1::BOOT_STAGE_SCRIPT, "boot.ipxe");
-    bootd.Send(v1alpha1::BOOT_STAGE_KERNEL, "vmlinuz");
-  }
+  LoopingWriter progress;
+  BootdEvents bootd(progress.queue, ns.name() + "/m1", "52:54:00:00:0c:01");
+  SendRestartingBoots(bootd, 3);
   ASSERT_TRUE(WaitUntil([&] { return ConditionStatus(GetMachine(ns.name(), "m1"), "BootLoop") == "True"; }))
       << GetMachine(ns.name(), "m1").serialize() << controller.Log();
   value m1 = GetMachine(ns.name(), "m1");
@@ -192,6 +207,61 @@ TEST(BootProgressTest, RepeatedRestartsSetTheBootLoopCondition) {
   bootd.Send(v1alpha1::BOOT_STAGE_BOOTED);
   ASSERT_TRUE(WaitUntil([&] { return ConditionStatus(GetMachine(ns.name(), "m1"), "BootLoop") == "False"; }));
   EXPECT_TRUE(PhaseIs(ns.name(), "m1", "Provisioned"));
+}
+
+// The Ready condition through the real door: `kubectl wait` on the
+// fully-qualified name while the real controller reconciles and boot
+// progress writes BootLoop, booted and a boot error; `kubectl get rbm`
+// shows the Ready, Error and (wide) Reason columns.
+TEST(BootProgressTest, KubectlWaitForReadyFollowsAssignmentBootLoopAndBootErrors) {
+  TestNamespace ns("ready");
+  const std::string machine = "machines.rackboot.io/m1";
+  auto wait = [&](const std::string& condition) {
+    return Kubectl("wait -n " + ns.name() + " --for=condition=" + condition + " --timeout=60s " + machine);
+  };
+  ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "m1", "52:54:00:00:0f:01", "p1")).exit_code, 0);
+  ControllerProcess controller("ready", ConfigFor(ns.name()));
+
+  // The profile does not exist yet: not Ready, and the reason says why.
+  auto waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "m1"), "Ready"), "ProfileNotFound");
+  ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p1", "console=ttyS0")).exit_code, 0);
+  waited = wait("Ready");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  value m1 = GetMachine(ns.name(), "m1");
+  EXPECT_EQ(ConditionReason(m1, "Ready"), "Published");
+  EXPECT_NE(ConditionMessage(m1, "Ready").find("rack rack-a"), std::string::npos) << ConditionMessage(m1, "Ready");
+
+  LoopingWriter progress;
+  BootdEvents bootd(progress.queue, ns.name() + "/m1", "52:54:00:00:0f:01");
+  SendRestartingBoots(bootd, 3);
+  waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << GetMachine(ns.name(), "m1").serialize() << controller.Log();
+  EXPECT_EQ(ConditionReason(GetMachine(ns.name(), "m1"), "Ready"), "BootLoop");
+  auto wide = Kubectl("get rbm -o wide -n " + ns.name());
+  EXPECT_NE(wide.output.find("READY"), std::string::npos) << wide.output;
+  EXPECT_NE(wide.output.find("BootLoop"), std::string::npos) << wide.output;
+
+  bootd.Send(v1alpha1::BOOT_STAGE_INITRD, "initrd.img");
+  bootd.Send(v1alpha1::BOOT_STAGE_BOOTED);
+  waited = wait("Ready");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  EXPECT_TRUE(PhaseIs(ns.name(), "m1", "Provisioned"));
+
+  // The next boot fails in bootd: not Ready, the Error column says why.
+  bootd.Send(v1alpha1::BOOT_STAGE_DHCP_DISCOVER, "x86_64-uefi firmware-pxe");
+  bootd.Send(v1alpha1::BOOT_STAGE_ERROR, "kernel 0123 unavailable: HTTP 404");
+  waited = wait("Ready=false");
+  ASSERT_EQ(waited.exit_code, 0) << waited.output << controller.Log();
+  m1 = GetMachine(ns.name(), "m1");
+  EXPECT_EQ(ConditionReason(m1, "Ready"), "BootError");
+  EXPECT_NE(ConditionMessage(m1, "Ready").find("kernel 0123 unavailable: HTTP 404"), std::string::npos);
+  auto table = Kubectl("get rbm -n " + ns.name());
+  EXPECT_NE(table.output.find("ERROR"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("kernel 0123 unavailable: HTTP 404"), std::string::npos) << table.output;
+  progress.writer.Stop();
+  EXPECT_TRUE(controller.Running()) << controller.Log();
 }
 
 // Unknown MACs (bootd sends no machine name): with discovery on, one

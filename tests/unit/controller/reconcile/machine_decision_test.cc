@@ -200,10 +200,11 @@ MachineDecision DecideAfterBootPhase(const std::string& phase, BootProfile p, in
 }
 
 TEST(MachineDecisionTest, BootPhasesSurviveReconcileWhileTheAssignmentIsUnchanged) {
-  for (const char* phase : {"Booting", "Provisioned", "Failed"}) {
+  for (const std::string phase : {"Booting", "Provisioned", "Failed"}) {
     auto d = DecideAfterBootPhase(phase, Profile(), 2);
     EXPECT_EQ(d.status.phase, phase);
-    EXPECT_FALSE(d.status_changed) << phase;
+    // Failed: only Ready changes (False, BootError).
+    EXPECT_EQ(d.status_changed, phase == "Failed") << phase;
   }
 }
 
@@ -337,6 +338,88 @@ TEST(MachineDecisionTest, ANewReprovisionValueNetbootsAgainAndExpectsANewBoot) {
   auto done =
       DecideMachine(*Machine::FromJson(BootOnceMachine("again-1", "again-1", "Provisioned", "Allowed")), &p, ips, "T");
   EXPECT_FALSE(done.assignment->host.allow_pxe());
+}
+
+// Ready (controller/reconcile/machine_ready.h): the one condition for
+// `kubectl wait`, True once the assignment is published and nothing known
+// blocks the boot, False with the blocking condition's reason.
+TEST(MachineDecisionTest, ReadyOncePublishedAndFalseWithTheReasonThatBlocks) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  EXPECT_EQ(Cond(d, "Ready").status, "True");
+  EXPECT_EQ(Cond(d, "Ready").reason, "Published");
+  EXPECT_EQ(Cond(d, "Ready").observed_generation, 2) << "kubectl wait compares it with metadata.generation";
+  EXPECT_NE(Cond(d, "Ready").message.find("rack rack-a"), std::string::npos) << Cond(d, "Ready").message;
+  EXPECT_NE(Cond(d, "Ready").message.find("10.0.0.100"), std::string::npos) << Cond(d, "Ready").message;
+
+  auto no_profile = DecideMachine(MakeMachine("m1"), nullptr, ips, "T");
+  EXPECT_EQ(Cond(no_profile, "Ready").status, "False");
+  EXPECT_EQ(Cond(no_profile, "Ready").reason, "ProfileNotFound");
+  EXPECT_NE(Cond(no_profile, "Ready").message.find("'ubuntu' does not exist"), std::string::npos);
+
+  auto duplicate = DecideMachine(MakeMachine("m2"), &p, ips, "T", {"lab/m1"});
+  EXPECT_EQ(Cond(duplicate, "Ready").reason, "DuplicateMAC") << "the address first: without one nothing is pushed";
+
+  IpAllocator no_racks({});
+  EXPECT_EQ(Cond(DecideMachine(MakeMachine("m1"), &p, no_racks, "T"), "Ready").reason, "UnknownRack");
+}
+
+TEST(MachineDecisionTest, ReadyForALeaseOnlyMachineAndFalseForAnUnadoptedDiscoveredOne) {
+  IpAllocator ips = Pools();
+  std::string bare =
+      R"({"metadata":{"name":"bare","namespace":"lab","generation":1,"finalizers":["rackboot.io/ip-release"]},)"
+      R"("spec":{"rack":"rack-a","interfaces":[{"mac":"52:54:00:00:00:0b"}]}})";
+  auto d = DecideMachine(*Machine::FromJson(web::json::value::parse(bare)), nullptr, ips, "T");
+  EXPECT_EQ(Cond(d, "Ready").status, "True") << "served as its spec asks: a lease, no boot file";
+  EXPECT_NE(Cond(d, "Ready").message.find("lease only"), std::string::npos) << Cond(d, "Ready").message;
+
+  std::string discovered =
+      R"({"metadata":{"name":"discovered-525400000009","namespace":"lab","generation":1,)"
+      R"("finalizers":["rackboot.io/ip-release"]},"spec":{"rack":"rack-a","interfaces":[{"mac":"52:54:00:00:00:09"}]},)"
+      R"("status":{"phase":"Discovered"}})";
+  auto dd = DecideMachine(*Machine::FromJson(web::json::value::parse(discovered)), nullptr, ips, "T");
+  EXPECT_EQ(Cond(dd, "Ready").status, "False");
+  EXPECT_EQ(Cond(dd, "Ready").reason, "Discovered");
+}
+
+TEST(MachineDecisionTest, ReadyTurnsFalseOnBootLoopAndBootErrorAndBackWhenTheyEnd) {
+  IpAllocator ips = Pools();
+  BootProfile p = Profile();
+  auto first = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  ips.Claim(*first.claim, "lab/m1");
+
+  // Boot progress set BootLoop=True (phase Booting).
+  model::MachineStatus looping = first.status;
+  looping.phase = "Booting";
+  model::SetCondition(&looping.conditions,
+                      {"BootLoop", "True", "RepeatedRestarts", "the machine restarted its network boot 3 times", 0, ""},
+                      "T1");
+  auto d = DecideMachine(*Machine::FromJson(MakeMachine("m1").WithStatus(looping)), &p, ips, "T2");
+  EXPECT_TRUE(d.status_changed);
+  EXPECT_EQ(Cond(d, "Ready").status, "False");
+  EXPECT_EQ(Cond(d, "Ready").reason, "BootLoop");
+  EXPECT_NE(Cond(d, "Ready").message.find("3 times"), std::string::npos);
+  EXPECT_EQ(Cond(d, "Ready").last_transition_time, "T2");
+
+  // booted: BootLoop False, phase Provisioned.
+  model::MachineStatus booted = d.status;
+  booted.phase = "Provisioned";
+  model::SetCondition(&booted.conditions, {"BootLoop", "False", "Booted", "", 0, ""}, "T3");
+  auto ok = DecideMachine(*Machine::FromJson(MakeMachine("m1").WithStatus(booted)), &p, ips, "T4");
+  EXPECT_EQ(Cond(ok, "Ready").status, "True");
+
+  // bootd reported an error: phase Failed with status.lastError.
+  model::MachineStatus failed = ok.status;
+  failed.phase = "Failed";
+  web::json::value raw = MakeMachine("m1").WithStatus(failed);
+  raw["status"]["lastError"] = web::json::value::parse(R"({"stage":"kernel","message":"kernel abc unavailable: 404"})");
+  auto f = DecideMachine(*Machine::FromJson(raw), &p, ips, "T5");
+  EXPECT_EQ(f.status.phase, "Failed");
+  EXPECT_EQ(Cond(f, "Ready").status, "False");
+  EXPECT_EQ(Cond(f, "Ready").reason, "BootError");
+  EXPECT_NE(Cond(f, "Ready").message.find("kernel abc unavailable: 404"), std::string::npos)
+      << Cond(f, "Ready").message;
 }
 
 }  // namespace
