@@ -278,8 +278,8 @@ int main(int argc, char** argv) {
     s.now_unix = static_cast<int64_t>(std::time(nullptr));
     return bootd::explain::Explain(s, query);
   };
-  services.push_back(std::make_unique<bootd::explain::AdminSocketService>(
-      bootd::explain::AdminSocketPath(ctx->config), explain));
+  services.push_back(
+      std::make_unique<bootd::explain::AdminSocketService>(bootd::explain::AdminSocketPath(ctx->config), explain));
   // Ready = every service started and assignments to serve: the persisted
   // or pushed snapshot (controller mode) or a completed manifest load.
   std::atomic<bool> all_started{false};

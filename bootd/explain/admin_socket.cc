@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include "bootd/http/http_request.h"
@@ -100,7 +101,11 @@ Status AdminSocketService::Open() {
   if (!addr.ok()) return addr.error();
   listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) return Error{std::string("socket: ") + std::strerror(errno)};
-  // A file left by a bootd that did not stop cleanly.
+  // stateDir may not exist yet in an HTTP-only bootd; the host checks made
+  // sure it can be created. Then a file left by a bootd that did not stop
+  // cleanly goes.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
   unlink(path_.c_str());
   if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&*addr), sizeof(sockaddr_un)) < 0) {
     return Error{path_ + ": " + std::strerror(errno)};

@@ -1,8 +1,10 @@
 #include "bootd/explain/explanation.h"
 
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "bootd/dhcp/boot_answer.h"
@@ -215,7 +217,8 @@ class MacExplainer {
              (i.ipv4 ? i.ipv4->ToString() + " reserved" : std::string("address from the pool")) + "\n";
     }
     if (!a.uuid.empty()) out += "  uuid " + a.uuid + "\n";
-    if (a.boot_once) out += "  bootOnce: true" + (a.reprovision.empty() ? "" : ", reprovision '" + a.reprovision + "'") + "\n";
+    if (a.boot_once)
+      out += "  bootOnce: true" + (a.reprovision.empty() ? "" : ", reprovision '" + a.reprovision + "'") + "\n";
     out += "  netboot: " + (a.allow_pxe ? std::string("allowed") : "OFF: " + NetbootOffReason(a)) + "\n";
     if (s_.leases) {
       if (auto lease = s_.leases->FindByMac(mac_)) {
@@ -227,19 +230,22 @@ class MacExplainer {
   }
 
   std::string Dhcp() {
-    const char* mode = c_.dhcp.mode == DhcpMode::kServer ? "server" : c_.dhcp.mode == DhcpMode::kProxy ? "proxy" : "off";
+    const char* mode = c_.dhcp.mode == DhcpMode::kServer  ? "server"
+                       : c_.dhcp.mode == DhcpMode::kProxy ? "proxy"
+                                                          : "off";
     std::string out = std::string("\nDHCP (dhcp.mode ") + mode + "), per firmware class:\n";
     if (c_.dhcp.mode == DhcpMode::kOff) {
-      out += "  bootd sends no DHCP replies; the site's DHCP server must name the boot file and next-server.\n"
-             "  What bootd would put in them:\n";
+      out +=
+          "  bootd sends no DHCP replies; the site's DHCP server must name the boot file and next-server.\n"
+          "  What bootd would put in them:\n";
     }
     ReadOnlyLeases leases(s_.leases);
     for (const FirmwareClass& fw : FirmwareClasses()) {
       const std::string uuid = assignment_ ? assignment_->uuid : "";
       const dhcp::Packet4 discover = FirmwareRequest(fw, mac_, uuid, dhcp::MessageType::kDiscover);
       const dhcp::ClientInfo info = dhcp::ClassifyClient(discover);
-      out += "  " + fw.title + " (option 93 = " + std::to_string(fw.arch_type) + ", class " + info.class_name() +
-             ", " + dhcp::BootClientKindName(info.kind) + "):\n";
+      out += "  " + fw.title + " (option 93 = " + std::to_string(fw.arch_type) + ", class " + info.class_name() + ", " +
+             dhcp::BootClientKindName(info.kind) + "):\n";
       if (c_.dhcp.mode != DhcpMode::kOff) {
         // A fresh engine per request: an OFFER's hold stays in it.
         dhcp::DhcpEngine engine(c_, *s_.assignments, leases);
@@ -418,8 +424,8 @@ Result<std::string> Explain(const ExplainState& state, const std::string& query)
   std::string out;
   for (const MacAddress& mac : macs) {
     MacReport r = MacExplainer(state, mac).Run();
-    out += (out.empty() ? "" : "\n") + std::string("bootd explain ") + mac.ToString() + " (rack " +
-           state.config->rack + ", " + state.source + ", " + Utc(state.now_unix * 1000) + ")\n";
+    out += (out.empty() ? "" : "\n") + std::string("bootd explain ") + mac.ToString() + " (rack " + state.config->rack +
+           ", " + state.source + ", " + Utc(state.now_unix * 1000) + ")\n";
     out += "verdict: " + r.verdict + "\n\n" + r.body;
   }
   if (!state.problems.empty()) {

@@ -31,12 +31,12 @@ inline constexpr const char* kMaskedToken = "MASKED";
 // What explain looks at: a running bootd's state, or one loaded from disk
 // (offline_state.h). Not owned.
 struct ExplainState {
-  const BootdConfig* config = nullptr;     // after the host checks derived what the YAML left out
+  const BootdConfig* config = nullptr;  // after the host checks derived what the YAML left out
   const AssignmentStore* assignments = nullptr;
-  const LeaseStore* leases = nullptr;      // null: none read
+  const LeaseStore* leases = nullptr;         // null: none read
   const BootEventRecorder* events = nullptr;  // null: no boot records (offline)
-  bool upstream_via_cache = false;         // http.artifactCacheDir in effect
-  std::string source;                      // "running bootd", "manifests in /etc/rackboot (offline)"
+  bool upstream_via_cache = false;            // http.artifactCacheDir in effect
+  std::string source;                         // "running bootd", "manifests in /etc/rackboot (offline)"
   // Standalone: the manifest problems of the last load (a Machine whose
   // profile failed to resolve is not served and shows up only here).
   std::vector<std::string> problems;

@@ -49,8 +49,8 @@ dhcp::Packet4 FirmwareRequest(const FirmwareClass& firmware, const MacAddress& m
   p.Set(kOptMaxMessageSize, OptionU16{1472}.Serialize());
   // The parameter request list of an Intel/EDK2 PXE ROM (iPXE asks for
   // more, among them 175).
-  std::vector<uint8_t> asked = {1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50,
-                                51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135};
+  std::vector<uint8_t> asked = {1,  2,  3,  4,  5,  6,  11, 12, 13, 15, 16,  17,  18,  22,  23,  28,  40,  41, 42,
+                                43, 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135};
   if (firmware.ipxe) asked.push_back(kOptIpxeEncap);
   p.Set(kOptParameterList, OptionParameterList{asked}.Serialize());
   p.Set(kOptClientArch, OptionClientArch{{firmware.arch_type}}.Serialize());

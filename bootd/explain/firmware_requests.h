@@ -15,8 +15,8 @@
 namespace rackboot::bootd::explain {
 
 struct FirmwareClass {
-  std::string title;       // "BIOS PXE", "UEFI PXE x64", ...
-  uint16_t arch_type = 0;  // option 93
+  std::string title;         // "BIOS PXE", "UEFI PXE x64", ...
+  uint16_t arch_type = 0;    // option 93
   std::string vendor_class;  // option 60
   bool ipxe = false;         // option 77 "iPXE" and option 175: iPXE is running
 };

@@ -51,7 +51,8 @@ class ExplainTest : public ::testing::Test {
     LabBootdConfig c(Wd() + "/state");
     c.log_level = "info";
     c.manifest_dir = Wd() + "/manifests";
-    c.sections = "tftp:\n  root: " + Wd() + "/tftp\nhttp:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n" +
+    c.sections = "tftp:\n  root: " + Wd() +
+                 "/tftp\nhttp:\n  listen: 192.0.2.1:8080\n  publicUrl: http://192.0.2.1:8080\n" +
                  "  artifactRoot: " + Wd() + "/artifacts\n";
     bootd_ = StartBootd(*lab_, "srv", c.Yaml());
     ASSERT_TRUE(bootd_->Running()) << bootd_->Output();
@@ -95,20 +96,27 @@ TEST_F(ExplainTest, MacIsSpelledWithDashesInEveryUrlAndAcceptedInAnySpelling) {
   // A real DHCP client looking like iPXE (option 77 "iPXE") gets the
   // script URL, MAC with dashes; it also configures the client's address.
   std::string out;
-  ASSERT_EQ(lab_->Run("cli",
-                      {"timeout", "60", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-s", hook_, "-t", "10", "-T", "1",
-                       "-A", "1", "-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000", "-x", "0x4d:69505845"},
+  ASSERT_EQ(lab_->Run("cli", {"timeout", "60",
+                              "udhcpc",  "-f",
+                              "-q",      "-n",
+                              "-i",      "eth0",
+                              "-s",      hook_,
+                              "-t",      "10",
+                              "-T",      "1",
+                              "-A",      "1",
+                              "-V",      "PXEClient:Arch:00000:UNDI:002001",
+                              "-x",      "0x5d:0000",
+                              "-x",      "0x4d:69505845"},
                       &out),
             0)
       << out << bootd_->Output();
-  EXPECT_TRUE(Has(ReadFile(events_), "boot_file=http://192.0.2.1:8080/ipxe/52-54-00-00-0d-01 "))
-      << ReadFile(events_);
+  EXPECT_TRUE(Has(ReadFile(events_), "boot_file=http://192.0.2.1:8080/ipxe/52-54-00-00-0d-01 ")) << ReadFile(events_);
 
   // Every spelling of the MAC, upper and lower case, gets the same script.
   const std::string script = Curl("/ipxe/52-54-00-00-0d-01");
   ASSERT_EQ(script.rfind("200\n#!ipxe", 0), 0u) << script;
-  for (const char* spelling : {"52:54:00:00:0d:01", "52:54:00:00:0D:01", "52-54-00-00-0D-01", "525400000d01",
-                               "525400000D01"}) {
+  for (const char* spelling :
+       {"52:54:00:00:0d:01", "52:54:00:00:0D:01", "52-54-00-00-0D-01", "525400000d01", "525400000D01"}) {
     EXPECT_EQ(Curl(std::string("/ipxe/") + spelling), script) << spelling;
   }
   // URLs in it: dashes, lowercase; the colon form only as the displayed MAC.

@@ -52,8 +52,8 @@ std::string Manifests(const std::string& ns, const std::string& hash) {
   auto machine = [&](const std::string& name, const std::string& mac, const std::string& prof,
                      const std::string& extra = "") {
     return "apiVersion: rackboot.io/v1alpha1\nkind: Machine\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
-           "\nspec:\n  rack: rack-a\n  interfaces: [{mac: \"" + mac + "\"}]\n  bootProfileRef: {name: " + prof +
-           "}\n" + extra + "---\n";
+           "\nspec:\n  rack: rack-a\n  interfaces: [{mac: \"" + mac + "\"}]\n  bootProfileRef: {name: " + prof + "}\n" +
+           extra + "---\n";
   };
   return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: " + ns +
          "\n  labels: {rackboot.io/secret: \"true\"}\nstringData:\n  hash: \"" + hash + "\"\n---\n" +
@@ -85,8 +85,8 @@ class WhyTest : public ::testing::Test {
            "\nleaderElection: {enabled: false}\n"
            "racks:\n- name: rack-a\n  subnet: 192.0.2.0/24\n  pool: {start: 192.0.2.50, end: 192.0.2.59}\n"
            "grpc:\n  listen: 127.0.0.1:0\n  unixSocket: " +
-           Socket() + "\n  tls:\n    caFile: " + pki_.File("ca.pem") + "\n    certFile: " + pki_.File("controller.pem") +
-           "\n    keyFile: " + pki_.File("controller.key") + "\n";
+           Socket() + "\n  tls:\n    caFile: " + pki_.File("ca.pem") +
+           "\n    certFile: " + pki_.File("controller.pem") + "\n    keyFile: " + pki_.File("controller.key") + "\n";
   }
   // bootd in the lab's srv namespace: DHCP server on its veth, assignments
   // from the controller's unix socket (reached through the file system).
