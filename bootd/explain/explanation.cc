@@ -217,8 +217,9 @@ class MacExplainer {
              (i.ipv4 ? i.ipv4->ToString() + " reserved" : std::string("address from the pool")) + "\n";
     }
     if (!a.uuid.empty()) out += "  uuid " + a.uuid + "\n";
-    if (a.boot_once)
+    if (a.boot_once) {
       out += "  bootOnce: true" + (a.reprovision.empty() ? "" : ", reprovision '" + a.reprovision + "'") + "\n";
+    }
     out += "  netboot: " + (a.allow_pxe ? std::string("allowed") : "OFF: " + NetbootOffReason(a)) + "\n";
     if (s_.leases) {
       if (auto lease = s_.leases->FindByMac(mac_)) {

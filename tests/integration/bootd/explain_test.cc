@@ -128,8 +128,13 @@ TEST_F(ExplainTest, MacIsSpelledWithDashesInEveryUrlAndAcceptedInAnySpelling) {
   // The other routes accept every spelling too.
   EXPECT_EQ(Curl("/boot/52:54:00:00:0D:01/vmlinuz"), "200\nnot really a kernel") << "artifact by MAC";
   EXPECT_EQ(Curl("/booted/525400000D01", true), "200\nok\n");
-  const std::string events = Curl("/api/v1/events/52-54-00-00-0D-01");
-  EXPECT_TRUE(Has(events, "\"stage\":\"kernel\"")) << events;
+  // The kernel's record is made once its body went out (after curl may
+  // have returned): wait for it.
+  std::string events;
+  EXPECT_TRUE(WaitUntil([&] {
+    events = Curl("/api/v1/events/52-54-00-00-0D-01");
+    return Has(events, "\"stage\":\"kernel\"");
+  })) << events;
   EXPECT_TRUE(Has(events, "\"stage\":\"booted\"")) << events;
   EXPECT_TRUE(Has(events, "\"mac\":\"52:54:00:00:0d:01\"")) << events;
 }
