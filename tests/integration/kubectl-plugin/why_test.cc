@@ -173,6 +173,9 @@ TEST_F(WhyTest, NamesTheActualReasonForEachMachine) {
   EXPECT_TRUE(Has(once.output, "verdict: NETBOOT OFF: bootOnce: the machine has already booted")) << once.output;
   EXPECT_TRUE(Has(once.output, "rackboot.io/reprovision")) << once.output;
   EXPECT_TRUE(Has(once.output, "booted from 192.0.2.77")) << "bootd's record: " << once.output;
+  // The controller's Event for the callback (emitted after its status write).
+  EXPECT_TRUE(WaitUntil([&] { return Has(Why(ns.name(), "m-once").output, "Normal Booted"); }))
+      << Why(ns.name(), "m-once").output;
 
   // Template problem the resolver catches: the controller pushes nothing,
   // the condition names the variable, bootd does not know the MAC.
