@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@
 #include "bootd/config/serving_summary.h"
 #include "bootd/dhcp/dhcp_service.h"
 #include "bootd/dhcp/router_advertiser.h"
+#include "bootd/explain/admin_socket.h"
+#include "bootd/explain/explain_command.h"
+#include "bootd/explain/explanation.h"
 #include "bootd/http/http_server.h"
 #include "bootd/metrics/bootd_metrics_bridge.h"
 #include "bootd/service.h"
@@ -36,6 +40,7 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: bootd --config FILE [--check-config]\n"
+    "       bootd explain <mac|machine> [--config FILE] [--offline]   (bootd explain --help)\n"
     "\n"
     "The per-rack boot server of rackboot: DHCPv4 (server or ProxyDHCP), TFTP,\n"
     "HTTP, per-machine boot scripts.\n"
@@ -155,6 +160,7 @@ void DrainServices(const std::vector<std::unique_ptr<rackboot::bootd::Service>>&
 
 int main(int argc, char** argv) {
   using namespace rackboot;
+  if (argc >= 2 && std::string(argv[1]) == "explain") return bootd::explain::RunExplainCommand(argc - 1, argv + 1);
   std::string config_path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {
@@ -256,6 +262,24 @@ int main(int argc, char** argv) {
     log::Error("bootd", "configuration enables no service", {{"config", config_path}});
     return 1;
   }
+  // The local admin socket (`bootd explain` against this process); last,
+  // so everything it reads has started before it answers.
+  auto explain = [&ctx, dhcp = refs.views.dhcp, manifests = refs.manifests](const std::string& query) {
+    bootd::explain::ExplainState s;
+    s.config = &ctx->config;
+    s.assignments = &ctx->assignments;
+    s.leases = dhcp ? &dhcp->leases() : nullptr;
+    s.events = &ctx->events;
+    s.upstream_via_cache = ctx->artifact_cache != nullptr;
+    s.source = "running bootd";
+    if (manifests) {
+      for (const auto& p : manifests->last_load().problems) s.problems.push_back(p.message);
+    }
+    s.now_unix = static_cast<int64_t>(std::time(nullptr));
+    return bootd::explain::Explain(s, query);
+  };
+  services.push_back(
+      std::make_unique<bootd::explain::AdminSocketService>(bootd::explain::AdminSocketPath(ctx->config), explain));
   // Ready = every service started and assignments to serve: the persisted
   // or pushed snapshot (controller mode) or a completed manifest load.
   std::atomic<bool> all_started{false};

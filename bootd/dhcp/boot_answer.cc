@@ -4,6 +4,7 @@
 
 #include "bootd/dhcp/option_codes.h"
 #include "bootd/dhcp/options.h"
+#include "bootd/mac_in_url.h"
 
 namespace rackboot::bootd::dhcp {
 namespace {
@@ -34,7 +35,7 @@ std::nullopt_t NoAnswer(std::string* why, const char* reason) {
 }  // namespace
 
 std::string IpxeScriptUrl(const BootdConfig& config, const MacAddress& mac) {
-  return TrimSlash(config.http.public_url) + "/ipxe/" + mac.ToString(':');
+  return TrimSlash(config.http.public_url) + "/ipxe/" + MacInUrl(mac);
 }
 
 std::optional<BootAnswer> ChooseBootAnswer(const BootdConfig& config, const ClientInfo& client,

@@ -25,7 +25,8 @@ struct BootAnswer {
   std::string detail;               // for logs and boot events: "ipxe-script", "tftp:x86_64-bios", ...
 };
 
-// URL of a machine's iPXE script: <http.public_url>/ipxe/<mac with colons>.
+// URL of a machine's iPXE script: <http.public_url>/ipxe/<mac>, the MAC as
+// bootd/mac_in_url.h spells it.
 std::string IpxeScriptUrl(const BootdConfig& config, const MacAddress& mac);
 
 // nullopt when the client gets no boot information: not a boot client, no

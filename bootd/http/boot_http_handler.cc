@@ -143,6 +143,49 @@ HttpResponse BootHttpHandler::Handle(const HttpRequest& req, const PeerInfo& pee
   return r;
 }
 
+ScriptAnswer AnswerScript(const std::string& kind, const Assignment* a, const render::ScriptRequest& request) {
+  ScriptAnswer answer;
+  if (a == nullptr) {
+    answer.outcome = ScriptAnswer::Outcome::kUnknownMachine;
+    if (kind == "ipxe") {
+      answer.body = render::DiscoveryIpxeScript(request.mac, request.rack);
+    } else {
+      answer.status = 404;
+      answer.body = "no machine with this MAC\n";
+    }
+    return answer;
+  }
+  if (!a->allow_pxe) {
+    // DHCP gave this machine no boot file; an iPXE that asks anyway (on NIC
+    // flash, or a script URL it kept) is told why and exits to the next
+    // boot device, the disk.
+    answer.outcome = ScriptAnswer::Outcome::kNetbootOff;
+    if (kind == "ipxe") {
+      answer.body = render::NetbootOffIpxeScript(request.mac, a->machine_name);
+    } else {
+      answer.status = 404;
+      answer.body = "netboot is off for this machine\n";
+    }
+    return answer;
+  }
+  Result<std::string> out = kind == "ipxe"   ? render::RenderIpxeScript(*a, request)
+                            : kind == "grub" ? render::RenderGrubConfig(*a, request)
+                                             : render::RenderPxelinuxConfig(*a, request);
+  if (!out.ok()) {
+    answer.outcome = ScriptAnswer::Outcome::kRenderFailed;
+    answer.error = out.error().message;
+    if (kind == "ipxe") {
+      answer.body = RenderFailureScript(request.mac);
+    } else {
+      answer.status = 500;
+      answer.body = "script could not be rendered\n";
+    }
+    return answer;
+  }
+  answer.body = std::move(out).value();
+  return answer;
+}
+
 HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string& mac_text, const PeerInfo& peer) {
   auto mac = ParseMacFromPath(mac_text);
   if (!mac) {
@@ -155,25 +198,13 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
   // under a revision newer than the assignment it was rendered from.
   const uint64_t revision = assignments_.revision();
   AssignmentStore::Ptr a = assignments_.FindByMac(*mac);
-  if (!a) {
-    log::Info("http", "script for unknown machine", {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}});
-    if (kind == "ipxe") return IpxeText(render::DiscoveryIpxeScript(*mac, options_.rack));
-    return TextResponse(404, "no machine with this MAC\n");
-  }
-  if (!a->allow_pxe) {
-    // DHCP gave this machine no boot file; an iPXE that asks anyway (on NIC
-    // flash, or a script URL it kept) is told why and exits to the next
-    // boot device, the disk.
-    log::Info("http", "script for a machine that may not netboot",
-              {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"machine", a->machine_name}});
-    if (kind == "ipxe") return IpxeText(render::NetbootOffIpxeScript(*mac, a->machine_name));
-    return TextResponse(404, "netboot is off for this machine\n");
-  }
   const int64_t now = Now();
   const ScriptCacheKey key{kind[0], *mac, peer.ip, revision};
-  if (std::optional<std::string> cached = script_cache_->Get(key, now)) {
-    RecordScript(*mac, *a, kind, cached->size());
-    return IpxeText(std::move(*cached));
+  if (a && a->allow_pxe) {
+    if (std::optional<std::string> cached = script_cache_->Get(key, now)) {
+      RecordScript(*mac, *a, kind, cached->size());
+      return IpxeText(std::move(*cached));
+    }
   }
   render::ScriptRequest sr;
   sr.mac = *mac;
@@ -181,26 +212,35 @@ HttpResponse BootHttpHandler::Script(const std::string& kind, const std::string&
   sr.public_url = options_.public_url;
   sr.rack = options_.rack;
   sr.environment = options_.environment;
-  if (peer.ip) sr.config_token = signer_.Mint(*mac, *peer.ip, now);
+  if (peer.ip && a && a->allow_pxe) sr.config_token = signer_.Mint(*mac, *peer.ip, now);
   sr.upstream_via_cache = options_.upstream_cache != nullptr;
-  Result<std::string> out = kind == "ipxe"   ? render::RenderIpxeScript(*a, sr)
-                            : kind == "grub" ? render::RenderGrubConfig(*a, sr)
-                                             : render::RenderPxelinuxConfig(*a, sr);
-  if (!out.ok()) {
-    log::Error("http", "script render failed",
-               {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"error", out.error().message}});
-    BootEvent ev;
-    ev.mac = *mac;
-    ev.machine_name = a->machine_name;
-    ev.stage = BootStage::kError;
-    ev.detail = kind + " script render failed: " + out.error().message;
-    events_.Record(ev);
-    if (kind == "ipxe") return IpxeText(RenderFailureScript(*mac));
-    return TextResponse(500, "script could not be rendered\n");
+  ScriptAnswer answer = AnswerScript(kind, a.get(), sr);
+  switch (answer.outcome) {
+    case ScriptAnswer::Outcome::kUnknownMachine:
+      log::Info("http", "script for unknown machine", {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}});
+      break;
+    case ScriptAnswer::Outcome::kNetbootOff:
+      log::Info("http", "script for a machine that may not netboot",
+                {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"machine", a->machine_name}});
+      break;
+    case ScriptAnswer::Outcome::kRenderFailed: {
+      log::Error("http", "script render failed",
+                 {{"mac", mac->ToString()}, {"stage", "script"}, {"kind", kind}, {"error", answer.error}});
+      BootEvent ev;
+      ev.mac = *mac;
+      ev.machine_name = a->machine_name;
+      ev.stage = BootStage::kError;
+      ev.detail = kind + " script render failed: " + answer.error;
+      events_.Record(ev);
+      break;
+    }
+    case ScriptAnswer::Outcome::kRendered:
+      RecordScript(*mac, *a, kind, answer.body.size());
+      script_cache_->Put(key, answer.body, now);
+      break;
   }
-  RecordScript(*mac, *a, kind, out->size());
-  script_cache_->Put(key, *out, now);
-  return IpxeText(std::move(out).value());
+  if (answer.status != 200) return TextResponse(answer.status, std::move(answer.body));
+  return IpxeText(std::move(answer.body));
 }
 
 HttpResponse BootHttpHandler::Config(const std::vector<std::string>& s, const HttpRequest& req, const PeerInfo& peer) {

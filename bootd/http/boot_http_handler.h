@@ -2,7 +2,8 @@
 // BootHttpHandler: decides the response to one parsed request. No sockets:
 // the server (http_server.h) feeds it requests and writes what it returns.
 //
-// Routes (MAC as aa:bb:cc:dd:ee:ff, aa-bb-..., or 12 hex digits):
+// Routes (MAC as aa-bb-cc-dd-ee-ff, aa:bb:..., or 12 hex digits, either case;
+// bootd writes the first form, bootd/mac_in_url.h):
 //   GET  /ipxe/<mac>                    per-MAC iPXE script; unknown MAC -> discovery script (200)
 //   GET  /grub/<mac>                    per-MAC grub.cfg
 //   GET  /pxelinux/<mac>                per-MAC pxelinux config
@@ -29,6 +30,7 @@
 #include "bootd/http/http_request.h"
 #include "bootd/http/http_response.h"
 #include "bootd/http/script_cache.h"
+#include "bootd/render/machine_scripts.h"
 
 namespace rackboot::bootd::http {
 
@@ -96,7 +98,22 @@ class BootHttpHandler {
   std::unique_ptr<RenderedScriptCache> script_cache_;
 };
 
-// Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff (iPXE ${mac:hexraw}).
+// What GET /<kind>/<mac> (kind ipxe, grub or pxelinux) answers for the
+// machine `a` (null: no machine has this MAC), decided without recording
+// anything: the handler adds logs, boot events and caching around it, and
+// `bootd explain` shows it (bootd/explain/).
+struct ScriptAnswer {
+  enum class Outcome { kUnknownMachine, kNetbootOff, kRendered, kRenderFailed };
+  Outcome outcome = Outcome::kRendered;
+  int status = 200;
+  std::string body;   // what the client gets
+  std::string error;  // kRenderFailed: the renderer's message (never a secret)
+};
+ScriptAnswer AnswerScript(const std::string& kind, const Assignment* a, const render::ScriptRequest& request);
+
+// Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff (iPXE
+// ${mac:hexraw}), in upper or lower case. URLs bootd writes use the
+// dashed lowercase form (bootd/mac_in_url.h).
 std::optional<MacAddress> ParseMacFromPath(const std::string& text);
 std::string EventsJson(const std::vector<BootEvent>& events);
 

@@ -4,6 +4,8 @@
 #include <set>
 #include <vector>
 
+#include "bootd/mac_in_url.h"
+
 namespace rackboot::bootd::render {
 
 namespace {
@@ -140,7 +142,7 @@ Result<std::string> ArtifactUrl(const BootArtifact& art, const ScriptRequest& re
                             std::string::npos) {
       base = "artifact";
     }
-    url = req.public_url + "/cached/" + req.mac.ToString('-') + "/" + art.sha256 + "/" + base;
+    url = req.public_url + "/cached/" + MacInUrl(req.mac) + "/" + art.sha256 + "/" + base;
   } else if (StartsWith(art.url, "http://")) {
     url = art.url;
   } else if (StartsWith(art.url, "https://")) {
@@ -150,7 +152,7 @@ Result<std::string> ArtifactUrl(const BootArtifact& art, const ScriptRequest& re
     std::string path = art.url;
     while (!path.empty() && path.front() == '/') path.erase(path.begin());
     if (path.empty()) return Error{"artifact has an empty path"};
-    url = req.public_url + "/boot/" + req.mac.ToString('-') + "/" + path;
+    url = req.public_url + "/boot/" + MacInUrl(req.mac) + "/" + path;
   }
   if (loader == Loader::kGrub) {
     // GRUB's network syntax: (http,host[:port])/path.
@@ -333,7 +335,7 @@ TemplateData MachineVariables(const Assignment& a, const ScriptRequest& req) {
   vars.set("env", env);
   vars.set("profile", a.boot.profile_name);
   vars.set("public_url", req.public_url);
-  const std::string mac = req.mac.ToString('-');
+  const std::string mac = MacInUrl(req.mac);
   vars.set("booted_url", req.public_url + "/booted/" + mac);
   TemplateData configs;
   if (!req.config_token.empty()) {

@@ -162,7 +162,7 @@ TEST_F(DhcpEngineTest, SeaBiosIpxeRomGetsItsScriptUrlAndNoProxyWait) {
   ASSERT_TRUE(d.reply);
   const Packet4& o = *d.reply;
   EXPECT_EQ(o.yiaddr, Ip("192.0.2.50"));
-  EXPECT_EQ(o.file, "http://192.0.2.1:8080/ipxe/52:54:00:12:34:56");
+  EXPECT_EQ(o.file, "http://192.0.2.1:8080/ipxe/52-54-00-12-34-56");
   EXPECT_EQ(*o.Find(kOptBootfileName), o.file);
   EXPECT_EQ(o.siaddr, Ip("192.0.2.1"));
   EXPECT_EQ(*o.Find(kOptTftpServerName), "192.0.2.1");
@@ -496,7 +496,7 @@ TEST_F(ProxyEngineTest, OffersBootInfoOnlyNeverAnAddress) {
   Decision ipxe = DecideBytes(testdata::SeaBiosIpxeDiscover());
   ASSERT_TRUE(ipxe.reply);
   EXPECT_TRUE(ipxe.reply->yiaddr.IsZero());
-  EXPECT_EQ(ipxe.reply->file, "http://192.0.2.1:8080/ipxe/52:54:00:12:34:56");
+  EXPECT_EQ(ipxe.reply->file, "http://192.0.2.1:8080/ipxe/52-54-00-12-34-56");
   EXPECT_TRUE(ipxe.reply->Has(kOptIpxeEncap));
 }
 
