@@ -32,11 +32,10 @@ namespace {
 
 using web::json::value;
 
-// What the lab's initrd needs on its cmdline: iPXE's address settings, and
-// the serial console last (the last console= is /dev/console; the
-// example's own console= stays in the cmdline, where the test reads it).
-constexpr const char* kLabCmdline =
-    " initrd=initrd.img rb.mac={{machine.mac}} rb.ip=${ip} rb.mask=${netmask} console=ttyS0";
+// What the lab's initrd needs on its cmdline: iPXE's address settings (the
+// initrd writes its lines to the lab's serial port, ttyS0, whatever
+// console= the example names).
+constexpr const char* kLabCmdline = " initrd=initrd.img rb.mac={{machine.mac}} rb.ip=${ip} rb.mask=${netmask}";
 
 std::string ReadSource(const std::string& path) {
   std::ifstream in(SourcePath(path));
