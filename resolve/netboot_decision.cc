@@ -2,6 +2,11 @@
 
 namespace rackboot::resolve {
 
+bool BootOnceCompleted(bool boot_once, const std::string& reprovision,
+                       const std::optional<ProvisionRecord>& provisioned) {
+  return boot_once && provisioned && provisioned->reprovision == reprovision;
+}
+
 NetbootDecision DecideNetboot(const MachineSpec& spec, bool has_profile, const std::string& reprovision,
                               const std::optional<ProvisionRecord>& provisioned) {
   if (!spec.allow_pxe) {
@@ -11,7 +16,7 @@ NetbootDecision DecideNetboot(const MachineSpec& spec, bool has_profile, const s
     return {false, kNetbootNoBootProfile,
             "no spec.bootProfileRef: DHCP lease (reserved address, hostname) only, no boot file"};
   }
-  if (spec.boot_once && provisioned && provisioned->reprovision == reprovision) {
+  if (BootOnceCompleted(spec.boot_once, reprovision, provisioned)) {
     const std::string request =
         reprovision.empty() ? "" : " under " + std::string(kReprovisionAnnotation) + "=" + reprovision;
     return {false, kNetbootBootOnceCompleted,

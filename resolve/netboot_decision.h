@@ -4,7 +4,7 @@
 // annotation) and what happened (the machine's last booted callback), with
 // no memory of events beyond that record. Both doors call it through the
 // resolver: the controller with status.provisioned, standalone bootd with
-// its own record file (bootd/standalone/provisioned_records.h).
+// its own record file (bootd/assignments/provisioned_records.h).
 //
 // bootOnce is scoped to a re-provision request, the value of the Machine's
 // annotation rackboot.io/reprovision ("" when absent): once the machine has
@@ -42,6 +42,12 @@ struct NetbootDecision {
   std::string reason;   // one of the kNetboot* above
   std::string message;  // for humans: why, and what to do
 };
+
+// The bootOnce rule alone: a bootOnce machine that reported booted under the
+// current re-provision request is done. bootd applies it to what it was
+// pushed (bootd/agent/boot_once_guard.h) until the controller has heard.
+bool BootOnceCompleted(bool boot_once, const std::string& reprovision,
+                       const std::optional<ProvisionRecord>& provisioned);
 
 // `has_profile`: the Machine names a BootProfile that resolved.
 // `reprovision`: the Machine's current annotation value ("" when absent).

@@ -15,6 +15,7 @@
 #include "bootd/agent/snapshot_file.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "common/yaml_config.h"
 #include "rackboot/v1alpha1/assignment.grpc.pb.h"
 
 namespace rackboot::bootd::agent {
@@ -193,12 +194,26 @@ Status ControllerAgent::Start() {
   for (const auto* f : {&options_.ca_file, &options_.cert_file, &options_.key_file}) {
     if (f->empty() || access(f->c_str(), R_OK) != 0) return Error{"cannot read TLS file '" + *f + "'"};
   }
+  if (!options_.provisioned_path.empty()) {
+    try {
+      shared_->boot_once = std::make_unique<BootOnceGuard>(options_.provisioned_path);
+    } catch (const ConfigError& e) {
+      return Error{std::string("provisioned records: ") + e.what()};
+    }
+  }
+  std::vector<BootEvent> replay;
   if (!options_.snapshot_path.empty() && access(options_.snapshot_path.c_str(), F_OK) == 0) {
     auto snap = ReadSnapshotFile(options_.snapshot_path);
     std::vector<Assignment> assignments;
     Result<AppliedState> state =
         snap.ok() ? StateFromSnapshot(*snap, options_.rack, &assignments) : Result<AppliedState>(snap.error());
     if (state.ok()) {
+      if (shared_->boot_once) {
+        shared_->boot_once->Apply(&assignments);
+        std::vector<v1alpha1::HostAssignment> pushed;
+        for (const auto& [name, a] : state->assignments) pushed.push_back(a);
+        replay = shared_->boot_once->Unacknowledged(pushed);
+      }
       store_.ReplaceAll(std::move(assignments));
       std::lock_guard<std::mutex> lock(state_mu_);
       state_ = std::move(state.value());
@@ -210,15 +225,23 @@ Status ControllerAgent::Start() {
     }
   }
   std::weak_ptr<Shared> weak = shared_;
-  events_.Subscribe([weak](const BootEvent& e) {
+  events_.Subscribe([weak, &store = store_](const BootEvent& e) {
     auto shared = weak.lock();
     if (!shared) return;
+    if (shared->boot_once && e.stage == BootStage::kBooted) OnBooted(*shared, store, e);
     shared->outbox.Push(BootEventToProto(e));
     std::lock_guard<std::mutex> lock(shared->mu);
     if (shared->stream) shared->stream->Pump();
   });
   // Events recorded before we subscribed (the outbox drops repeats by sequence).
   for (const auto& e : events_.EventsSince(0)) shared_->outbox.Push(BootEventToProto(e));
+  // Booted callbacks a previous bootd process took but the controller still
+  // does not reflect: recorded again, so they go out on the next stream.
+  for (BootEvent& e : replay) {
+    log::Info("agent", "booted callback sent again",
+              {{"machine", e.machine_name}, {"mac", e.mac.ToString()}, {"reprovision", e.reprovision}});
+    events_.Record(std::move(e));
+  }
   {
     std::lock_guard<std::mutex> lock(run_mu_);
     stopping_ = false;
@@ -334,10 +357,18 @@ bool ControllerAgent::HandleUpdate(const v1alpha1::AssignmentUpdate& update, v1a
       return true;
     case UpdateDecision::Kind::kApply: break;
   }
-  if (d.full_snapshot) {
-    store_.ReplaceAll(std::move(d.upserts));
-  } else {
-    store_.Apply(d.removals, std::move(d.upserts));  // one swap: readers never see half a delta
+  {
+    std::lock_guard<std::mutex> apply(shared_->apply_mu);
+    if (BootOnceGuard* guard = shared_->boot_once.get()) {
+      Result<bool> forgot = d.full_snapshot ? guard->KeepOnly(d.upserts) : guard->Forget(d.removals);
+      if (!forgot.ok()) log::Error("agent", "cannot update provisioned records", {{"error", forgot.error().message}});
+      guard->Apply(&d.upserts);
+    }
+    if (d.full_snapshot) {
+      store_.ReplaceAll(std::move(d.upserts));
+    } else {
+      store_.Apply(d.removals, std::move(d.upserts));  // one swap: readers never see half a delta
+    }
   }
   CommitUpdate(state_, update);
   if (!options_.snapshot_path.empty()) {
@@ -377,6 +408,26 @@ std::string ControllerAgent::last_nack() const {
   return last_nack_;
 }
 
+void ControllerAgent::OnBooted(Shared& shared, AssignmentStore& store, const BootEvent& e) {
+  Result<bool> changed = shared.boot_once->Record(e);
+  if (!changed.ok()) {
+    log::Error("agent",
+               "booted callback not recorded: until the controller has it, a bootOnce machine would install "
+               "again after a bootd restart",
+               {{"machine", e.machine_name}, {"file", shared.boot_once->path()}, {"error", changed.error().message}});
+    return;
+  }
+  if (!*changed) return;
+  std::lock_guard<std::mutex> apply(shared.apply_mu);
+  AssignmentStore::Ptr served = store.FindByName(e.machine_name);
+  if (!served) return;
+  Assignment now = shared.boot_once->Applied(*served);
+  if (now.allow_pxe == served->allow_pxe) return;
+  store.Apply({}, {std::move(now)});
+  log::Info("agent", "bootOnce: booted recorded, no boot file from now on",
+            {{"machine", e.machine_name}, {"reprovision", e.reprovision}});
+}
+
 std::unique_ptr<Service> MakeControllerAgent(BootdContext& ctx) {
   const auto& c = ctx.config.controller;
   if (!c.enabled) return nullptr;
@@ -388,6 +439,7 @@ std::unique_ptr<Service> MakeControllerAgent(BootdContext& ctx) {
   o.key_file = c.key_file;
   o.tls_server_name = c.server_name;
   o.snapshot_path = c.snapshot_path;
+  if (!ctx.config.state_dir.empty()) o.provisioned_path = ctx.config.state_dir + "/provisioned-machines.yaml";
   return std::make_unique<ControllerAgent>(std::move(o), ctx.assignments, ctx.events);
 }
 

@@ -6,6 +6,9 @@
 //  - dials the controller over mTLS, says Hello with its applied version,
 //    applies updates atomically (ACK) or keeps its state (NACK);
 //  - forwards boot events with sequence numbers until they are acknowledged;
+//  - records booted callbacks durably and keeps a bootOnce machine that
+//    booted from netbooting again before the controller has heard of it
+//    (boot_once_guard.h);
 //  - reconnects with capped exponential backoff and jitter, re-reading the
 //    certificate files for each new connection (rotation without restart);
 //  - on a graceful stop, waits (bounded) until the controller has
@@ -23,6 +26,7 @@
 #include <utility>
 
 #include "bootd/agent/applied_state.h"
+#include "bootd/agent/boot_once_guard.h"
 #include "bootd/agent/event_outbox.h"
 #include "bootd/assignments/assignment_store.h"
 #include "bootd/bootd_context.h"
@@ -37,7 +41,10 @@ struct ControllerAgentOptions {
   std::string ca_file;  // CA that signed the controller's certificate
   std::string cert_file;
   std::string key_file;
-  std::string snapshot_path;      // empty: no persistence
+  std::string snapshot_path;  // empty: no persistence
+  // bootOnce records (boot_once_guard.h), <stateDir>/provisioned-machines.yaml;
+  // empty: none (bootd then relies on the controller alone).
+  std::string provisioned_path;
   std::string tls_server_name;    // empty: the host part of `address`
   int cert_refresh_seconds = 60;  // FileWatcherCertificateProvider interval
   std::chrono::milliseconds backoff_base{500};
@@ -84,9 +91,15 @@ class ControllerAgent : public Service {
   struct Shared {
     EventOutbox outbox;
     std::mutex mu;
-    AgentStream* stream = nullptr;  // current stream to wake, if any
+    AgentStream* stream = nullptr;             // current stream to wake, if any
+    std::unique_ptr<BootOnceGuard> boot_once;  // set by Start() when configured
+    // Serializes changes to the store by updates and by booted callbacks,
+    // so neither overwrites the other's decision with an older one.
+    std::mutex apply_mu;
     explicit Shared(size_t cap) : outbox(cap) {}
   };
+  // A booted callback: recorded before it is answered, served at once.
+  static void OnBooted(Shared& shared, AssignmentStore& store, const BootEvent& event);
 
   void Run();
   void RunOneStream();

@@ -12,7 +12,7 @@
 
 #include "bootd/assignments/assignment.h"
 #include "bootd/standalone/manifest.h"
-#include "bootd/standalone/provisioned_records.h"
+#include "bootd/assignments/provisioned_records.h"
 #include "common/result.h"
 #include "rackboot/v1alpha1/assignment.pb.h"
 

@@ -17,7 +17,7 @@
 #include "bootd/events/boot_event.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_directory.h"
-#include "bootd/standalone/provisioned_records.h"
+#include "bootd/assignments/provisioned_records.h"
 
 namespace rackboot::bootd::standalone {
 

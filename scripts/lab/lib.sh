@@ -215,7 +215,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-exec >/dev/console 2>&1
+# The lab's serial port is ttyS0, whichever console= the profile names (a
+# shipped example may send the kernel's console to ttyS1).
+if [ -c /dev/ttyS0 ]; then exec >/dev/ttyS0 2>&1; else exec >/dev/console 2>&1; fi
 arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1"=*) echo "${w#*=}";; esac; done; }
 # Load order matters for virtio (facts file); missing modules are fine.
 for m in e1000 virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
@@ -234,10 +236,35 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 done
 tag=$(arg rb.tag)
 echo "RACKBOOT-BOOTED mac=${mac:-unknown} dev=${dev:-none} kernel=$(uname -r)${tag:+ tag=$tag}${failed:+ insmod-failed=$failed}"
+echo "RACKBOOT-CMDLINE $(cat /proc/cmdline)"
 ip=$(arg rb.ip); mask=$(arg rb.mask); cb=$(arg rb.callback)
+# Plays the installer of a shipped example: a Debian installer fetches its
+# preseed from url=, cloud-init its user-data/meta-data from
+# ds=nocloud-net;s=BASE. The installed system's booted callback is the
+# URL the config's late command POSTs to (curl ... -X POST URL), so the boot
+# only counts as booted when the install config reached the guest with it.
+install_config() {
+  url=$(arg url); base=$(arg ds | sed -n 's/^nocloud-net;s=//p')
+  [ -n "$url$base" ] || return 0
+  [ -n "$url" ] || url="${base}user-data"
+  for i in $(seq 1 240); do
+    timeout 3 wget -q -O /tmp/config "$url" 2>/dev/null && break
+    rm -f /tmp/config; sleep 0.5
+  done
+  [ -s /tmp/config ] || { echo "RACKBOOT-INSTALL-CONFIG failed url=$url"; return 0; }
+  # bootd quotes the values it puts into YAML (cloud-init): unquote to read.
+  tr -d "\"'" </tmp/config >/tmp/config.plain
+  host=$(sed -n 's/.*get_hostname string //p; s/.*hostname: *\([^,}]*\).*/\1/p' /tmp/config.plain | head -n 1)
+  if [ -n "$base" ] && timeout 3 wget -q -O /tmp/meta "${base}meta-data" 2>/dev/null; then
+    host=$(tr -d "\"'" </tmp/meta | sed -n 's/^local-hostname: *//p' | head -n 1)
+  fi
+  cb=$(grep -o 'curl .*-X POST [^ ]*' /tmp/config.plain | head -n 1 | sed 's/.* //')
+  echo "RACKBOOT-INSTALL-CONFIG ok url=$url bytes=$(wc -c </tmp/config) hostname=$host callback=$cb"
+}
 if [ -n "$dev" ] && [ -n "$ip" ]; then
   ifconfig lo up
   ifconfig "$dev" "$ip" netmask "${mask:-255.255.255.0}" up
+  install_config
   # Link-up takes a moment (e1000 ~3 s, longer on a loaded TCG host): retry
   # the callback until it answers (the lab's timeout bounds the boot).
   if [ -n "$cb" ]; then

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "controller/model/json_fields.h"
+#include "tests/e2e/controller_lab.h"
 #include "tests/e2e/dashboard_scrape.h"
 #include "tests/e2e/lab_run.h"
 #include "tests/integration/controller/kube_test_env.h"
@@ -25,58 +26,7 @@ namespace {
 
 using web::json::value;
 
-class ControllerBootTest : public ::testing::Test {
- public:
-  void SetUp() override {
-    std::string why;
-    // A missing tool is a failure, not a skip: scripts/test installs them.
-    ASSERT_TRUE(LabUsable(&why)) << why;
-    char tmpl[] = "/tmp/rbt-e2e-ctl-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    const std::string cmd = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  // The controller watches `ns`; rack "lab" is the lab's subnet (scripts/lab/lib.sh).
-  // metrics_port > 0: /metrics on 127.0.0.1:metrics_port.
-  std::string ControllerConfig(const std::string& ns, int metrics_port = 0) const {
-    return (metrics_port > 0 ? "metrics:\n  listen: 127.0.0.1:" + std::to_string(metrics_port) + "\n" : "") +
-           "namespace: " + ns +
-           "\nleaderElection:\n  enabled: false\n"
-           "racks:\n- name: lab\n  subnet: 10.77.0.0/24\n  pool: {start: 10.77.0.50, end: 10.77.0.59}\n"
-           "  router: 10.77.0.1\n"
-           "grpc:\n  listen: 127.0.0.1:0\n  unixSocket: " +
-           Socket() + "\n  tls:\n    caFile: " + dir_ + "/pki/ca.pem\n    certFile: " + dir_ +
-           "/pki/controller.pem\n    keyFile: " + dir_ + "/pki/controller.key\n";
-  }
-  std::string Socket() const { return dir_ + "/push.sock"; }
-  // scripts/lab/boot's arguments for a VM booting through bootd in
-  // controller mode, assignments from this test's controller socket.
-  std::vector<std::string> LabArgs(const std::string& mac, const std::string& firmware = "bios") const {
-    return {"--stack",
-            "bootd",
-            "--bootd",
-            BinaryPath("bootd/bootd"),
-            "--mac",
-            mac,
-            "--firmware",
-            firmware,
-            "--dhcp",
-            "server",
-            "--timeout",
-            kLabBootBoundSeconds,
-            "--controller",
-            "unix:" + Socket(),
-            "--controller-pki",
-            dir_ + "/pki"};
-  }
-
-  std::string dir_;
-};
+class ControllerBootTest : public ControllerLabTest {};
 
 // `kernel`: the profile's kernel fields (an artifact-root path, or an
 // upstream url + sha256 that bootd serves through its artifact cache).
@@ -326,20 +276,11 @@ TEST_F(ControllerBootTest, BootOnceInstallsFallsThroughAfterRestartsAndReprovisi
   const std::vector<std::string> lab = LabArgs(mac);
   // One boot that must install: held until the status shows `token`'s booted.
   auto install = [&](const std::string& token, ControllerProcess& c) {
-    auto hold = std::make_unique<LabHold>(dir_);
-    std::vector<std::string> args = lab;
-    const auto hold_args = hold->Args();
-    args.insert(args.end(), hold_args.begin(), hold_args.end());
-    std::future<BootRun> boot = std::async(std::launch::async, [&] { return Boot(args); });
-    std::unique_ptr<LabHold> release = std::move(hold);
-    const bool caught_up = release->Wait(boot, std::chrono::seconds(300)) &&
-                           WaitUntil([&] { return provisioned_under(token); }, std::chrono::seconds(120));
-    release->Release();
-    BootRun run = boot.get();
-    EXPECT_EQ(run.exit_code, 0) << run.output << c.Log();
-    EXPECT_EQ(run.result["result"], "booted") << run.output;
-    EXPECT_TRUE(caught_up) << machine().serialize() << "\n" << c.Log();
-    return run;
+    HeldBoot boot = BootHeldUntil(dir_, lab, [&] { return provisioned_under(token); });
+    EXPECT_EQ(boot.run.exit_code, 0) << boot.run.output << c.Log();
+    EXPECT_EQ(boot.run.result["result"], "booted") << boot.run.output;
+    EXPECT_TRUE(boot.caught_up) << machine().serialize() << "\n" << c.Log();
+    return boot.run;
   };
 
   // 1. First power-on: installs.

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "bootd/agent/snapshot_file.h"
 #include "tests/integration/controller/kube_test_env.h"
@@ -78,6 +79,13 @@ class BootOnceTest : public ::testing::Test {
   int grpc_port_ = FreeLoopbackPort();
   int http_port_ = FreeLoopbackPort();
 };
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 bool Netboots(const std::string& script) {
   return script.find("kernel") != std::string::npos && script.find("netboot is off") == std::string::npos;
@@ -166,6 +174,62 @@ TEST_F(BootOnceTest, BootedEndsNetbootingAcrossRestartsUntilTheReprovisionAnnota
     return ConditionReason(done, "NetbootEnabled") == "BootOnceCompleted" &&
            done.at("status").at("provisioned").at("reprovision").as_string() == "round-2";
   })) << logs();
+  EXPECT_TRUE(controller->Running()) << controller->Log();
+}
+
+// bootd's own record of booted callbacks (bootd/agent/boot_once_guard.h).
+// The controller is down when the installed OS calls booted, and bootd is
+// killed (SIGKILL) before it could deliver the event: the controller never
+// heard of it. bootd still ends the netboot at once and after its restart,
+// sends the event again, and the status catches up once a controller is
+// back. Deleting the Machine forgets the record: a new Machine of the same
+// name netboots.
+TEST_F(BootOnceTest, BootedCallbackSurvivesABootdCrashBeforeTheControllerHeardOfIt) {
+  TestNamespace ns("bootcrash");
+  const std::string key = ns.name() + "/m1";
+  ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "p1", "console=ttyS0")).exit_code, 0);
+  const std::string machine = MachineYaml(ns.name(), "m1", kMac, "p1") + "  netboot: {bootOnce: true}\n";
+  ASSERT_EQ(Kubectl("apply -f -", machine).exit_code, 0);
+  std::optional<ControllerProcess> controller;
+  controller.emplace("bootcrash", ControllerConfig(ns.name()));
+  std::optional<BootdProcess> bootd;
+  bootd.emplace(BootdConfig(), dir_ + "/bootd-1.log");
+  ASSERT_TRUE(WaitUntil([&] { return Netboots(Script()); })) << controller->Log() << bootd->Log();
+  ASSERT_TRUE(Persisted(key));
+  EXPECT_TRUE(Persisted(key)->allow_pxe());
+
+  // The controller goes away; the installed OS calls booted.
+  EXPECT_EQ(controller->Kill(SIGTERM), 0) << controller->Log();
+  ASSERT_EQ(Http(Url(std::string("/booted/") + kMac), true), "ok\n") << bootd->Log();
+  // Recorded before the answer, and served from then on.
+  EXPECT_TRUE(NetbootOff(Script())) << Script();
+  const std::string records = dir_ + "/provisioned-machines.yaml";
+  EXPECT_NE(ReadFile(records).find(key), std::string::npos) << ReadFile(records);
+
+  // bootd dies with the event undelivered; the restarted bootd still says no.
+  EXPECT_EQ(bootd->Stop(SIGKILL), -1);
+  bootd.emplace(BootdConfig(), dir_ + "/bootd-2.log");
+  ASSERT_TRUE(WaitUntil([&] { return !Script().empty(); })) << bootd->Log();
+  EXPECT_TRUE(NetbootOff(Script())) << Script();
+  EXPECT_TRUE(Persisted(key)->allow_pxe()) << "what the controller pushed is kept as pushed";
+  EXPECT_NE(bootd->Log().find("booted callback sent again"), std::string::npos) << bootd->Log();
+
+  // A controller again: the replayed event reaches the status.
+  controller.emplace("bootcrash", ControllerConfig(ns.name()));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto m = GetMachine(ns.name(), "m1");
+    return StatusField(m, "phase") == "Provisioned" && ConditionReason(m, "NetbootEnabled") == "BootOnceCompleted";
+  })) << controller->Log()
+      << bootd->Log();
+  ASSERT_TRUE(WaitUntil([&] { return Persisted(key) && !Persisted(key)->allow_pxe(); })) << controller->Log();
+  EXPECT_TRUE(NetbootOff(Script())) << Script();
+
+  // The Machine deleted and created again: a new machine, it netboots.
+  ASSERT_EQ(Kubectl("delete machine -n " + ns.name() + " m1").exit_code, 0);
+  ASSERT_TRUE(WaitUntil([&] { return !Persisted(key); })) << controller->Log();
+  EXPECT_EQ(ReadFile(records).find(key), std::string::npos) << ReadFile(records);
+  ASSERT_EQ(Kubectl("apply -f -", machine).exit_code, 0);
+  ASSERT_TRUE(WaitUntil([&] { return Netboots(Script()); })) << controller->Log() << bootd->Log();
   EXPECT_TRUE(controller->Running()) << controller->Log();
 }
 

@@ -1,4 +1,4 @@
-#include "bootd/standalone/provisioned_records.h"
+#include "bootd/assignments/provisioned_records.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,7 +7,7 @@
 #include "bootd/leases/journal_files.h"
 #include "common/yaml_config.h"
 
-namespace rackboot::bootd::standalone {
+namespace rackboot::bootd {
 namespace {
 
 ProvisionedRecords::Map Parse(const std::string& path) {
@@ -76,4 +76,14 @@ Result<bool> ProvisionedRecords::Record(const std::string& machine, const resolv
   return true;
 }
 
-}  // namespace rackboot::bootd::standalone
+Result<bool> ProvisionedRecords::Forget(const std::vector<std::string>& machines) {
+  std::lock_guard lock(mu_);
+  Map next = records_;
+  for (const std::string& m : machines) next.erase(m);
+  if (next.size() == records_.size()) return false;
+  if (Status s = WriteFileAtomically(path_, Serialize(next)); !s.ok()) return Error{s.message()};
+  records_ = std::move(next);
+  return true;
+}
+
+}  // namespace rackboot::bootd

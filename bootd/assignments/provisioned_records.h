@@ -1,8 +1,10 @@
 #pragma once
-// ProvisionedRecords: standalone bootd's record of which machines reported
-// booted under which re-provision request -- what status.provisioned is in
-// controller mode. The resolver reads it (resolve/netboot_decision.h), so a
-// bootOnce machine that booted gets no boot file, also after bootd restarts.
+// ProvisionedRecords: bootd's own record of which machines reported booted
+// under which re-provision request. Standalone, it is what status.provisioned
+// is in controller mode: the resolver reads it (resolve/netboot_decision.h),
+// so a bootOnce machine that booted gets no boot file, also after bootd
+// restarts. In controller mode it covers the time until the controller has
+// the booted event (bootd/agent/boot_once_guard.h).
 //
 // One YAML file under bootd's stateDir (provisioned-machines.yaml), written
 // atomically (temp file, fsync, rename, fsync of the directory) before the
@@ -17,11 +19,12 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "resolve/netboot_decision.h"
 
-namespace rackboot::bootd::standalone {
+namespace rackboot::bootd {
 
 class ProvisionedRecords {
  public:
@@ -36,6 +39,9 @@ class ProvisionedRecords {
   // Records a booted callback of `machine`; writes the file when the record
   // changed. Returns whether it changed.
   Result<bool> Record(const std::string& machine, const resolve::ProvisionRecord& record);
+  // Drops the records of `machines` (controller mode: Machines deleted in
+  // the cluster); writes the file when one was there. Returns whether any was.
+  Result<bool> Forget(const std::vector<std::string>& machines);
   const std::string& path() const { return path_; }
 
  private:
@@ -44,4 +50,4 @@ class ProvisionedRecords {
   Map records_;
 };
 
-}  // namespace rackboot::bootd::standalone
+}  // namespace rackboot::bootd
