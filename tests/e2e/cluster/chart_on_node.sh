@@ -25,9 +25,9 @@ set -euo pipefail
 SRC=$(cd "${1:?usage: $0 SRC_DIR [--bootd-uid UID]}" && pwd)
 BOOTD_UID=
 [ "${2:-}" != --bootd-uid ] || BOOTD_UID=${3:?--bootd-uid needs a uid}
-TEST_NAME=chart_on_node
-# shellcheck source=tests/e2e/cluster/lib.sh
-source "$SRC/tests/e2e/cluster/lib.sh"
+NODE_LOG_NAME=chart_on_node
+# shellcheck source=scripts/lab/node.sh
+source "$SRC/scripts/lab/node.sh"
 
 cleanup() {
   local rc=$?

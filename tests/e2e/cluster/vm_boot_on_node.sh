@@ -34,15 +34,12 @@
 #   build/release/images (scripts/images/build) if they are missing
 set -euo pipefail
 SRC=$(cd "${1:?usage: $0 SRC_DIR}" && pwd)
-TEST_NAME=vm_boot_on_node
-# shellcheck source=tests/e2e/cluster/lib.sh
-source "$SRC/tests/e2e/cluster/lib.sh"
+NODE_LOG_NAME=vm_boot_on_node
 # shellcheck source=scripts/lab/lib.sh
 source "$SRC/scripts/lab/lib.sh"
+# shellcheck source=scripts/lab/node.sh
+source "$SRC/scripts/lab/node.sh"
 
-# One VM boot's bound (tests/e2e/lab_run.h kLabBootBoundSeconds).
-BOOT_BOUND=420
-MACHINES_NS=lab
 MAC1=52:54:00:7b:0e:01
 MAC2=52:54:00:7b:0e:02
 VM1_IP=10.77.0.21
@@ -82,43 +79,21 @@ busybox_image=$("$SRC/scripts/images/busybox")
 lab_build_initrd
 lab_detect_accel
 eval "$("$SRC/scripts/k8s-testenv/build" --cluster --print-env)"  # KUBECTL
-in_node() { nsenter --net="$NODE_NETNS" -- env KUBECONFIG="$STATE/admin.kubeconfig" "$@"; }
 started=$SECONDS
 phase_log() { log "[$((SECONDS - started))s] $*"; }
-# wait_bound SECONDS WHAT CMD...: until CMD succeeds (a bound, not a timing).
-wait_bound() {
-  local limit=$1 what=$2 deadline=$((SECONDS + $1))
-  shift 2
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || fail "$what: not after ${limit}s${WAIT_DETAIL:+ ($WAIT_DETAIL)}"
-    sleep 1
-  done
-}
 
 "$cluster" up --images "$SRC/build/release/images"
 "${CTR[@]}" images import "$busybox_image" >/dev/null
 
 # --- the lab: a bridge, the rack link from the node, a gate, an RA --------
-lab_add_lan
-lan=$(lab_ns lan)
 node_rack_link
-"$cluster" exec ip link set "$RACK-lab" netns "$lan"
-ip -n "$lan" link set "$RACK-lab" master br0 up
+node_lab_attach
 # The gate (rb.gate of VM 2) answers once $LAB_DIR/gate/open exists.
-ip -n "$lan" addr add 10.77.0.2/24 dev br0
-ip -n "$lan" addr add fd77::2/64 dev br0 nodad
+ip -n "$LAB_LAN" addr add 10.77.0.2/24 dev br0
 mkdir -p "$LAB_DIR/gate"
 lab_spawn lan gate.log busybox httpd -f -p 10.77.0.2:8081 -h "$LAB_DIR/gate"
 lab_expect_running "$LAB_LAST_PID" gate.log
-lab_start_ra lan br0
-
-# The lab's kernel and initrd on the node's artifacts hostPath (bootd serves
-# it read-only at /artifacts/).
-artifacts=$STATE/hostpath/artifacts
-mkdir -p "$artifacts"
-cp "$LAB_KERNEL" "$artifacts/vmlinuz"
-cp "$LAB_INITRD" "$artifacts/initrd.img"
-kernel_sha=$(sha256sum "$artifacts/vmlinuz" | cut -d' ' -f1)
+node_lab_artifacts
 
 # --- helm install ---------------------------------------------------------
 values=$LAB_DIR/values.yaml
@@ -164,121 +139,21 @@ scrape_jobs=$(k -n "$NS" get services -l "app.kubernetes.io/instance=$REL,rackbo
 [ -n "$scrape_jobs" ] || fail "no Service carries rackboot.io/scrape=true"
 
 # --- Machines and BootProfiles (deploy/examples/, adapted to the lab) -----
-uuid_of() {
-  local u="11223344-5566-7788-99aa-${1//:/}"
-  echo "${u:0:36}"
-}
-# bootprofile NAME CMDLINE_EXTRA: the lab's profile (scripts/lab/bootd.sh)
-# in the shape of deploy/examples/bootprofile-debian.yaml: an upstream kernel
-# (url + sha256: bootd's artifact cache fetches it from bootd's own
-# /artifacts/), an artifact-root initrd, the callback {{booted_url}}.
-bootprofile() {
-  cat <<EOF
-apiVersion: rackboot.io/v1alpha1
-kind: BootProfile
-metadata:
-  name: $1
-  namespace: $MACHINES_NS
-spec:
-  kernel:
-    url: http://$RACK_IP:8080/artifacts/vmlinuz
-    sha256: "$kernel_sha"
-  initrds:
-    - path: initrd.img
-  cmdline: >-
-    initrd=initrd.img console=ttyS0 quiet no_timer_check rb.mac={{machine.mac}}
-    rb.ip=\${ip} rb.mask=\${netmask} rb.callback={{booted_url}}$2
----
-EOF
-}
 k create namespace "$MACHINES_NS" >/dev/null
 {
-  bootprofile lab-tiny ""
-  bootprofile lab-tiny-gated " rb.gate=$GATE_URL"
-  # node-a01 of deploy/examples/machines.yaml: UEFI, static address, the
-  # snponly.efi override; the VM has one NIC and no bootOnce (one boot).
-  cat <<EOF
-apiVersion: rackboot.io/v1alpha1
-kind: Machine
-metadata:
-  name: vm-1
-  namespace: $MACHINES_NS
-spec:
-  rack: $RACK
-  hostname: vm-1.lab.example.com
-  uuid: $(uuid_of "$MAC1")
-  architecture: x86_64
-  firmware: uefi
-  interfaces:
-    - name: eno1
-      mac: "$MAC1"
-      ipv4: $VM1_IP
-      primary: true
-  bootProfileRef:
-    name: lab-tiny
-  netboot:
-    allowPXE: true
-  bootFileOverrides:
-    x86_64-uefi: snponly.efi
----
-# node-a02: the smallest useful Machine, address from the rack pool.
-apiVersion: rackboot.io/v1alpha1
-kind: Machine
-metadata:
-  name: vm-2
-  namespace: $MACHINES_NS
-spec:
-  rack: $RACK
-  interfaces:
-    - mac: "$MAC2"
-  bootProfileRef:
-    name: lab-tiny-gated
-EOF
+  node_bootprofile lab-tiny ""
+  node_bootprofile lab-tiny-gated " rb.gate=$GATE_URL"
+  node_machine_uefi vm-1 "$MAC1" "$VM1_IP" lab-tiny
+  node_machine_pool vm-2 "$MAC2" lab-tiny-gated
 } >"$LAB_DIR/machines.yaml"
 k apply -f "$LAB_DIR/machines.yaml" >/dev/null
 k -n "$MACHINES_NS" wait machine/vm-1 machine/vm-2 --for=jsonpath='{.status.phase}'=Assigned --timeout=120s >/dev/null
 
-# bootd's metrics on the node (hostNetwork, 0.0.0.0:9100).
-bootd_metrics() { in_node curl -fs --max-time 10 "http://10.254.0.2:9100/metrics"; }
-# metric_sum REGEX: the sum of the samples whose series matches REGEX.
-metric_sum() { bootd_metrics | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {print s + 0}'; }
-# The controller's push has reached bootd: only then can a VM's MAC be
-# answered (a DISCOVER before it would go unanswered).
-assignments_at_least() { [ "$(metric_sum '^rackboot_bootd_assignments([{]|$)')" -ge "$1" ]; }
-wait_bound 120 "bootd holds both Machines' assignments" assignments_at_least 2
-
-firmware_gave_up() { grep -aqE "No more network devices|No bootable device|Nothing to boot" "$LAB_DIR/$1.serial"; }
-# wait_phase MACHINE PHASE VM: until the Machine's status has PHASE; fails
-# early when the Machine Failed or the VM's firmware gave up.
-wait_phase() {
-  local m=$1 want=$2 vm=$3 deadline=$((SECONDS + BOOT_BOUND)) phase
-  while :; do
-    phase=$(k -n "$MACHINES_NS" get machine "$m" -o 'jsonpath={.status.phase}' || true)
-    [ "$phase" = "$want" ] && return 0
-    [ "$phase" != Failed ] ||
-      fail "$m Failed: $(k -n "$MACHINES_NS" get machine "$m" -o 'jsonpath={.status.lastError}')"
-    ! firmware_gave_up "$vm" || fail "$vm: the firmware gave up (phase $phase)"
-    [ $SECONDS -lt $deadline ] || fail "$m: phase '$phase', not $want after ${BOOT_BOUND}s"
-    sleep 1
-  done
-}
-# stages MACHINE: the stages of the current boot in its status.
-stages() { k -n "$MACHINES_NS" get machine "$1" -o 'jsonpath={.status.bootProgress.stages[*].stage}'; }
-# has_stages MACHINE STAGE...: every STAGE is in its status (WAIT_DETAIL
-# says which are there).
-has_stages() {
-  local m=$1 s got
-  shift
-  got=" $(stages "$m" || true) "
-  WAIT_DETAIL="stages in the status:$got"
-  for s in "$@"; do
-    [[ "$got" == *" $s "* ]] || return 1
-  done
-}
+wait_bound 120 "bootd holds both Machines' assignments" node_assignments_at_least 2
 
 # --- VM 1 boots through the bootd pod -------------------------------------
 phase_log "VM 1 ($MAC1) powers on"
-lab_start_vm vm1 uefi-pxe "$MAC1" "$(uuid_of "$MAC1")"
+lab_start_vm vm1 uefi-pxe "$MAC1" "$(node_uuid_of "$MAC1")"
 wait_phase vm-1 Provisioned vm1
 phase_log "vm-1 Provisioned"
 k -n "$MACHINES_NS" get machines >&2
@@ -308,7 +183,7 @@ phase_log "helm test passed"
 # --- VM 2 boots across helm upgrade ---------------------------------------
 old_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=bootd -o 'jsonpath={.items[0].metadata.name}')
 phase_log "VM 2 ($MAC2) powers on; bootd pod $old_pod"
-lab_start_vm vm2 bios "$MAC2" "$(uuid_of "$MAC2")"
+lab_start_vm vm2 bios "$MAC2" "$(node_uuid_of "$MAC2")"
 at_gate() {
   grep -aq "RACKBOOT-GATE waiting" "$LAB_DIR/vm2.serial" && return 0
   ! firmware_gave_up vm2 || fail "vm2: the firmware gave up"
