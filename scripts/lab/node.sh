@@ -180,10 +180,8 @@ spec:
 YAML
 }
 
-# node_machine_uefi NAME MAC IP PROFILE: node-a01 of
-# deploy/examples/machines.yaml: UEFI, a static address, the snponly.efi
-# override; the VM has one NIC and no bootOnce (one boot).
-node_machine_uefi() {
+# node_machine_head NAME: a Machine of the rack, up to its spec's rack.
+node_machine_head() {
   cat <<YAML
 apiVersion: rackboot.io/v1alpha1
 kind: Machine
@@ -192,6 +190,15 @@ metadata:
   namespace: $MACHINES_NS
 spec:
   rack: $RACK
+YAML
+}
+
+# node_machine_uefi NAME MAC IP PROFILE: node-a01 of
+# deploy/examples/machines.yaml: UEFI, a static address, the snponly.efi
+# override; the VM has one NIC and no bootOnce (one boot).
+node_machine_uefi() {
+  node_machine_head "$1"
+  cat <<YAML
   hostname: $1.lab.example.com
   uuid: $(node_uuid_of "$2")
   architecture: x86_64
@@ -214,14 +221,8 @@ YAML
 # node_machine_pool NAME MAC PROFILE: node-a02, the smallest useful Machine
 # (one NIC, the address from the rack pool).
 node_machine_pool() {
+  node_machine_head "$1"
   cat <<YAML
-apiVersion: rackboot.io/v1alpha1
-kind: Machine
-metadata:
-  name: $1
-  namespace: $MACHINES_NS
-spec:
-  rack: $RACK
   interfaces:
     - mac: "$2"
   bootProfileRef:
