@@ -125,12 +125,16 @@ lab_join_lan() {
 }
 
 # lan: a bridge (stp off, forward delay 0) where VMs' taps and servers meet.
-# srv: the boot server (bootd or the reference stack) at $LAB_SRV_IP.
-lab_topology() {
+lab_add_lan() {
   lab_add_ns lan
-  lab_add_ns srv
   ip -n "$(lab_ns lan)" link add br0 type bridge stp_state 0 forward_delay 0
   ip -n "$(lab_ns lan)" link set br0 up
+}
+
+# The lan and srv: the boot server (bootd or the reference stack) at $LAB_SRV_IP.
+lab_topology() {
+  lab_add_lan
+  lab_add_ns srv
   lab_join_lan srv "$LAB_SRV_IP/24" eth0
   # An IPv6 address lets dnsmasq send Router Advertisements (lab_start_ra).
   ip -n "$(lab_ns srv)" addr add fd77::1/64 dev eth0 nodad
@@ -150,10 +154,13 @@ lab_add_tap() {
 
 # iPXE waits ~13 s for IPv6 router discovery when nobody answers; an RA on the
 # segment (no prefix to autoconfigure, router lifetime 0) ends the wait at once.
+# lab_start_ra [NS IFACE]: from namespace NS (default srv) on IFACE (eth0),
+# which needs an IPv6 address.
 lab_start_ra() {
-  lab_spawn srv ra.log dnsmasq --keep-in-foreground --port=0 --no-resolv --no-hosts \
-    --conf-file=/dev/null --pid-file="$LAB_DIR/ra.pid" --interface=eth0 --bind-interfaces \
-    --enable-ra --dhcp-range=::,constructor:eth0,ra-only,64 --ra-param=eth0,0,0 \
+  local ns=${1:-srv} ifc=${2:-eth0}
+  lab_spawn "$ns" ra.log dnsmasq --keep-in-foreground --port=0 --no-resolv --no-hosts \
+    --conf-file=/dev/null --pid-file="$LAB_DIR/ra.pid" --interface="$ifc" --bind-interfaces \
+    --enable-ra --dhcp-range=::,constructor:"$ifc",ra-only,64 --ra-param="$ifc",0,0 \
     --dhcp-leasefile="$LAB_DIR/ra.leases"
 }
 
@@ -193,8 +200,8 @@ lab_fetch_kernel() {
 
 # Builds the initrd: busybox-static, the NIC modules, and an /init that prints
 # "RACKBOOT-BOOTED mac=<mac>" on the serial console, configures the address
-# iPXE had (rb.ip=, rb.mask= on the command line), GETs rb.callback= and
-# powers off. Rebuilt when this file changes. Sets LAB_INITRD.
+# iPXE had (rb.ip=, rb.mask= on the command line), waits for rb.gate= if
+# given, GETs rb.callback= and powers off. Rebuilt when this file changes. Sets LAB_INITRD.
 lab_build_initrd() {
   local stamp root m
   lab_fetch_kernel
@@ -265,6 +272,15 @@ if [ -n "$dev" ] && [ -n "$ip" ]; then
   ifconfig lo up
   ifconfig "$dev" "$ip" netmask "${mask:-255.255.255.0}" up
   install_config
+  # rb.gate=URL (tests): every download is done; wait until URL answers
+  # before the callback, so a test can hold a boot between its last
+  # download and its booted callback (bounded by the test, not here).
+  gate=$(arg rb.gate)
+  if [ -n "$gate" ]; then
+    echo "RACKBOOT-GATE waiting url=$gate"
+    until timeout 3 wget -q -O /tmp/gate "$gate" 2>/dev/null; do sleep 0.5; done
+    echo "RACKBOOT-GATE open"
+  fi
   # Link-up takes a moment (e1000 ~3 s, longer on a loaded TCG host): retry
   # the callback until it answers (the lab's timeout bounds the boot).
   if [ -n "$cb" ]; then

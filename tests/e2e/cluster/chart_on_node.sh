@@ -25,46 +25,22 @@ set -euo pipefail
 SRC=$(cd "${1:?usage: $0 SRC_DIR [--bootd-uid UID]}" && pwd)
 BOOTD_UID=
 [ "${2:-}" != --bootd-uid ] || BOOTD_UID=${3:?--bootd-uid needs a uid}
-cluster=$SRC/scripts/cluster
-NS=rackboot
-REL=rb
-RACK=rack-a
-STATE=/var/lib/rackboot-cluster
-
-log() { echo "chart_on_node: $*" >&2; }
-fail() { log "FAIL: $*"; exit 1; }
+NODE_LOG_NAME=chart_on_node
+# shellcheck source=scripts/lab/node.sh
+source "$SRC/scripts/lab/node.sh"
 
 cleanup() {
   local rc=$?
-  if [ "$rc" != 0 ]; then
-    log "diagnostics:"
-    "$cluster" kubectl get pods -A -o wide >&2 2>&1 || true
-    "$cluster" kubectl -n "$NS" describe pods >&2 2>&1 | tail -n 60 || true
-    "$cluster" kubectl -n "$NS" logs -l app.kubernetes.io/component=bootd --tail=30 >&2 2>&1 || true
-    "$cluster" kubectl -n "$NS" logs -l app.kubernetes.io/component=controller --tail=30 >&2 2>&1 || true
-  fi
+  [ "$rc" = 0 ] || node_diagnostics
   [ "${KEEP:-0}" = 1 ] || "$cluster" down >&2 || true
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# The images of the release tree (built once if missing; run
-# scripts/images/build after changing the code).
-[ -f "$SRC/build/release/images/bootd.oci.tar" ] && [ -f "$SRC/build/release/images/controller.oci.tar" ] ||
-  "$SRC/scripts/images/build" >&2
-HELM=$("$SRC/scripts/helm/build" --print-path)
-
+node_prerequisites
 "$cluster" up --images "$SRC/build/release/images"
-k() { "$cluster" kubectl "$@"; }
-
-# The rack's provisioning link inside the node's namespace: bootd (host
-# network) serves DHCP on it; its peer is where a lab VM would attach.
-"$cluster" exec ip link add "$RACK" type veth peer name "$RACK-lab"
-"$cluster" exec ip addr add 10.77.0.1/24 dev "$RACK"
-"$cluster" exec ip link set "$RACK" up
-"$cluster" exec ip link set "$RACK-lab" up
-k label node rackboot-node "rackboot.io/rack=$RACK" --overwrite >/dev/null
+node_rack_link
 
 values=$(mktemp /tmp/chart_on_node.XXXXXX.yaml)
 bootd_user=
@@ -74,58 +50,18 @@ if [ -n "$BOOTD_UID" ]; then
   install -d -o "$BOOTD_UID" -g "$BOOTD_UID" "$STATE/hostpath/state/$RACK"
   bootd_user="runAsUser: $BOOTD_UID"
 fi
-cat >"$values" <<EOF
-controller:
-  image: {tag: dev, pullPolicy: Never}
-bootd:
-  image: {tag: dev, pullPolicy: Never}
-  $bootd_user
-  # host paths below the cluster's state directory: scripts/cluster down removes them
-  hostStateDir: $STATE/hostpath/state
-  artifactsHostPath: $STATE/hostpath/artifacts
-racks:
-  - name: $RACK
-    network:
-      subnet: 10.77.0.0/24
-      pool: {start: 10.77.0.100, end: 10.77.0.199}
-      router: 10.77.0.1
-      dns: [10.77.0.1]
-    bootd:
-      dhcp:
-        mode: server
-        interface: $RACK
-        serverAddress: 10.77.0.1
-        pools:
-          - subnet: 10.77.0.0/24
-            rangeStart: 10.77.0.100
-            rangeEnd: 10.77.0.199
-            router: 10.77.0.1
-            dnsServers: [10.77.0.1]
-      http:
-        publicUrl: http://10.77.0.1:8080
-EOF
+node_values "$values" "$bootd_user"
 "$cluster" exec "$HELM" install "$REL" "$SRC/helm/rackboot" -n "$NS" --create-namespace -f "$values" >/dev/null
 rm -f "$values"
-
-# Bounds, not timings: a loaded 2-core machine starts pods slowly.
-deploy=$(k -n "$NS" get deployment -l app.kubernetes.io/component=controller -o name)
-[ -n "$deploy" ] || fail "no controller Deployment"
-k -n "$NS" rollout status "$deploy" --timeout=300s >&2
-ds=$(k -n "$NS" get daemonset -l app.kubernetes.io/component=bootd -o name)
-[ -n "$ds" ] || fail "no bootd DaemonSet"
-k -n "$NS" rollout status "$ds" --timeout=300s >&2
-k -n "$NS" wait pod --all --for=condition=Ready --timeout=300s >&2
+node_wait_release
 ready=$(k -n "$NS" get pods --no-headers | awk '{print $2}' | sort | uniq -c)
-log "pods: $(k -n "$NS" get pods --no-headers | awk '{print $1 "=" $2 "/" $3}' | tr '\n' ' ')"
 [ "$(k -n "$NS" get pods -l app.kubernetes.io/component=controller --no-headers | grep -c ' 1/1 ')" = 2 ] ||
   fail "controller: not 2 Ready replicas: $ready"
 
 # --- bootd's posture, from the host's view of its process ------------------
 bootd_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=bootd -o 'jsonpath={.items[0].metadata.name}')
-cid=$(k -n "$NS" get pod "$bootd_pod" -o 'jsonpath={.status.containerStatuses[0].containerID}')
-cid=${cid#containerd://}
-pid=$(ctr --address /run/rackboot-cluster/containerd.sock -n k8s.io tasks ls | awk -v c="$cid" '$1 == c {print $2}')
-[ -n "$pid" ] && [ -d "/proc/$pid" ] || fail "bootd container $cid: no process"
+pid=$(node_container_pid "$bootd_pod")
+[ -n "$pid" ] && [ -d "/proc/$pid" ] || fail "bootd container of $bootd_pod: no process"
 capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
 # CAP_NET_BIND_SERVICE is bit 10.
 [ "$capeff" = 0000000000000400 ] || fail "bootd CapEff=$capeff, want 0000000000000400 (NET_BIND_SERVICE only)"
@@ -143,9 +79,7 @@ if awk '{print $5}' "/proc/$pid/mountinfo" | grep -q '^/var/run/secrets/kubernet
 fi
 # The controller: non-root, no capabilities at all.
 ctl_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=controller -o 'jsonpath={.items[0].metadata.name}')
-ctl_cid=$(k -n "$NS" get pod "$ctl_pod" -o 'jsonpath={.status.containerStatuses[0].containerID}')
-ctl_pid=$(ctr --address /run/rackboot-cluster/containerd.sock -n k8s.io tasks ls |
-  awk -v c="${ctl_cid#containerd://}" '$1 == c {print $2}')
+ctl_pid=$(node_container_pid "$ctl_pod")
 [ -n "$ctl_pid" ] && [ -d "/proc/$ctl_pid" ] || fail "controller container: no process"
 ctl_state=$(awk '/^Uid:/ {u = $2} /^CapEff:/ {c = $2} END {print u "/" c}' "/proc/$ctl_pid/status")
 [ "$ctl_state" = 65532/0000000000000000 ] || fail "controller uid/CapEff=$ctl_state, want 65532/0000000000000000"
