@@ -1,9 +1,10 @@
 #include "bootd/explain/offline_state.h"
 
 #include "bootd/agent/assignment_conversion.h"
+#include "bootd/agent/boot_once_guard.h"
 #include "bootd/agent/snapshot_file.h"
+#include "bootd/assignments/provisioned_records.h"
 #include "bootd/standalone/manifest_directory.h"
-#include "bootd/standalone/provisioned_records.h"
 #include "common/yaml_config.h"
 
 namespace rackboot::bootd::explain {
@@ -11,9 +12,9 @@ namespace rackboot::bootd::explain {
 Result<std::unique_ptr<OfflineState>> LoadOfflineState(const BootdConfig& config) {
   auto state = std::make_unique<OfflineState>();
   if (!config.manifest_dir.empty()) {
-    standalone::ProvisionedRecords::Map booted;
+    ProvisionedRecords::Map booted;
     try {
-      booted = standalone::ProvisionedRecords(config.state_dir + "/provisioned-machines.yaml").Snapshot();
+      booted = ProvisionedRecords(config.state_dir + "/provisioned-machines.yaml").Snapshot();
     } catch (const ConfigError& e) {
       return Error{std::string("provisioned records: ") + e.what()};
     }
@@ -39,6 +40,14 @@ Result<std::unique_ptr<OfflineState>> LoadOfflineState(const BootdConfig& config
         continue;
       }
       assignments.push_back(std::move(*a));
+    }
+    // What bootd serves: the push with its own booted records applied.
+    if (!config.state_dir.empty()) {
+      try {
+        agent::BootOnceGuard(config.state_dir + "/provisioned-machines.yaml").Apply(&assignments);
+      } catch (const ConfigError& e) {
+        return Error{std::string("provisioned records: ") + e.what()};
+      }
     }
     state->assignments.ReplaceAll(std::move(assignments));
     state->source = "assignments snapshot " + config.controller.snapshot_path + " version " +

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "bootd/assignments/assignment.h"
-#include "bootd/standalone/manifest.h"
 #include "bootd/assignments/provisioned_records.h"
+#include "bootd/standalone/manifest.h"
 #include "common/result.h"
 #include "rackboot/v1alpha1/assignment.pb.h"
 

@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "bootd/assignments/assignment_store.h"
+#include "bootd/assignments/provisioned_records.h"
 #include "bootd/events/boot_event.h"
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_directory.h"
-#include "bootd/assignments/provisioned_records.h"
 
 namespace rackboot::bootd::standalone {
 
