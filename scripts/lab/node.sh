@@ -246,10 +246,10 @@ firmware_gave_up() { grep -aqE "No more network devices|No bootable device|Nothi
 wait_phase() {
   local m=$1 want=$2 vm=$3 deadline=$((SECONDS + BOOT_BOUND)) phase
   while :; do
-    phase=$(k -n "$MACHINES_NS" get machine "$m" -o 'jsonpath={.status.phase}' || true)
+    phase=$(k -n "$MACHINES_NS" get machines.rackboot.io "$m" -o 'jsonpath={.status.phase}' || true)
     [ "$phase" = "$want" ] && return 0
     [ "$phase" != Failed ] ||
-      fail "$m Failed: $(k -n "$MACHINES_NS" get machine "$m" -o 'jsonpath={.status.lastError}')"
+      fail "$m Failed: $(k -n "$MACHINES_NS" get machines.rackboot.io "$m" -o 'jsonpath={.status.lastError}')"
     ! firmware_gave_up "$vm" || fail "$vm: the firmware gave up (phase $phase)"
     [ $SECONDS -lt $deadline ] || fail "$m: phase '$phase', not $want after ${BOOT_BOUND}s"
     sleep 1
@@ -257,7 +257,7 @@ wait_phase() {
 }
 
 # stages MACHINE: the stages of the current boot in its status.
-stages() { k -n "$MACHINES_NS" get machine "$1" -o 'jsonpath={.status.bootProgress.stages[*].stage}'; }
+stages() { k -n "$MACHINES_NS" get machines.rackboot.io "$1" -o 'jsonpath={.status.bootProgress.stages[*].stage}'; }
 # has_stages MACHINE STAGE...: every STAGE is in its status (WAIT_DETAIL
 # says which are there).
 has_stages() {
