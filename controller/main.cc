@@ -214,15 +214,15 @@ int Run(const rackboot::controller::ControllerConfig& config) {
   boot_status.Stop();  // writes what is queued
   profile_status.Stop();
   machines.Stop();  // no new reconciles; queued Events are sent
-  const bool releases_lease = elector && elector->IsLeader();
-  if (elector) elector->Stop();  // releases the lease: a standby leads at once
+  // Releases the lease: a standby leads at once.
+  const bool released_lease = elector && elector->Stop();
   metrics_bridge.Watch(nullptr);
   metrics_server.reset();  // before the bridge and the readiness check's captures
   log::Info(
       "controller", "shut down",
       {{"queued_boot_events", queued_events},
        {"status_writes", boot_status.status_writes() - writes_before},
-       {"released_lease", releases_lease},
+       {"released_lease", released_lease},
        {"millis", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stop_started)
                       .count()}});
   return 0;

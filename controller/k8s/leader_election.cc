@@ -22,12 +22,12 @@ void LeaderElector::Start() {
   thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
 
-void LeaderElector::Stop() {
-  if (!thread_.joinable()) return;
+bool LeaderElector::Stop() {
+  if (!thread_.joinable()) return false;
   thread_.request_stop();
   cv_.notify_all();
   thread_.join();
-  if (leading_.exchange(false)) Release();
+  return leading_.exchange(false) && Release();
 }
 
 void LeaderElector::Sleep(std::stop_token stop, std::chrono::milliseconds d) {
@@ -92,17 +92,31 @@ bool LeaderElector::TryAcquireOrRenew() {
   return true;
 }
 
-void LeaderElector::Release() {
+bool LeaderElector::Release() {
   auto got = client_->Get(LeaseKind(), config_.lease_namespace, config_.lease_name);
-  if (!got.ok() || !got->ok()) return;
+  if (!got.ok() || !got->ok()) {
+    // A standby then waits out the lease duration instead of leading at once.
+    log::Warn("leader", "cannot release lease: reading it failed",
+              {{"lease", config_.lease_name},
+               {"code", got.ok() ? got->code : 0},
+               {"error", got.ok() ? std::string("HTTP ") + std::to_string(got->code) : got.error().message}});
+    return false;
+  }
   auto current = model::Lease::FromJson(got->body);
-  if (!current.ok() || current->holder_identity != config_.identity) return;
+  if (!current.ok() || current->holder_identity != config_.identity) return false;
   model::Lease next = *current;
   next.holder_identity = "";
   next.lease_duration_seconds = 1;
   next.renew_time = model::FormatMicroTime(model::NowMicros());
   auto put = client_->Replace(LeaseKind(), next.ToJson());
-  log::Info("leader", "released lease", {{"lease", config_.lease_name}, {"ok", put.ok() && put->ok()}});
+  const bool released = put.ok() && put->ok();
+  if (released) {
+    log::Info("leader", "released lease", {{"lease", config_.lease_name}});
+  } else {
+    log::Warn("leader", "cannot release lease: the update failed",
+              {{"lease", config_.lease_name}, {"code", put.ok() ? put->code : 0}});
+  }
+  return released;
 }
 
 void LeaderElector::Run(std::stop_token stop) {

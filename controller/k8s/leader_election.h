@@ -44,8 +44,10 @@ class LeaderElector {
   ~LeaderElector();
 
   void Start();
-  // Stops renewing and releases the lease if we hold it.
-  void Stop();
+  // Stops renewing and releases the lease if we hold it. Returns whether a
+  // held lease was released (false also when the API server refused, e.g.
+  // the Role already deleted by `helm uninstall`).
+  bool Stop();
 
   bool IsLeader() const { return leading_.load(); }
   int64_t epoch() const { return epoch_.load(); }
@@ -56,7 +58,7 @@ class LeaderElector {
   void Run(std::stop_token stop);
   // One attempt; true if we hold the lease afterwards.
   bool TryAcquireOrRenew();
-  void Release();
+  bool Release();
   void Sleep(std::stop_token stop, std::chrono::milliseconds d);
 
   std::shared_ptr<ApiClient> client_;

@@ -289,7 +289,7 @@ WAIT_DETAIL=
 # Measured: the Lease usually stays held by the last leader. helm uninstall
 # deletes the controller's Role and RoleBinding right after its Deployment,
 # while the pods are still stopping, so the leader's release on SIGTERM is
-# refused (403; its "shut down" line still says released_lease=1). Harmless:
+# refused (403; it logs "cannot release lease" and released_lease=0). Harmless:
 # a new install's controllers take over after leaseDurationSeconds.
 holder=$(k -n "$NS" get lease rackboot-controller -o 'jsonpath={.spec.holderIdentity}' --ignore-not-found)
 forbidden=$(grep -c 'is forbidden' "$LAB_DIR/controller-shutdown.log" || true)
