@@ -8,22 +8,31 @@ namespace rackboot::bootd::agent {
 
 BootOnceGuard::BootOnceGuard(const std::string& path) : records_(path) {}
 
-std::optional<resolve::ProvisionRecord> BootOnceGuard::Find(const std::string& machine) const {
-  const ProvisionedRecords::Map all = records_.Snapshot();
-  auto it = all.find(machine);
-  if (it == all.end()) return std::nullopt;
+namespace {
+
+std::optional<resolve::ProvisionRecord> Find(const ProvisionedRecords::Map& records, const std::string& machine) {
+  auto it = records.find(machine);
+  if (it == records.end()) return std::nullopt;
   return it->second;
 }
 
-Assignment BootOnceGuard::Applied(Assignment a) const {
-  if (a.allow_pxe && resolve::BootOnceCompleted(a.boot_once, a.reprovision, Find(a.machine_name))) {
-    a.allow_pxe = false;
+void ApplyRecord(const ProvisionedRecords::Map& records, Assignment* a) {
+  if (a->allow_pxe && resolve::BootOnceCompleted(a->boot_once, a->reprovision, Find(records, a->machine_name))) {
+    a->allow_pxe = false;
   }
+}
+
+}  // namespace
+
+Assignment BootOnceGuard::Applied(Assignment a) const {
+  ApplyRecord(records_.Snapshot(), &a);
   return a;
 }
 
+// One copy of the records for the whole update (a rack's full snapshot).
 void BootOnceGuard::Apply(std::vector<Assignment>* assignments) const {
-  for (Assignment& a : *assignments) a = Applied(std::move(a));
+  const ProvisionedRecords::Map records = records_.Snapshot();
+  for (Assignment& a : *assignments) ApplyRecord(records, &a);
 }
 
 Result<bool> BootOnceGuard::Record(const BootEvent& e) {
@@ -47,9 +56,10 @@ Result<bool> BootOnceGuard::KeepOnly(const std::vector<Assignment>& full) {
 
 std::vector<BootEvent> BootOnceGuard::Unacknowledged(const std::vector<v1alpha1::HostAssignment>& pushed) const {
   std::vector<BootEvent> out;
+  const ProvisionedRecords::Map records = records_.Snapshot();
   for (const auto& a : pushed) {
     if (!a.allow_pxe() || !a.boot_once()) continue;
-    const std::optional<resolve::ProvisionRecord> r = Find(a.machine_name());
+    const std::optional<resolve::ProvisionRecord> r = Find(records, a.machine_name());
     if (!resolve::BootOnceCompleted(true, a.reprovision(), r)) continue;
     BootEvent e;
     e.stage = BootStage::kBooted;

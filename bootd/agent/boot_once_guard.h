@@ -59,8 +59,6 @@ class BootOnceGuard {
   const std::string& path() const { return records_.path(); }
 
  private:
-  std::optional<resolve::ProvisionRecord> Find(const std::string& machine) const;
-
   ProvisionedRecords records_;
 };
 
