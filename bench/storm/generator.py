@@ -215,14 +215,24 @@ class Machine:
             raise StageError("not http: " + url)
         hostport, _, path = url[7:].partition("/")
         host, _, port = hostport.partition(":")
+        loop = asyncio.get_running_loop()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
         try:
-            reader, writer = await asyncio.open_connection(host, int(port or 80), local_addr=(self.ip, 0))
-        except OSError as e:
-            raise StageError("connect: " + e.strerror)
-        try:
-            writer.write(f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n"
-                         f"User-Agent: iPXE/1.0.0 (rackboot storm)\r\n\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
+            sock.bind((self.ip, 0))
+            try:
+                await loop.sock_connect(sock, (host, int(port or 80)))
+            except OSError as e:
+                raise StageError("connect: " + (e.strerror or str(e)))
+            await loop.sock_sendall(sock, f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n"
+                                          f"User-Agent: iPXE/1.0.0 (rackboot storm)\r\n\r\n".encode())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = await loop.sock_recv(sock, 65536)
+                if not chunk:
+                    raise StageError("closed without a response")
+                head += chunk
+            head, _, body = head.partition(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
             if status != 200:
                 raise StageError(f"HTTP {status}")
@@ -231,23 +241,44 @@ class Machine:
                 k, _, v = line.partition(b":")
                 if k.strip().lower() == b"content-length":
                     length = int(v)
-            body = bytearray()
-            keep = length is not None and length <= 65536
-            got = 0
-            while length is None or got < length:
-                chunk = await reader.read(262144)
-                if not chunk:
-                    break
-                got += len(chunk)
-                if keep:
+            body = bytearray(body)
+            if length is not None and length <= 65536:  # a script: keep it
+                while len(body) < length:
+                    chunk = await loop.sock_recv(sock, 65536)
+                    if not chunk:
+                        raise StageError("closed mid-body")
                     body += chunk
+                return bytes(body), len(body)
+            got = len(body) + await self.discard(sock, None if length is None else length - len(body))
             if length is not None and got < length:
                 raise StageError("closed mid-body")
-            return bytes(body), got
-        except (asyncio.IncompleteReadError, ConnectionError) as e:
-            raise StageError("closed without a response" if isinstance(e, asyncio.IncompleteReadError) else str(e))
+            return b"", got
+        except ConnectionError as e:
+            raise StageError(str(e))
         finally:
-            writer.close()
+            sock.close()
+
+    async def discard(self, sock, remaining):
+        """Reads a body without copying it (TCP MSG_TRUNC drops the bytes in
+        the kernel): the generator's cost per byte would otherwise make every
+        large-artifact point generator-bound."""
+        loop = asyncio.get_running_loop()
+        got = 0
+        while remaining is None or got < remaining:
+            try:
+                n = sock.recv_into(self.gen.scratch, len(self.gen.scratch), socket.MSG_TRUNC)
+            except BlockingIOError:
+                ready = loop.create_future()
+                loop.add_reader(sock.fileno(), lambda: ready.done() or ready.set_result(None))
+                try:
+                    await ready
+                finally:
+                    loop.remove_reader(sock.fileno())
+                continue
+            if n == 0:
+                break
+            got += n
+        return got
 
     async def stage(self, name, coro):
         t0 = time.monotonic()
@@ -300,6 +331,7 @@ class Machine:
 class Generator:
     def __init__(self, args):
         self.args = args
+        self.scratch = bytearray(4 << 20)  # MSG_TRUNC reads: never written to
 
     async def run(self):
         a = self.args
@@ -308,7 +340,9 @@ class Generator:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.interface.encode())
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        # FORCE (root): SO_RCVBUF is capped by net.core.rmem_max (208 KiB),
+        # and a full buffer drops answers the server did send.
+        s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)  # SO_RCVBUFFORCE (not in the socket module)
         s.bind(("0.0.0.0", 68))
         self.dhcp_transport, self.dhcp = await loop.create_datagram_endpoint(DhcpPort, sock=s)
         machines = [Machine(self, i) for i in range(a.machines)]

@@ -236,12 +236,40 @@ class Checker {
     if (own.IsZero()) return;  // reported with the interface
     const bool direct = std::any_of(c_.dhcp.pools.begin(), c_.dhcp.pools.end(),
                                     [&](const DhcpPoolConfig& p) { return p.subnet.Contains(own); });
+    CheckNeighbourTable();
     if (!direct) {
       Add(Severity::kWarning, "dhcp.pools",
           "no pool's subnet contains serverAddress " + own.ToString() + ": clients on " + c_.dhcp.interface +
               " itself get no address; only requests relayed "
               "from a pool's subnet (giaddr) are answered");
     }
+  }
+
+  // Every client bootd answers over IP (DHCP unicast, TFTP, HTTP) needs a
+  // neighbour entry while it talks. Past the kernel's hard limit, shared by
+  // every namespace of the host, the kernel drops packets to new clients
+  // ("neighbor table overflow" in dmesg): in a storm of a whole rack that
+  // is boots lost below bootd, where no bootd metric sees them. Linux's
+  // default (1024) is smaller than a 1,000-machine rack plus the host's own
+  // neighbours.
+  void CheckNeighbourTable() {
+    const std::optional<int64_t> limit = host_.NeighbourTableLimit();
+    if (!limit) return;
+    uint64_t addresses = 0;
+    for (const DhcpPoolConfig& p : c_.dhcp.pools) {
+      if (p.range_end.value() >= p.range_start.value()) addresses += p.range_end.value() - p.range_start.value() + 1;
+    }
+    const uint64_t wanted = 2 * addresses;  // the rack, with room for the host's own neighbours
+    if (static_cast<uint64_t>(*limit) >= wanted) return;
+    Add(Severity::kWarning, "dhcp.pools",
+        "the pools hold " + std::to_string(addresses) + " addresses, but the kernel keeps at most " +
+            std::to_string(*limit) +
+            " neighbour entries for the whole host (net.ipv4.neigh.default.gc_thresh3): when more clients "
+            "boot at once the kernel drops packets to new ones (dmesg: neighbor table overflow); set "
+            "gc_thresh3 to at least " +
+            std::to_string(wanted) +
+            " and gc_thresh2 to half of it "
+            "(docs/dhcp.md, \"Big racks\")");
   }
 
   void CheckControllerLink() {

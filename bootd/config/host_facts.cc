@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "common/tls_files.h"
@@ -68,6 +69,12 @@ class SystemFacts : public HostFacts {
     return ctx.ok() ? Status::Ok() : Status(ctx.error());
   }
   Status PemCertificates(const std::string& path) const override { return CheckPemCertificates(path); }
+  std::optional<int64_t> NeighbourTableLimit() const override {
+    std::ifstream in("/proc/sys/net/ipv4/neigh/default/gc_thresh3");
+    int64_t limit = 0;
+    if (!(in >> limit)) return std::nullopt;
+    return limit;
+  }
 
  private:
   std::map<std::string, InterfaceFacts> interfaces_;

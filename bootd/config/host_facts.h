@@ -33,6 +33,11 @@ class HostFacts {
   virtual bool Writable(const std::string& path) const = 0;
   virtual Status TlsKeyPair(const std::string& cert_file, const std::string& key_file) const = 0;
   virtual Status PemCertificates(const std::string& path) const = 0;
+  // The kernel's hard limit of neighbour (ARP) entries
+  // (net.ipv4.neigh.default.gc_thresh3), one table for every network
+  // namespace of the host; nullopt where it cannot be read (it is visible
+  // only in the host's own namespace, e.g. not in a lab's).
+  virtual std::optional<int64_t> NeighbourTableLimit() const = 0;
 };
 
 std::unique_ptr<HostFacts> SystemHostFacts();

@@ -54,6 +54,8 @@ class FakeHost : public HostFacts {
     return cert == bad_tls ? Status(Error{"certificate " + cert + ": PEM lib"}) : Status::Ok();
   }
   Status PemCertificates(const std::string&) const override { return Status::Ok(); }
+  std::optional<int64_t> NeighbourTableLimit() const override { return neighbour_limit; }
+  std::optional<int64_t> neighbour_limit;  // unreadable unless a test sets it
 };
 
 class HostChecksTest : public ::testing::Test {
@@ -176,6 +178,30 @@ TEST_F(HostChecksTest, PoolOffTheInterfaceSubnetIsALoudWarning) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, ConfigFinding::Severity::kWarning);
   EXPECT_NE(f->text.find("only requests relayed"), std::string::npos) << f->text;
+}
+
+TEST_F(HostChecksTest, PoolsBiggerThanTheKernelsNeighbourTableAreAWarning) {
+  const std::string big_rack = Replace(
+      Replace(Replace(kGood, "10.77.0.0/24", "10.77.0.0/16"), "rangeStart: 10.77.0.100", "rangeStart: 10.77.1.0"),
+      "rangeEnd: 10.77.0.199", "rangeEnd: 10.77.4.231");  // 1,000 addresses
+  host.AddInterface("eth0", "10.77.0.1/16");
+  host.interfaces["eth0"].ipv4.erase(host.interfaces["eth0"].ipv4.begin());  // only the /16
+
+  host.neighbour_limit = 1024;  // Linux's default
+  auto fs = Check(big_rack);
+  EXPECT_FALSE(HasErrors(fs));
+  const ConfigFinding* f = Find(fs, "dhcp.pools");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, ConfigFinding::Severity::kWarning);
+  EXPECT_NE(f->text.find("1000 addresses"), std::string::npos) << f->text;
+  EXPECT_NE(f->text.find("gc_thresh3 to at least 2000"), std::string::npos) << f->text;
+
+  host.neighbour_limit = 2000;  // raised as the warning says
+  EXPECT_EQ(Find(Check(big_rack), "dhcp.pools"), nullptr);
+  host.neighbour_limit.reset();  // not readable here (a lab's namespace): nothing to say
+  EXPECT_EQ(Find(Check(big_rack), "dhcp.pools"), nullptr);
+  host.neighbour_limit = 1024;  // the shipped /24's 100 addresses fit
+  EXPECT_EQ(Find(Check(kGood), "dhcp.pools"), nullptr);
 }
 
 TEST_F(HostChecksTest, MissingDirectoriesAreErrors) {
