@@ -5,7 +5,8 @@
 // connection closed without a response (issue 24). A client address past
 // its own connection limit gets 503 + Retry-After, never a bare close.
 // Outcomes are asserted, not durations; the metrics prove the storm did
-// run into the limits.
+// run into the limits. BootStormAtDefaultsTest does the same for HTTP and
+// HTTPS at the limits bootd ships with (4096 connections, 1024 HTTPS).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -65,12 +66,10 @@ class BootStormTest : public ::testing::Test {
     const std::string config = dir_ + "/bootd.yaml";
     std::ofstream(config) << "rack: storm\nlogLevel: info\nstateDir: " << dir_ << "\n"
                           << "tftp:\n  listen: 127.0.0.1:" << tftp_port_ << "\n  root: " << dir_ << "/tftp\n"
-                          << "  maxTransfers: 4\n  maxQueued: 8\n"
-                          << "http:\n  listen: 127.0.0.1:" << http_port_
+                          << TftpLimits() << "http:\n  listen: 127.0.0.1:" << http_port_
                           << "\n  publicUrl: http://127.0.0.1:" << http_port_ << "\n  artifactRoot: " << dir_
                           << "/artifacts\n"
-                          << "  maxConnections: 8\n  maxConnectionsPerClient: 2\n"
-                          << "metrics:\n  listen: 127.0.0.1:" << metrics_port_ << "\n";
+                          << HttpLimits() << "metrics:\n  listen: 127.0.0.1:" << metrics_port_ << "\n";
     bootd_ = std::make_unique<BootdProcess>(config, dir_ + "/bootd.log");
     for (int i = 0; i < 500 && ReadAll(dir_ + "/bootd.log").find("msg=ready") == std::string::npos; ++i) {
       ASSERT_TRUE(bootd_->Running()) << bootd_->Log();
@@ -85,6 +84,11 @@ class BootStormTest : public ::testing::Test {
     bootd_.reset();
     fs::remove_all(dir_);
   }
+  // The limits of the storm's bootd: small, so a few dozen real clients
+  // are past every one of them.
+  virtual std::string TftpLimits() { return "  maxTransfers: 4\n  maxQueued: 8\n"; }
+  virtual std::string HttpLimits() { return "  maxConnections: 8\n  maxConnectionsPerClient: 2\n"; }
+
   std::string Metrics() {
     const std::string out = dir_ + "/metrics.txt";
     Shell("curl -s -o " + out + " http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics");
@@ -166,6 +170,65 @@ TEST_F(BootStormTest, ClientPastItsConnectionLimitIsAnswered503WithRetryAfter) {
   EXPECT_GE(busy, 1);
   const std::string m = Metrics();
   EXPECT_EQ(MetricValue(m, "rackboot_http_overload_total{rack=\"storm\",action=\"client_over_limit\"}"), busy) << m;
+}
+
+// bootd with the connection limits it ships with (http.maxConnections
+// 4096, http.maxTlsConnections 1024: a thread each) and a storm of more
+// connections than each, from wrk (one process holds thousands; curl's
+// --parallel ignores --limit-rate, and a process per connection would need
+// gigabytes). wrk has a single source address, so only the per-client limit
+// is raised, for this test alone: its own behaviour is the test above.
+// Every connection asks "Connection: close", so wrk keeps all of them in
+// flight, connecting again after each response: at any moment more are
+// outstanding than bootd admits, and the rest wait in the listen backlog.
+class BootStormAtDefaultsTest : public BootStormTest {
+ protected:
+  std::string TftpLimits() override { return ""; }
+  std::string HttpLimits() override {
+    const std::string pki = SourcePath("tests/integration/grpc/make_test_pki.sh") + " " + dir_ + "/pki >/dev/null 2>&1";
+    EXPECT_EQ(std::system(pki.c_str()), 0);
+    tls_port_ = FreeLoopbackPort();
+    return "  tlsListen: 127.0.0.1:" + std::to_string(tls_port_) + "\n  tlsCertFile: " + dir_ +
+           "/pki/controller.pem\n  tlsKeyFile: " + dir_ + "/pki/controller.key\n  maxConnectionsPerClient: 65536\n";
+  }
+
+  // wrk's report of `connections` connections to `url` for `seconds`.
+  std::string Wrk(const std::string& url, int connections, int seconds) {
+    const std::string out = dir_ + "/out/wrk-" + std::to_string(connections) + ".txt";
+    EXPECT_EQ(
+        Shell("wrk --threads 2 --connections " + std::to_string(connections) + " --duration " +
+              std::to_string(seconds) + "s --timeout 120s -H \"Connection: close\" " + url + " >" + out + " 2>&1"),
+        0)
+        << ReadAll(out);
+    return ReadAll(out);
+  }
+
+  // No refusal and no connection closed without a response: wrk prints a
+  // "Socket errors" line for connect/read/write/timeout errors (a bare close
+  // is a read error) and "Non-2xx or 3xx responses" for any 503.
+  static void ExpectEveryRequestAnswered(const std::string& report) {
+    EXPECT_EQ(report.find("Socket errors"), std::string::npos) << report;
+    EXPECT_EQ(report.find("Non-2xx"), std::string::npos) << report;
+    EXPECT_NE(report.find(" requests in "), std::string::npos) << report;
+  }
+
+  int tls_port_ = 0;
+};
+
+TEST_F(BootStormAtDefaultsTest, HttpAndHttpsStormsPastTheShippedLimitsAnswerEveryRequest) {
+  const std::string paused = "rackboot_http_overload_total{rack=\"storm\",action=\"accept_paused\"}";
+
+  // 6,000 connections against http.maxConnections 4096.
+  ExpectEveryRequestAnswered(Wrk("http://127.0.0.1:" + std::to_string(http_port_) + "/artifacts/vmlinuz", 6000, 15));
+  const std::string after_http = Metrics();
+  EXPECT_GT(MetricValue(after_http, paused), 0) << "the storm never reached http.maxConnections";
+
+  // 1,500 connections against http.maxTlsConnections 1024.
+  ExpectEveryRequestAnswered(Wrk("https://127.0.0.1:" + std::to_string(tls_port_) + "/artifacts/vmlinuz", 1500, 15));
+  const std::string after_https = Metrics();
+  EXPECT_GT(MetricValue(after_https, paused), MetricValue(after_http, paused))
+      << "the HTTPS storm never reached http.maxTlsConnections";
+  EXPECT_NE(ReadAll(dir_ + "/bootd.log").find("at capacity: boots are delayed"), std::string::npos);
 }
 
 }  // namespace
