@@ -252,10 +252,20 @@ struct HttpServer::ResponseInProgress {
   HttpResponse resp;
   ResponseMeta meta;
   uint64_t file_sent = 0;  // file body bytes already sent
+  bool corked = false;     // TCP_CORK is on while the head and file body are sent
 
   // Sends what the socket takes without blocking: the rest of `out`, then
   // the file body, taking at most *budget body bytes (and counting them off).
   PushResult Push(int fd, uint64_t* budget) {
+    const bool file_body = meta.with_body && resp.file && resp.file_length > 0;
+    if (file_body && !corked) {
+      // Head and body leave in full segments: the connection has
+      // TCP_NODELAY (scripts must not wait for Nagle), which would push
+      // every partial sendfile() as a short segment of its own.
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+      corked = true;
+    }
     while (!out.empty()) {
       ssize_t w = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR) continue;
@@ -272,6 +282,11 @@ struct HttpServer::ResponseInProgress {
       if (w == 0) return PushResult::kFailed;  // the file shrank under us: Content-Length cannot be kept
       file_sent += static_cast<uint64_t>(w);
       *budget -= static_cast<uint64_t>(w);
+    }
+    if (corked) {
+      int zero = 0;  // the last partial segment leaves now
+      ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
+      corked = false;
     }
     return PushResult::kDone;
   }
