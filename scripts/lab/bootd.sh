@@ -29,7 +29,7 @@ metadata:
   name: lab-tiny$annotations
 spec:
   kernel:
-    path: vmlinuz
+    ${LAB_KERNEL_SPEC:-path: vmlinuz}
   initrds:
     - path: initrd.img
   cmdline: "initrd=initrd.img console=ttyS0 quiet no_timer_check rb.mac={{machine.mac}} rb.ip=\${ip} rb.mask=\${netmask} rb.callback={{booted_url}}$extra"
@@ -90,6 +90,21 @@ lab_bootd_wait_assignments() {
 }
 
 # lab_bootd_start <bootd binary> <server|proxy> <mac> <uuid> <no_pxe 0|1>
+# A mirror that answers the first $1 requests 503 (scripts/lab/flaky-upstream.py)
+# serves the lab's kernel; the profile names it as an upstream URL with its
+# sha256, so bootd's artifact cache fetches it when iPXE asks for the kernel.
+# Requests are logged to $LAB_DIR/upstream.log.
+LAB_UPSTREAM_PORT=8099
+lab_flaky_upstream_start() {
+  local failures=$1 sum
+  sum=$(sha256sum "$LAB_KERNEL" | cut -c1-64)
+  lab_spawn srv upstream.log python3 "$(dirname "${BASH_SOURCE[0]}")/flaky-upstream.py" \
+    "$LAB_SRV_IP" "$LAB_UPSTREAM_PORT" "$LAB_KERNEL" "$failures"
+  lab_expect_running "$LAB_LAST_PID" upstream.log
+  LAB_KERNEL_SPEC="url: http://$LAB_SRV_IP:$LAB_UPSTREAM_PORT/$(basename "$LAB_KERNEL")
+    sha256: $sum"
+}
+
 lab_bootd_start() {
   local bin=$1 mode=$2 mac=$3 uuid=$4 no_pxe=$5 allow=true
   [ -x "$bin" ] || lab_die "bootd binary not found at $bin (scripts/build release, or --bootd PATH)"

@@ -124,6 +124,25 @@ TEST_F(LabBootTest, BootdProfileChangeTakesEffectOnSecondBoot) {
   EXPECT_NE(run.result["second_console"].find("tag=gen2"), std::string::npos) << run.output;
 }
 
+// Overload and flaky mirrors answer "try again" (bootd's 503 past a
+// client's limit, an upstream mirror's 503 relayed by the artifact cache),
+// and iPXE retries no fetch by itself: the built-in script loops (imgfree,
+// sleep, fetch again). Here the kernel's upstream answers its first request
+// 503, so bootd cannot serve the first kernel fetch; the VM must still boot,
+// through the retry loop as real iPXE runs it (its console says so), with
+// the upstream asked twice.
+TEST_F(LabBootTest, BootdBuiltInScriptRetriesAFailedKernelFetch) {
+  const std::string mac = "52:54:00:7b:20:08";
+  BootRun run = Boot({"--stack", "bootd", "--bootd", BinaryPath("bootd/bootd"), "--mac", mac, "--firmware", "bios",
+                      "--flaky-upstream", "1", "--timeout", kLabBootBoundSeconds});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+  EXPECT_NE(run.result["console"].find("RACKBOOT-BOOTED mac=" + mac), std::string::npos) << run.output;
+  EXPECT_EQ(run.result["upstream_failures"], "1") << run.output;
+  EXPECT_EQ(run.result["upstream_requests"], "2") << run.output;
+  EXPECT_NE(run.result["console_retry"].find("retry 1 of"), std::string::npos) << run.output;
+}
+
 // netboot.allowPXE false: the machine still gets its lease (server mode) but
 // never a boot file or script.
 TEST_F(LabBootTest, BootdPxeDisabledGetsLeaseButNoBootFile) {
