@@ -21,22 +21,15 @@
 #include "bootd/leases/lease_journal.h"
 #include "bootd/leases/lease_journal_config.h"
 #include "bootd/leases/memory_lease_store.h"
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/sys_error.h"
 
 namespace rackboot::bootd::dhcp {
 namespace {
 
 constexpr const char* kComponent = "dhcp";
 constexpr size_t kMaxDatagram = 65536;
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string Errno(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
 
 }  // namespace
 
@@ -53,17 +46,17 @@ DhcpService::~DhcpService() {
 Status DhcpService::OpenSocket(uint16_t port, int* out) {
   const DhcpConfig& cfg = ctx_.config.dhcp;
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error{Errno("socket")};
+  if (fd < 0) return Error{SysError("socket")};
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
     close(fd);
-    return Error{Errno("SO_BROADCAST")};
+    return Error{SysError("SO_BROADCAST")};
   }
   // Only the rack's interface: a bootd must never answer DHCP on the
   // management or uplink network of its host.
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg.interface.c_str(), cfg.interface.size()) != 0) {
-    std::string e = Errno(("SO_BINDTODEVICE " + cfg.interface).c_str());
+    std::string e = SysError(("SO_BINDTODEVICE " + cfg.interface).c_str());
     close(fd);
     return Error{e};
   }
@@ -74,7 +67,7 @@ Status DhcpService::OpenSocket(uint16_t port, int* out) {
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_ANY);  // broadcasts arrive on INADDR_ANY only
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string e = Errno(("bind port " + std::to_string(port)).c_str());
+    std::string e = SysError(("bind port " + std::to_string(port)).c_str());
     close(fd);
     return Error{e};
   }
@@ -100,7 +93,7 @@ Status DhcpService::Start() {
     if (!prober.ok()) return Error{"dhcp.pingCheckMillis: " + prober.error().message};
     prober_ = std::move(*prober);
   }
-  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{Errno("pipe")};
+  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{SysError("pipe")};
   Status s = OpenSocket(kServerPort, &fd67_);
   if (!s.ok()) return s;
   if (cfg.mode == DhcpMode::kProxy) {
@@ -168,7 +161,7 @@ void DhcpService::ReceiveLoop() {
         if (got >= 34) {
           std::array<uint8_t, 6> mac{};
           std::memcpy(mac.data(), buf.data() + 28, 6);
-          if (!rate_limiter_.Allow(MacAddress(mac), NowMillis())) {
+          if (!rate_limiter_.Allow(MacAddress(mac), SteadyMillis())) {
             stats_.drops.Add(DropReason::kRateLimited);
             continue;
           }
@@ -178,7 +171,7 @@ void DhcpService::ReceiveLoop() {
         p.local_port = i == 1 ? kServerPort : kPxeBootServerPort;
         p.source_ip = Ipv4Address(ntohl(from.sin_addr.s_addr));
         p.source_port = ntohs(from.sin_port);
-        p.received_millis = NowMillis();
+        p.received_millis = SteadyMillis();
         if (!queue_.Push(std::move(p))) stats_.drops.Add(DropReason::kQueueOverflow);
       }
     }
@@ -196,7 +189,7 @@ void DhcpService::WorkLoop() {
     replies.clear();
     bool any_deferred = false;
     for (const ReceivedPacket& p : batch) {
-      if (stale_after > 0 && NowMillis() - p.received_millis > stale_after) {
+      if (stale_after > 0 && SteadyMillis() - p.received_millis > stale_after) {
         stats_.drops.Add(DropReason::kStale);
         continue;
       }

@@ -16,6 +16,7 @@
 
 #include "bootd/dhcp/router_advertisement.h"
 #include "common/log.h"
+#include "common/sys_error.h"
 
 namespace rackboot::bootd::dhcp {
 
@@ -32,10 +33,6 @@ constexpr auto kInitialInterval = std::chrono::seconds(16);
 constexpr auto kPeriodicInterval = std::chrono::seconds(200);
 constexpr auto kRetryAfterSendError = std::chrono::seconds(1);
 
-std::string Errno(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
-
 }  // namespace
 
 RouterAdvertiser::RouterAdvertiser(std::string interface, bool required)
@@ -47,11 +44,11 @@ RouterAdvertiser::~RouterAdvertiser() {
 
 Status RouterAdvertiser::Open() {
   ifindex_ = if_nametoindex(interface_.c_str());
-  if (ifindex_ == 0) return Error{Errno("interface " + interface_)};
+  if (ifindex_ == 0) return Error{SysError("interface " + interface_)};
   int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
-  if (fd < 0) return Error{Errno("raw ICMPv6 socket (needs CAP_NET_RAW)")};
+  if (fd < 0) return Error{SysError("raw ICMPv6 socket (needs CAP_NET_RAW)")};
   auto fail = [&](const std::string& what) {
-    Error e{Errno(what)};
+    Error e{SysError(what)};
     close(fd);
     return e;
   };
@@ -96,7 +93,7 @@ Status RouterAdvertiser::Start() {
               {{"error", s.message()}, {"fix", "grant CAP_NET_RAW (chart: bootd.netRaw) or run an RA elsewhere"}});
     return Status::Ok();
   }
-  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{Errno("pipe")};
+  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Error{SysError("pipe")};
   thread_ = std::thread([this] { Loop(); });
   log::Info(kComponent, "advertising no IPv6 router", {{"interface", interface_}, {"mac", mac_.ToString()}});
   return Status::Ok();

@@ -7,14 +7,11 @@
 #include "bootd/http/byte_range.h"
 #include "bootd/http/request_path.h"
 #include "bootd/render/machine_scripts.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 namespace rackboot::bootd::http {
 namespace {
-
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
@@ -82,7 +79,7 @@ BootHttpHandler::BootHttpHandler(AssignmentStore& assignments, BootEventRecorder
           std::min(options_.script_cache_seconds, signer_.ttl_seconds() / 10), options_.script_cache_entries)) {}
 
 int64_t BootHttpHandler::Now() const {
-  return options_.now_unix ? options_.now_unix() : NowUnix();
+  return options_.now_unix ? options_.now_unix() : UnixSeconds();
 }
 
 void BootHttpHandler::RecordScript(const MacAddress& mac, const Assignment& a, const std::string& kind, size_t bytes) {

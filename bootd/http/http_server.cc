@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/open_file_limit.h"
 
@@ -155,12 +156,6 @@ Result<int> Listen(const std::string& address, int backlog, uint16_t* bound_port
   return fd;
 }
 
-uint64_t NowMillis() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-
 // What a response needs once it is on its way: the request path for the
 // observer and the clocks for on_complete and the latency metric.
 struct ResponseMeta {
@@ -185,7 +180,7 @@ ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep
   m.with_body = !resp.head_only && resp.status != 304;
   m.keep = keep;
   m.handle_start = handle_start;
-  m.write_start_ms = NowMillis();
+  m.write_start_ms = static_cast<uint64_t>(SteadyMillis());
   return m;
 }
 
@@ -193,7 +188,7 @@ ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep
 // with a body) and the observer, both with the body bytes sent.
 void ReportResponse(HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
   const uint64_t sent = m.with_body ? resp.ContentLength() : 0;
-  if (m.with_body && resp.on_complete) resp.on_complete(sent, NowMillis() - m.write_start_ms);
+  if (m.with_body && resp.on_complete) resp.on_complete(sent, static_cast<uint64_t>(SteadyMillis()) - m.write_start_ms);
   if (observer) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - m.handle_start;
     observer->OnResponse(m.path, resp.status, sent, took.count());
@@ -430,7 +425,7 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     auto conn = std::make_unique<LoopConnection>();
     conn->peer = info;
     conn->verdict = verdict;
-    conn->deadline_ms = NowMillis() + static_cast<uint64_t>(idle_seconds) * 1000;
+    conn->deadline_ms = static_cast<uint64_t>(SteadyMillis()) + static_cast<uint64_t>(idle_seconds) * 1000;
     conn->epoll_fd = epoll_fds_[next_loop_++ % epoll_fds_.size()];
     const int ep = conn->epoll_fd;
     loop_conns_[fd] = std::move(conn);
@@ -468,7 +463,7 @@ void HttpServer::ReleaseSlot(const PeerInfo& peer, ConnectionAdmission::Verdict 
 // few seconds with how many events it stands for.
 void HttpServer::NoteAtCapacity(HttpAdmissionEvent event, const char* what) {
   if (options_.observer != nullptr) options_.observer->OnAdmission(event);
-  const uint64_t events = capacity_log_.Note(static_cast<int64_t>(NowMillis()));
+  const uint64_t events = capacity_log_.Note(static_cast<int64_t>(static_cast<uint64_t>(SteadyMillis())));
   if (events == 0) return;
   log::Warn("http", "at capacity: boots are delayed",
             {{"what", what},
@@ -480,7 +475,7 @@ void HttpServer::NoteAtCapacity(HttpAdmissionEvent event, const char* what) {
 
 void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
   epoll_event events[kLoopEvents];
-  uint64_t next_sweep = NowMillis() + 1000;
+  uint64_t next_sweep = static_cast<uint64_t>(SteadyMillis()) + 1000;
   while (!stopping_) {
     int n = ::epoll_wait(epoll_fd, events, kLoopEvents, sweeps ? 1000 : -1);
     if (n < 0 && errno != EINTR) break;
@@ -488,9 +483,9 @@ void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
       if (events[i].data.fd == wake_pipe_[0]) return;
       ServeReady(events[i].data.fd);
     }
-    if (sweeps && NowMillis() >= next_sweep) {
+    if (sweeps && static_cast<uint64_t>(SteadyMillis()) >= next_sweep) {
       SweepIdle();
-      next_sweep = NowMillis() + 1000;
+      next_sweep = static_cast<uint64_t>(SteadyMillis()) + 1000;
     }
   }
 }
@@ -499,7 +494,7 @@ void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
 // thread then gets EPOLLHUP, its read or send fails, and it closes them.
 // One being served right now has no deadline (ServeReady clears it).
 void HttpServer::SweepIdle() {
-  const uint64_t now = NowMillis();
+  const uint64_t now = static_cast<uint64_t>(SteadyMillis());
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [fd, conn] : loop_conns_) {
     if (conn->deadline_ms < now) ::shutdown(fd, SHUT_RDWR);
@@ -633,7 +628,7 @@ bool HttpServer::AdvanceResponse(int fd, LoopConnection& c, uint64_t* budget) {
 // whichever loop thread gets that event.
 void HttpServer::Rearm(int fd, LoopConnection& c, bool for_output) {
   const int timeout_seconds = for_output ? options_.send_timeout_seconds : options_.idle_timeout_seconds;
-  c.deadline_ms = NowMillis() + static_cast<uint64_t>(timeout_seconds) * 1000;
+  c.deadline_ms = static_cast<uint64_t>(SteadyMillis()) + static_cast<uint64_t>(timeout_seconds) * 1000;
   c.awaiting_request = !for_output && c.buf.empty();
   // Draining: no next request. The read side's end wakes the loop thread,
   // which closes the connection (a request racing in is still answered).

@@ -23,8 +23,10 @@
 #include "bootd/tftp/packet.h"
 #include "bootd/tftp/path_confinement.h"
 #include "bootd/tftp/read_transfer.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/open_file_limit.h"
+#include "common/sys_error.h"
 
 namespace rackboot::bootd::tftp {
 namespace {
@@ -32,11 +34,6 @@ namespace {
 constexpr const char* kComponent = "tftp";
 // netascii is converted in memory; boot files are binary, so keep it small.
 constexpr uint64_t kMaxNetasciiSize = 16 << 20;
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string AddrString(const sockaddr_in& a) {
   char buf[INET_ADDRSTRLEN] = {};
@@ -59,10 +56,6 @@ Result<sockaddr_in> ParseListen(const std::string& listen) {
   a.sin_addr.s_addr = htonl(ip->value());
   a.sin_port = htons(static_cast<uint16_t>(*port));
   return a;
-}
-
-std::string Errno(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
 }
 
 // Socket buffers of transfer sockets: a window of 64 x 1468-byte blocks is
@@ -190,25 +183,25 @@ class TftpService::Loop {
 Status TftpService::Loop::Open(bool listen) {
   const TftpConfig& c = svc_->config_;
   root_fd_ = ::open(c.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd_ < 0) return Error{Errno(("tftp root " + c.root).c_str())};
+  if (root_fd_ < 0) return Error{SysError(("tftp root " + c.root).c_str())};
   Result<sockaddr_in> addr = ParseListen(c.listen);
   if (!addr.ok()) return addr.error();
   listen_addr_ = addr->sin_addr;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) return Error{Errno("epoll/eventfd")};
+  if (epoll_fd_ < 0 || wake_fd_ < 0) return Error{SysError("epoll/eventfd")};
   epoll_event wake_ev = {};
   wake_ev.events = EPOLLIN;
   wake_ev.data.fd = wake_fd_;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_ev) != 0) return Error{Errno("epoll_ctl")};
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_ev) != 0) return Error{SysError("epoll_ctl")};
   if (!listen) return Status::Ok();
   listen_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return Error{Errno("socket")};
+  if (listen_fd_ < 0) return Error{SysError("socket")};
   const int on = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   ::setsockopt(listen_fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
   if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
-    return Error{Errno(("bind " + c.listen).c_str())};
+    return Error{SysError(("bind " + c.listen).c_str())};
   }
   sockaddr_in bound = {};
   socklen_t len = sizeof bound;
@@ -217,7 +210,7 @@ Status TftpService::Loop::Open(bool listen) {
   epoll_event ev = {};
   ev.events = EPOLLIN;
   ev.data.fd = listen_fd_;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return Error{Errno("epoll_ctl")};
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return Error{SysError("epoll_ctl")};
   return Status::Ok();
 }
 
@@ -235,7 +228,7 @@ void TftpService::Loop::TakeInbox() {
 void TftpService::Loop::Run() {
   std::vector<epoll_event> events(256);
   while (!stop_.load()) {
-    int64_t now = NowMillis();
+    int64_t now = SteadyMillis();
     const int64_t next = deadlines_.Next().value_or(now + 1000);
     const int wait_ms = static_cast<int>(std::clamp<int64_t>(next - now, 0, 1000));
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
@@ -259,7 +252,7 @@ void TftpService::Loop::Run() {
       AfterEvent(*it->second);
     }
     // Only the transfers whose timer is due (deadline order).
-    now = NowMillis();
+    now = SteadyMillis();
     for (uint64_t fd : deadlines_.PopDue(now)) {
       auto it = transfers_.find(static_cast<int>(fd));
       if (it == transfers_.end()) continue;
@@ -441,7 +434,7 @@ void TftpService::Loop::StartTransfer(const Request& req, const sockaddr_in& cli
   policy.max_retries = c.max_retries;
   t->transfer =
       std::make_unique<ReadTransfer>(NegotiateOptions(req.options, limits, t->source->size()), t->source.get(), policy);
-  t->started_ms = NowMillis();
+  t->started_ms = SteadyMillis();
   epoll_event ev = {};
   ev.events = EPOLLIN;
   ev.data.fd = t->fd;
@@ -474,7 +467,8 @@ void TftpService::Loop::OnTransferReadable(ActiveTransfer& t) {
     // timer decide; a dead client stops ACKing anyway.
     return;
   }
-  t.transfer->OnDatagram(std::span<const uint8_t>(buffer_.data(), static_cast<size_t>(n)), NowMillis(), batch_.sink());
+  t.transfer->OnDatagram(std::span<const uint8_t>(buffer_.data(), static_cast<size_t>(n)), SteadyMillis(),
+                         batch_.sink());
 }
 
 TftpService::Loop* TftpService::Assign(uint64_t client_key, const PendingRequest& request) {
@@ -482,7 +476,7 @@ TftpService::Loop* TftpService::Assign(uint64_t client_key, const PendingRequest
   Loop* loop = nullptr;
   {
     std::lock_guard<std::mutex> lock(clients_mu_);
-    switch (admission_.Arrive(client_key, NowMillis())) {
+    switch (admission_.Arrive(client_key, SteadyMillis())) {
       case TransferAdmission::Verdict::kStart:
         loop = PickLoop();
         clients_[client_key] = loop;
@@ -521,7 +515,7 @@ void TftpService::Release(uint64_t client_key, Loop* loop) {
   {
     std::lock_guard<std::mutex> lock(clients_mu_);
     if (clients_.erase(client_key) != 0) --loop->assigned_;
-    TransferAdmission::Next n = admission_.Finish(client_key, NowMillis());
+    TransferAdmission::Next n = admission_.Finish(client_key, SteadyMillis());
     for (uint64_t gone : n.expired) waiting_.erase(gone);
     counters_.queue_expired += n.expired.size();
     if (n.start && draining_.load()) {
@@ -546,7 +540,7 @@ void TftpService::Release(uint64_t client_key, Loop* loop) {
 // second: one warn line per interval, with the counts, so an operator sees
 // why boots are slow without the log drowning in it.
 void TftpService::NoteAtCapacity(const char* what) {
-  const uint64_t events = capacity_log_.Note(NowMillis());
+  const uint64_t events = capacity_log_.Note(SteadyMillis());
   if (events == 0) return;
   log::Warn(kComponent, "at capacity: boots are delayed",
             {{"what", what},
@@ -561,7 +555,7 @@ void TftpService::Loop::Close(int fd) {
   auto it = transfers_.find(fd);
   if (it == transfers_.end()) return;
   ActiveTransfer& t = *it->second;
-  const int64_t now = NowMillis();
+  const int64_t now = SteadyMillis();
   TftpCounters& k = svc_->counters_;
   k.retransmissions += t.transfer->retransmissions();
   switch (t.transfer->state()) {
