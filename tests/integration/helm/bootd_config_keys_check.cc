@@ -21,7 +21,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -42,9 +41,15 @@ const std::map<std::string, std::string> kNotOffered = {
 
 std::set<std::string> g_asked;
 
+// "pools[3].subnet" -> "pools[].subnet".
 std::string Normalize(const std::string& path) {
-  static const std::regex kIndex(R"(\[[0-9]+\])");
-  return std::regex_replace(path, kIndex, "[]");
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    out.push_back(path[i]);
+    if (path[i] != '[') continue;
+    while (i + 1 < path.size() && path[i + 1] != ']') ++i;
+  }
+  return out;
 }
 
 void Record(const std::string& path) {
@@ -113,7 +118,11 @@ YAML::Node BootdConfigSchema(const std::string& schema_path) {
   return def;
 }
 
-YAML::Node At(YAML::Node node, const std::string& path) {
+// The node at `path` (undefined if absent). Node::operator= would copy into
+// the tree; reset() moves the handle.
+YAML::Node At(const YAML::Node& root, const std::string& path) {
+  YAML::Node node;
+  node.reset(root);
   std::string rest = path;
   while (!rest.empty()) {
     const size_t dot = rest.find('.');
@@ -122,10 +131,10 @@ YAML::Node At(YAML::Node node, const std::string& path) {
     const bool item = key.size() > 2 && key.compare(key.size() - 2, 2, "[]") == 0;
     if (item) key.resize(key.size() - 2);
     if (!node.IsMap() || !node[key].IsDefined()) return YAML::Node();
-    node = node[key];
+    node.reset(node[key]);
     if (item) {
       if (!node.IsSequence() || node.size() == 0) return YAML::Node();
-      node = node[0];
+      node.reset(node[0]);
     }
   }
   return node;
