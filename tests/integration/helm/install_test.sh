@@ -60,9 +60,17 @@ contains 'hostPath volumes' "$work/psa.baseline" || fail "baseline forbids hostP
 [ -z "$(psa_warnings restricted "$work/psa-controller.yaml")" ] || fail "the controller does not pass restricted"
 [ -z "$(psa_warnings privileged "$work/psa.yaml")" ] || fail "privileged must accept everything"
 
-step "helm install: every object accepted"
+step "helm install: every object accepted; NOTES warn about a namespace too strict for bootd"
+# enforce=baseline admits the DaemonSets (PSA enforces on Pods, which
+# nothing creates here) but would refuse their pods: NOTES.txt reads the
+# label (lookup) and says so.
+kubectl label namespace "$ns" pod-security.kubernetes.io/enforce=baseline >/dev/null
 # The fixture applied the CRDs already; Helm skips existing ones in crds/.
-"$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s
+"$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s | tee "$work/install.out"
+contains -F "WARNING: namespace $ns enforces Pod Security \"baseline\"" "$work/install.out" || fail "NOTES: no PSA warning"
+contains -F "kubectl label namespace $ns pod-security.kubernetes.io/enforce=privileged" "$work/install.out" ||
+  fail "NOTES: no label command"
+kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=privileged >/dev/null
 "$HELM" status "$rel" -n "$ns" | contains '^STATUS: deployed' || fail "release not deployed"
 "$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"
 kubectl get -f "$work/manifest.yaml" -o name | sort > "$work/objects"
