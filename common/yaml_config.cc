@@ -3,6 +3,8 @@
 #include <charconv>
 #include <sstream>
 
+#include "common/yaml_field_observer.h"
+
 namespace rackboot {
 namespace {
 
@@ -31,6 +33,8 @@ std::string Describe(const std::string& file, int line, int column, const std::s
   return os.str();
 }
 
+YamlFieldObserver g_field_observer = nullptr;
+
 int LineOf(const YAML::Node& n) {
   return n.Mark().is_null() ? 0 : n.Mark().line + 1;
 }
@@ -39,6 +43,10 @@ int ColumnOf(const YAML::Node& n) {
 }
 
 }  // namespace
+
+void SetYamlFieldObserver(YamlFieldObserver observer) {
+  g_field_observer = observer;
+}
 
 ConfigError::ConfigError(std::string file, int line, int column, std::string field, std::string problem)
     : std::runtime_error(Describe(file, line, column, field, problem)),
@@ -119,12 +127,14 @@ void YamlMap::Fail(const std::string& key, const std::string& problem) const {
 
 bool YamlMap::Has(const std::string& key) const {
   seen_->insert(key);
+  if (g_field_observer) g_field_observer(FieldPath(key));
   YAML::Node n = node_[key];
   return n.IsDefined() && !n.IsNull();
 }
 
 YAML::Node YamlMap::Get(const std::string& key) const {
   seen_->insert(key);
+  if (g_field_observer) g_field_observer(FieldPath(key));
   YAML::Node n = node_[key];
   if (n.IsDefined()) (*positions_)[FieldPath(key)] = ConfigPosition{LineOf(n), ColumnOf(n)};
   return n;

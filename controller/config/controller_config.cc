@@ -86,14 +86,19 @@ ControllerConfig LoadControllerConfig(const std::string& path) {
     RackNetwork rack;
     rack.name = r.String("name");
     if (!rack_names.insert(rack.name).second) r.Fail("name", "duplicate rack '" + rack.name + "'");
-    rack.subnet = ParsePrefix(r, "subnet");
-    YamlMap pool = r.Map("pool");
-    rack.pool_start = ParseIp(pool, "start");
-    rack.pool_end = ParseIp(pool, "end");
-    if (rack.pool_end < rack.pool_start) pool.Fail("end", "must not be below pool.start");
-    if (!rack.subnet.Contains(rack.pool_start)) pool.Fail("start", "is outside subnet " + rack.subnet.ToString());
-    if (!rack.subnet.Contains(rack.pool_end)) pool.Fail("end", "is outside subnet " + rack.subnet.ToString());
-    pool.RejectUnknownFields();
+    // No pool: a ProxyDHCP rack, addresses come from the site's DHCP server.
+    // The subnet only bounds a pool, so it is optional without one.
+    rack.has_pool = r.Has("pool");
+    if (rack.has_pool || r.Has("subnet")) rack.subnet = ParsePrefix(r, "subnet");
+    if (rack.has_pool) {
+      YamlMap pool = r.Map("pool");
+      rack.pool_start = ParseIp(pool, "start");
+      rack.pool_end = ParseIp(pool, "end");
+      if (rack.pool_end < rack.pool_start) pool.Fail("end", "must not be below pool.start");
+      if (!rack.subnet.Contains(rack.pool_start)) pool.Fail("start", "is outside subnet " + rack.subnet.ToString());
+      if (!rack.subnet.Contains(rack.pool_end)) pool.Fail("end", "is outside subnet " + rack.subnet.ToString());
+      pool.RejectUnknownFields();
+    }
     if (r.Has("router")) rack.router = ParseIp(r, "router");
     for (const std::string& d : r.StringList("dns")) {
       auto ip = Ipv4Address::Parse(d);

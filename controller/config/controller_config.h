@@ -20,8 +20,15 @@ namespace rackboot::controller {
 //       pool: {start: 10.0.0.100, end: 10.0.0.199}
 //       router: 10.0.0.1
 //       dns: [10.0.0.2]
+//     - name: rack-b     # no pool: ProxyDHCP, the site's DHCP server gives
+//                        # the addresses (Assigned reason SiteDhcp)
 struct RackNetwork {
   std::string name;
+  // False for a rack whose bootd runs ProxyDHCP: its machines get their
+  // address from the site's DHCP server, so the controller allocates none
+  // and publishes them without one ({{machine.ip}} is then the address the
+  // request came from, bootd/render/machine_scripts.cc).
+  bool has_pool = true;
   Ipv4Prefix subnet;
   Ipv4Address pool_start;
   Ipv4Address pool_end;  // inclusive

@@ -81,6 +81,7 @@ void ControllerMetricsBridge::Refresh() {
     }
   }
   for (const RackNetwork& r : racks_) {
+    if (!r.has_pool) continue;  // ProxyDHCP rack: the site's DHCP server owns the addresses
     const double size = static_cast<double>(r.pool_end.value()) - r.pool_start.value() + 1;
     const double used = allocated.count(r.name) ? allocated[r.name] : 0;
     m_.ip_pool_addresses.Add({{"rack", r.name}, {"state", "allocated"}}).Set(used);

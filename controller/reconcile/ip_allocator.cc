@@ -12,7 +12,7 @@ const RackNetwork* IpAllocator::Rack(const std::string& name) const {
 }
 
 bool IpAllocator::InPool(const RackNetwork& rack, Ipv4Address ip) const {
-  return rack.pool_start <= ip && ip <= rack.pool_end;
+  return rack.has_pool && rack.pool_start <= ip && ip <= rack.pool_end;
 }
 
 bool IpAllocator::Claim(Ipv4Address ip, const std::string& owner) {
@@ -53,6 +53,7 @@ std::vector<Ipv4Address> IpAllocator::OwnedBy(const std::string& owner) const {
 }
 
 std::optional<Ipv4Address> IpAllocator::NextFree(const RackNetwork& rack) const {
+  if (!rack.has_pool) return std::nullopt;
   // Walk the pool and the (sorted) owned set together: O(pool) worst case,
   // fine for rack-sized pools.
   uint32_t candidate = rack.pool_start.value();

@@ -296,7 +296,7 @@ void MachineController::SeedAssignments() {
     auto object = machines_->store().Get(key);
     if (!object) continue;
     auto m = model::Machine::FromJson(*object);
-    if (!m.ok() || !m->meta.deletion_timestamp.empty() || m->status.ipv4.empty()) continue;
+    if (!m.ok() || !m->meta.deletion_timestamp.empty()) continue;
     const auto profile = CachedProfile(*m);
     const resolve::SecretData secrets = CachedSecrets(*m, profile ? &*profile : nullptr);
     MachineDecision d;
@@ -304,7 +304,9 @@ void MachineController::SeedAssignments() {
       std::lock_guard lock(alloc_mu_);
       d = DecideMachine(*m, profile ? &*profile : nullptr, ips_, now, OlderMachinesSharingAMac(*m), secrets);
     }
-    if (!d.assignment || !d.claim || d.claim->ToString() != m->status.ipv4) continue;
+    // An address that is not durable yet is left to reconcile; a machine of
+    // a rack without a pool (site DHCP) has none to wait for.
+    if (!d.assignment || (d.claim && d.claim->ToString() != m->status.ipv4)) continue;
     by_rack[d.assignment->rack][key] = d.assignment->host;
     std::lock_guard lock(assignments_mu_);
     d.assignment->epoch = epoch_.load();

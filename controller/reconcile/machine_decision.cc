@@ -17,6 +17,9 @@ Condition Make(const char* type, bool ok, std::string reason, std::string messag
 struct AddressOutcome {
   Condition condition;
   std::optional<Ipv4Address> ip;
+  // The rack has no pool (ProxyDHCP): the site's DHCP server gives the
+  // address, so the machine is published without one.
+  bool site_dhcp = false;
 };
 
 AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, int64_t gen,
@@ -58,6 +61,14 @@ AddressOutcome DecideAddress(const model::Machine& m, const IpAllocator& ips, in
                      "' has no address pool in the controller configuration (racks:); add it or set a static ipv4",
                  gen),
             std::nullopt};
+  }
+  if (!rack->has_pool) {
+    return {Make(kConditionAssigned, true, "SiteDhcp",
+                 "rack " + rack->name +
+                     " has no address pool (ProxyDHCP): the site's DHCP server gives the address; set a static ipv4 "
+                     "to pin one",
+                 gen),
+            std::nullopt, true};
   }
   // Keep the address this Machine already holds (status is the durable record).
   if (current && ips.InPool(*rack, *current)) {
@@ -147,7 +158,7 @@ MachineDecision DecideMachine(const model::Machine& m, const model::BootProfile*
   // The label is set at creation, so this holds before boot progress first
   // writes the phase Discovered.
   const bool discovered = no_profile && (m.discovered || m.status.phase == progress::kPhaseDiscovered);
-  const bool ready = address.ip && host.has_value() && !discovered;
+  const bool ready = (address.ip || address.site_dhcp) && host.has_value() && !discovered;
 
   // NetbootEnabled: the same decision the resolver made for allow_pxe.
   const resolve::NetbootDecision netboot =

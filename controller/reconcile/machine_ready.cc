@@ -49,8 +49,9 @@ model::Condition DecideMachineReady(const MachineReadyInput& in) {
   const model::Condition* netboot = model::FindCondition(conditions, kConditionNetbootEnabled);
   const std::string what = in.profile.empty() ? "DHCP lease only, no BootProfile" : "BootProfile " + in.profile;
   return Ready(true, kReasonPublished,
-               "assignment (" + (in.status->ipv4.empty() ? std::string("no address") : in.status->ipv4) + ", " + what +
-                   ") published to the bootd of rack " + in.rack + "; netboot " +
+               "assignment (" +
+                   (in.status->ipv4.empty() ? std::string("address from the site's DHCP") : in.status->ipv4) + ", " +
+                   what + ") published to the bootd of rack " + in.rack + "; netboot " +
                    (netboot ? netboot->reason : std::string("unknown")),
                gen);
 }

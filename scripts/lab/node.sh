@@ -80,14 +80,8 @@ racks:
         mode: server
         interface: $RACK
         serverAddress: $RACK_IP
-        pools:
-          - subnet: 10.77.0.0/24
-            rangeStart: 10.77.0.100
-            rangeEnd: 10.77.0.199
-            router: $RACK_IP
-            dnsServers: [$RACK_IP]
       http:
-        publicUrl: http://$RACK_IP:8080
+        publicUrl: http://$RACK_IP:8067
         $http_extra
 EOF
 }
@@ -169,7 +163,7 @@ metadata:
   namespace: $MACHINES_NS
 spec:
   kernel:
-    url: http://$RACK_IP:8080/artifacts/vmlinuz
+    url: http://$RACK_IP:8067/artifacts/vmlinuz
     sha256: "$KERNEL_SHA"
   initrds:
     - path: initrd.img
@@ -231,8 +225,8 @@ node_machine_pool() {
 YAML
 }
 
-# bootd's metrics on the node (hostNetwork, 0.0.0.0:9100).
-bootd_metrics() { in_node curl -fs --max-time 10 "http://10.254.0.2:9100/metrics"; }
+# bootd's metrics on the node (hostNetwork, 0.0.0.0:9067, the chart's bootd.metricsPort).
+bootd_metrics() { in_node curl -fs --max-time 10 "http://10.254.0.2:9067/metrics"; }
 # metric_sum REGEX: the sum of the samples whose series matches REGEX.
 metric_sum() { bootd_metrics | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {print s + 0}'; }
 # The controller's push has reached bootd: only then can a VM's MAC be

@@ -98,8 +98,8 @@ node_lab_artifacts
 # --- helm install ---------------------------------------------------------
 values=$LAB_DIR/values.yaml
 # The kernel comes through bootd's artifact cache (an upstream URL), so the
-# dashboard's cache panel has data; the cache lives in the pod's /tmp.
-node_values "$values" "" "artifactCacheDir: /tmp/artifact-cache"
+# dashboard's cache panel has data; the chart turns the cache on by default.
+node_values "$values"
 cat >>"$values" <<EOF
 serviceMonitor: {interval: 1s}
 tests: {image: rackboot.local/busybox:static, imagePullPolicy: Never}
@@ -167,7 +167,7 @@ grep -aq "RACKBOOT-CALLBACK ok" "$LAB_DIR/vm1.serial" || fail "vm1: its booted c
 
 # Every dashboard query returns data. One request for an artifact that does
 # not exist: the HTTP errors panel counts real 4xx answers.
-code=$(in_node curl -s -o /dev/null -w '%{http_code}' "http://$RACK_IP:8080/artifacts/no-such-artifact")
+code=$(in_node curl -s -o /dev/null -w '%{http_code}' "http://$RACK_IP:8067/artifacts/no-such-artifact")
 [ "$code" = 404 ] || fail "missing artifact answered $code, want 404"
 in_node python3 "$SRC/tests/support/prometheus_dashboard_check.py" \
   --dashboard "$SRC/deploy/grafana/rackboot-boot-progress.json" --port "$PROM_PORT" --rack "$RACK" \

@@ -60,6 +60,22 @@ TEST(ControllerReconcileTest, CreateUpdateDeleteReleasesTheAddress) {
   EXPECT_TRUE(controller.Running()) << controller.Log();
 }
 
+// A rack listed without a pool runs ProxyDHCP (the chart renders it so for
+// dhcp.mode proxy): its Machines are Ready without an address of ours.
+TEST(ControllerReconcileTest, RackWithoutPoolLeavesTheAddressToTheSiteDhcp) {
+  TestNamespace ns("sitedhcp");
+  ASSERT_EQ(Kubectl("apply -f -", ProfileYaml(ns.name(), "ubuntu", "console=ttyS0")).exit_code, 0);
+  ASSERT_EQ(Kubectl("apply -f -", MachineYaml(ns.name(), "p1", "52:54:00:00:05:01", "ubuntu", "rack-p")).exit_code, 0);
+  ControllerProcess controller("sitedhcp", TestControllerConfig(ns.name()) + "- name: rack-p\n");
+
+  ASSERT_TRUE(WaitUntil([&] { return PhaseIs(ns.name(), "p1", "Assigned"); })) << controller.Log();
+  auto p1 = GetMachine(ns.name(), "p1");
+  EXPECT_EQ(ConditionReason(p1, "Assigned"), "SiteDhcp");
+  EXPECT_EQ(StatusField(p1, "ipv4"), "") << "no address invented for a ProxyDHCP rack";
+  EXPECT_EQ(ConditionStatus(p1, "Ready"), "True");
+  EXPECT_TRUE(controller.Running()) << controller.Log();
+}
+
 TEST(ControllerReconcileTest, MissingProfileIsAConditionThenProfileChangesFanOut) {
   TestNamespace ns("fanout");
   for (int i = 0; i < 3; ++i) {

@@ -19,7 +19,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 cleanup() {
   "$HELM" uninstall "$rel" -n "$ns" >/dev/null 2>&1 || true
-  kubectl delete clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$rel" >/dev/null 2>&1 || true
+  kubectl delete clusterrole,clusterrolebinding,priorityclass -l "app.kubernetes.io/instance=$rel" >/dev/null 2>&1 || true
   kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -29,16 +29,48 @@ kubectl create namespace "$ns" >/dev/null
 cat > "$work/values.yaml" <<'VALUES'
 racks:
   - name: r1
-    network: {subnet: 10.1.0.0/24, pool: {start: 10.1.0.10, end: 10.1.0.20}}
     bootd: {dhcp: {mode: proxy, interface: eno1, serverAddress: 10.1.0.1}}
   - name: r2
     network: {subnet: 10.2.0.0/24, pool: {start: 10.2.0.10, end: 10.2.0.20}, router: 10.2.0.1}
-    bootd: {dhcp: {mode: proxy, interface: eno2, serverAddress: 10.2.0.1}}
+    bootd: {dhcp: {mode: server, interface: eno2, serverAddress: 10.2.0.1}}
 VALUES
 
-step "helm install: every object accepted"
+step "Pod Security Admission as the apiserver evaluates it: bootd needs privileged, the controller passes restricted"
+# PSA checks the pod templates of workloads in warn mode (it enforces on
+# Pods, which nothing creates here): a dry run into a namespace that warns
+# at a level prints what that level forbids.
+psa=rbt$$-psa
+kubectl create namespace "$psa" >/dev/null
+trap 'cleanup; kubectl delete namespace "$psa" --wait=false >/dev/null 2>&1 || true' EXIT
+"$HELM" template "$rel" "$CHART" -n "$psa" -f "$work/values.yaml" --kube-version 1.34.0 --skip-tests \
+  --set bootd.priorityClass.create=false > "$work/psa.yaml"
+# kubectl prints each distinct warning once, so objects are checked apart.
+awk 'BEGIN{RS="\n---\n"; ORS="\n---\n"} /\nkind: DaemonSet\n/' "$work/psa.yaml" > "$work/psa-bootd.yaml"
+awk 'BEGIN{RS="\n---\n"; ORS="\n---\n"} /\nkind: Deployment\n/' "$work/psa.yaml" > "$work/psa-controller.yaml"
+contains -x 'kind: DaemonSet' "$work/psa-bootd.yaml" || fail "no DaemonSet split out"
+contains -x 'kind: Deployment' "$work/psa-controller.yaml" || fail "no Deployment split out"
+psa_warnings() {  # psa_warnings <level> <file>: the dry run's PodSecurity warnings at that level
+  kubectl label namespace "$psa" --overwrite "pod-security.kubernetes.io/warn=$1" >/dev/null
+  kubectl apply --dry-run=server -n "$psa" -f "$2" 2>&1 >/dev/null | grep 'would violate PodSecurity' || true
+}
+psa_warnings baseline "$work/psa-bootd.yaml" > "$work/psa.baseline"
+cat "$work/psa.baseline"
+contains 'hostNetwork=true' "$work/psa.baseline" || fail "baseline forbids hostNetwork"
+contains 'hostPath volumes' "$work/psa.baseline" || fail "baseline forbids hostPath volumes"
+[ -z "$(psa_warnings restricted "$work/psa-controller.yaml")" ] || fail "the controller does not pass restricted"
+[ -z "$(psa_warnings privileged "$work/psa.yaml")" ] || fail "privileged must accept everything"
+
+step "helm install: every object accepted; NOTES warn about a namespace too strict for bootd"
+# enforce=baseline admits the DaemonSets (PSA enforces on Pods, which
+# nothing creates here) but would refuse their pods: NOTES.txt reads the
+# label (lookup) and says so.
+kubectl label namespace "$ns" pod-security.kubernetes.io/enforce=baseline >/dev/null
 # The fixture applied the CRDs already; Helm skips existing ones in crds/.
-"$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s
+"$HELM" install "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s | tee "$work/install.out"
+contains -F "WARNING: namespace $ns enforces Pod Security \"baseline\"" "$work/install.out" || fail "NOTES: no PSA warning"
+contains -F "kubectl label namespace $ns pod-security.kubernetes.io/enforce=privileged" "$work/install.out" ||
+  fail "NOTES: no label command"
+kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=privileged >/dev/null
 "$HELM" status "$rel" -n "$ns" | contains '^STATUS: deployed' || fail "release not deployed"
 "$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"
 kubectl get -f "$work/manifest.yaml" -o name | sort > "$work/objects"
@@ -70,7 +102,7 @@ kubectl -n "$ns" get secrets -l "app.kubernetes.io/instance=$rel" -o jsonpath='{
 cat >> "$work/values.yaml" <<'VALUES'
   - name: r3
     network: {subnet: 10.3.0.0/24, pool: {start: 10.3.0.10, end: 10.3.0.20}}
-    bootd: {dhcp: {mode: proxy, interface: eno3, serverAddress: 10.3.0.1}}
+    bootd: {dhcp: {mode: server, interface: eno3, serverAddress: 10.3.0.1}}
 VALUES
 "$HELM" upgrade "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s >/dev/null
 kubectl -n "$ns" get secrets -l "app.kubernetes.io/instance=$rel" -o jsonpath='{range .items[*]}{.metadata.name} {.data}{"\n"}{end}' |
@@ -79,6 +111,11 @@ grep -v -- "-bootd-r3-tls " "$work/secrets.after" | diff -u "$work/secrets.befor
 secret_field "$rel-rackboot-bootd-r3-tls" 'tls\.crt' > "$work/bootd-r3.crt"
 openssl verify -CAfile "$work/ca.crt" "$work/bootd-r3.crt" >/dev/null || fail "new rack not signed by the same CA"
 kubectl -n "$ns" get daemonset "$rel-rackboot-bootd-r3" >/dev/null
+
+step "bootd's PriorityClass: created, used, below the system classes"
+kubectl get priorityclass "$rel-rackboot-bootd" -o jsonpath='{.value}' | contains -x 1000000000 || fail "PriorityClass value"
+kubectl -n "$ns" get daemonset "$rel-rackboot-bootd-r1" -o jsonpath='{.spec.template.spec.priorityClassName}' |
+  contains -x "$rel-rackboot-bootd" || fail "bootd's priorityClassName"
 
 step "RBAC as the apiserver enforces it for the controller's ServiceAccount"
 can() { kubectl auth can-i --as="$sa" "$@" >/dev/null 2>&1; }
@@ -112,6 +149,15 @@ no_ patch bootprofiles.rackboot.io --subresource=status -n team-a
 no_ get pods -n "$ns"
 bootd=system:serviceaccount:$ns:$rel-rackboot-bootd
 if kubectl auth can-i --as="$bootd" list machines.rackboot.io -n "$ns" >/dev/null 2>&1; then fail "bootd has API rights"; fi
+
+step "discovery on: create on machines in the discovery namespace only"
+no_ create machines.rackboot.io -n "$ns"
+"$HELM" upgrade "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --set controller.discovery.enabled=true --timeout 120s >/dev/null
+yes_ create machines.rackboot.io -n "$ns"
+no_ create machines.rackboot.io -n team-a
+no_ delete machines.rackboot.io -n "$ns"
+"$HELM" upgrade "$rel" "$CHART" -n "$ns" -f "$work/values.yaml" --timeout 120s >/dev/null
+no_ create machines.rackboot.io -n "$ns"
 
 step "helm uninstall removes what it installed"
 "$HELM" get manifest "$rel" -n "$ns" > "$work/manifest.yaml"

@@ -48,6 +48,24 @@ racks:
   EXPECT_EQ(c.retry_period_seconds, 1);
 }
 
+// A ProxyDHCP rack: the site's DHCP server owns the addresses, so the rack
+// is listed (Machines may name it) without a pool, and without a subnet.
+TEST(ControllerConfigTest, RackWithoutPoolIsASiteDhcpRack) {
+  std::string path = WriteConfig(R"(
+racks:
+- name: rack-a
+  subnet: 10.0.0.0/24
+  pool: {start: 10.0.0.100, end: 10.0.0.199}
+- name: proxy-b
+)");
+  ControllerConfig c = LoadControllerConfig(path);
+  std::remove(path.c_str());
+  ASSERT_EQ(c.racks.size(), 2u);
+  EXPECT_TRUE(c.racks[0].has_pool);
+  EXPECT_EQ(c.racks[1].name, "proxy-b");
+  EXPECT_FALSE(c.racks[1].has_pool);
+}
+
 TEST(ControllerConfigTest, BootProgressDiscoveryAndUnixSocket) {
   ControllerConfig defaults = LoadControllerConfig(WriteConfig("namespace: lab\n"));
   EXPECT_EQ(defaults.boot_loop_threshold, 3);
@@ -93,6 +111,7 @@ TEST(ControllerConfigTest, BadRacksNameTheField) {
                 "racks[0].pool.start"},
            Case{"racks: [{name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.9, end: 10.0.0.5}}]", "racks[0].pool.end"},
            Case{"racks: [{name: r, subnet: 10.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}}]", "racks[0].subnet"},
+           Case{"racks: [{name: r, pool: {start: 10.0.0.1, end: 10.0.0.5}}]", "racks[0].subnet"},
            Case{"racks: [{name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}},"
                 " {name: r, subnet: 10.0.0.0/24, pool: {start: 10.0.0.1, end: 10.0.0.5}}]",
                 "racks[1].name"},

@@ -161,6 +161,38 @@ TEST(MachineDecisionTest, UnknownRack) {
   EXPECT_NE(Cond(d, "Assigned").message.find("rack-a"), std::string::npos);
 }
 
+// A rack without a pool runs ProxyDHCP: the site's DHCP server gives the
+// address, so the machine is published without one (bootd renders
+// {{machine.ip}} from the address its request came from) and no pool
+// address is invented.
+TEST(MachineDecisionTest, RackWithoutPoolPublishesWithoutAnAddress) {
+  RackNetwork proxy;
+  proxy.name = "rack-a";
+  proxy.has_pool = false;
+  IpAllocator ips({proxy});
+  EXPECT_FALSE(ips.NextFree(proxy));
+  BootProfile p = Profile();
+  auto d = DecideMachine(MakeMachine("m1"), &p, ips, "T");
+  EXPECT_FALSE(d.claim);
+  EXPECT_TRUE(d.status.ipv4.empty());
+  EXPECT_EQ(Cond(d, "Assigned").status, "True");
+  EXPECT_EQ(Cond(d, "Assigned").reason, "SiteDhcp");
+  EXPECT_EQ(d.status.phase, "Assigned");
+  EXPECT_EQ(Cond(d, "Ready").status, "True");
+  ASSERT_TRUE(d.assignment) << "published to the rack's bootd";
+  EXPECT_EQ(d.assignment->host.interfaces(0).ipv4(), "") << "dynamic: the site's DHCP server decides";
+
+  // An address it held from an earlier pool rack is given back.
+  auto moved = DecideMachine(MakeMachine("m1", "", R"({"ipv4":"10.0.0.100"})"), &p, ips, "T");
+  ASSERT_TRUE(moved.release);
+  EXPECT_EQ(*moved.release, Ip("10.0.0.100"));
+  EXPECT_TRUE(moved.status.ipv4.empty());
+  // A static address still wins.
+  auto pinned = DecideMachine(MakeMachine("m2", R"(,"ipv4":"192.0.2.7")"), &p, ips, "T");
+  EXPECT_EQ(Cond(pinned, "Assigned").reason, "StaticIP");
+  EXPECT_EQ(pinned.status.ipv4, "192.0.2.7");
+}
+
 TEST(MachineDecisionTest, DeletionReleasesThroughTheFinalizer) {
   IpAllocator ips = Pools();
   Machine m = MakeMachine("m1");
