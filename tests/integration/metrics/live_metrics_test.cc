@@ -220,10 +220,10 @@ TEST(BootdLiveMetricsTest, RealTrafficMovesTheCountersAndTheScrapeLints) {
   EXPECT_GE(SumOf(s, "rackboot_tftp_sent_bytes_total"), 70000);
   EXPECT_GE(SumOf(s, "rackboot_tftp_transfer_duration_seconds_count"), 1);
   // Boot stages bootd recorded, and the standalone assignment.
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "dhcp_discover"}}), 1);
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "script"}}), 1);
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "kernel"}}) +
-                SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "boot_file"}}),
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "dhcp_discover"}}), 1);
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "script"}}), 1);
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "kernel"}}) +
+                SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "boot_file"}}),
             1);
   EXPECT_EQ(SumOf(s, "rackboot_bootd_assignments"), 1);
   EXPECT_EQ(SumOf(s, "rackboot_bootd_controller_stream_state", {{"state", "idle"}}), 1);  // standalone

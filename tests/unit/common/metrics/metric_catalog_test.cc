@@ -202,7 +202,7 @@ TEST(MetricCatalogTest, BootdSeriesCarryTheRack) {
   EXPECT_NE(text.find("rackboot_build_info{rack=\"rack-b\",component=\"bootd\",version=\"0.1.0\"} 1"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("rackboot_bootd_boot_stages_total{rack=\"rack-b\",stage=\"booted\"} 0"), std::string::npos);
+  EXPECT_NE(text.find("rackboot_bootd_boot_events_total{rack=\"rack-b\",stage=\"booted\"} 0"), std::string::npos);
   // Exactly one stream state is 1.
   metrics.SetControllerStreamState("streaming");
   text = prometheus::TextSerializer().Serialize(registry.Collect());
