@@ -2,8 +2,9 @@
 // and /readyz from their config's metrics.listen. Real traffic (udhcpc, curl
 // over HTTP and TFTP, a malformed datagram; kubectl apply of a Machine)
 // must move the counters, every live scrape must pass `promtool check
-// metrics`, and every metric the Grafana dashboard queries must be exported
-// by the running binaries (names taken from the live scrapes).
+// metrics`, every metric the Grafana dashboard queries must be exported by
+// the running binaries (names taken from the live scrapes), and
+// docs/metrics.md must list exactly the families each binary serves.
 //
 // bootd runs in a network namespace of its own lab (fixture netns); the
 // controller talks to the test apiserver (fixture k8s) and serves metrics on
@@ -269,7 +270,21 @@ TEST(ControllerLiveMetricsTest, ReconcilingAMachineMovesTheCountersAndTheScrapeL
   EXPECT_TRUE(run.process().Running()) << run.process().Log();
 }
 
-TEST(DashboardLiveMetricsTest, EveryMetricTheDashboardQueriesIsExportedByTheBinaries) {
+// `documented` minus `served` and the other way round, for a failure message.
+std::string Differences(const std::set<std::string>& documented, const std::set<std::string>& served) {
+  std::string out;
+  for (const std::string& n : documented) {
+    if (!served.count(n)) out += "  documented, not served: " + n + "\n";
+  }
+  for (const std::string& n : served) {
+    if (!documented.count(n)) out += "  served, not documented: " + n + "\n";
+  }
+  return out;
+}
+
+// Both binaries run once here (a netns lab and the test apiserver), so the
+// dashboard check and the docs check share them.
+TEST(DashboardLiveMetricsTest, DashboardMetricsAreServedAndDocsListExactlyTheServedFamilies) {
   ASSERT_TRUE(CanCreateNamespaces()) << "integration tests run as root";
   const std::set<std::string> wanted = DashboardMetricNames(RACKBOOT_DASHBOARD_JSON);
   ASSERT_GE(wanted.size(), 20u);  // the dashboard parsed
@@ -279,9 +294,27 @@ TEST(DashboardLiveMetricsTest, EveryMetricTheDashboardQueriesIsExportedByTheBina
   ControllerRun run;
   run.Start();
   if (::testing::Test::HasFatalFailure()) return;
-  std::set<std::string> exported = SampleNames(ParseScrape(lab.Scrape()));
-  for (const std::string& name : SampleNames(ParseScrape(run.Scrape()))) exported.insert(name);
+  // Wait until the controller has seen its Machine in the cache-fed gauges
+  // and made a timed (non-watch) API request: every family has a series.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_controller_kube_api_request_duration_seconds_count") > 0;
+  })) << run.Scrape();
+  const std::string bootd_text = lab.Scrape(), controller_text = run.Scrape();
+  std::set<std::string> exported = SampleNames(ParseScrape(bootd_text));
+  for (const std::string& name : SampleNames(ParseScrape(controller_text))) exported.insert(name);
   for (const std::string& name : wanted) EXPECT_TRUE(exported.count(name)) << name << " is not exported";
+
+  const std::string docs = std::string(RACKBOOT_SOURCE_DIR) + "/docs/metrics.md";
+  const std::set<std::string> bootd_docs = DocumentedMetrics(docs, "bootd");
+  const std::set<std::string> controller_docs = DocumentedMetrics(docs, "controller");
+  ASSERT_GE(bootd_docs.size(), 20u) << docs;  // the sections were found
+  ASSERT_GE(controller_docs.size(), 15u) << docs;
+  const std::set<std::string> bootd_served = FamilyNames(bootd_text);
+  const std::set<std::string> controller_served = FamilyNames(controller_text);
+  EXPECT_EQ(bootd_docs, bootd_served) << "docs/metrics.md, section bootd:\n" << Differences(bootd_docs, bootd_served);
+  EXPECT_EQ(controller_docs, controller_served)
+      << "docs/metrics.md, section controller:\n"
+      << Differences(controller_docs, controller_served);
 }
 
 }  // namespace
