@@ -135,6 +135,7 @@ class ControllerRun {
     return CurlLocal("-o /dev/null -w '%{http_code}' " + Url(path));
   }
   ControllerProcess& process() { return *controller_; }
+  const std::string& ns() const { return ns_.name(); }
 
  private:
   TestNamespace ns_;
@@ -266,7 +267,38 @@ TEST(ControllerLiveMetricsTest, ReconcilingAMachineMovesTheCountersAndTheScrapeL
   EXPECT_GE(SumOf(s, "rackboot_controller_kube_api_request_duration_seconds_count", {{"verb", "list"}}), 2);
   EXPECT_EQ(SumOf(s, "rackboot_controller_leader"), 1);
   EXPECT_EQ(SumOf(s, "rackboot_controller_bootd_connected", {{"rack", "rack-a"}}), 0);  // no bootd here
+  // Nothing booted yet: the funnel and the boot-loop gauge are zeros.
+  EXPECT_EQ(SumOf(s, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_discover"}}), 0) << text;
+  EXPECT_EQ(SumOf(s, "rackboot_machines_boot_loop", {{"rack", "rack-a"}}), 0) << text;
   ExpectNoPerMachineLabels(s);
+
+  // bootd's boot progress as the controller writes it into the status: the
+  // current attempt reached dhcp_ack after three restarts, and BootLoop is
+  // True. The funnel counts the machine once at every stage this attempt
+  // reached (not once per restart), and at none beyond.
+  const std::string t = "2026-12-08T01:02:03.000000Z";
+  const std::string stage = "{\"time\":\"" + t + "\",\"stage\":\"";
+  const CommandResult patched = Kubectl(
+      "patch machines.rackboot.io m1 -n " + run.ns() +
+      " --subresource=status --type=merge -p '{\"status\":{\"bootProgress\":{\"bootCount\":0,\"restarts\":3,"
+      "\"lastStage\":\"dhcp_ack\",\"lastStageTime\":\"" + t + "\",\"stages\":[" + stage + "dhcp_discover\"}," +
+      stage + "dhcp_offer\"}," + stage + "dhcp_ack\"}]},\"conditions\":[{\"type\":\"BootLoop\",\"status\":" +
+      "\"True\",\"reason\":\"RestartedRepeatedly\",\"message\":\"m\",\"lastTransitionTime\":\"" +
+      "2026-12-08T01:00:00Z\"}]}}'");
+  ASSERT_EQ(patched.exit_code, 0) << patched.output;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_ack"}}) ==
+           1;
+  })) << run.Scrape() << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+  const std::vector<Sample> after = ParseScrape(run.Scrape());
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_discover"}}), 1);
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "boot_file"}}), 0);
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "booted"}}), 0);
+  // The reconcile that follows the status write keeps bootd's condition.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_loop", {{"rack", "rack-a"}}) == 1;
+  })) << run.Scrape() << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+  ExpectNoPerMachineLabels(after);
   EXPECT_TRUE(run.process().Running()) << run.process().Log();
 }
 
