@@ -218,6 +218,8 @@ TEST(MetricCatalogTest, ControllerFamiliesMatchCatalog) {
   std::set<std::string> names;
   Touch(m.build_info, c, &names);
   Touch(m.machines, c, &names);
+  Touch(m.machines_boot_stage, c, &names);
+  Touch(m.machines_boot_loop, c, &names);
   Touch(m.boot_stages, c, &names);
   Touch(m.boot_stage_duration, c, &names);
   Touch(m.boot_failures, c, &names);
@@ -269,7 +271,11 @@ TEST(MetricCatalogTest, AddRackCreatesZeroSeriesForEveryPhaseAndStage) {
     EXPECT_NE(text.find("rackboot_boot_stages_total{rack=\"rack-a\",stage=\"" + std::string(stage) + "\"} 0"),
               std::string::npos)
         << stage;
+    EXPECT_NE(text.find("rackboot_machines_boot_stage{rack=\"rack-a\",stage=\"" + std::string(stage) + "\"} 0"),
+              std::string::npos)
+        << stage;
   }
+  EXPECT_NE(text.find("rackboot_machines_boot_loop{rack=\"rack-a\"} 0"), std::string::npos) << text;
   EXPECT_NE(text.find("rackboot_boot_stage_duration_seconds_bucket{rack=\"rack-a\",stage=\"booted\",le=\"3600\"} 0"),
             std::string::npos);
 }
