@@ -52,8 +52,8 @@ step "overloadFor reaches the warning; a malformed duration is rejected"
 reject --set "prometheusRule.overloadFor=10 minutes"
 reject --set prometheusRule.severity=page
 reject --set prometheusRule.bootdDisconnectedFor=soon
-reject --set prometheusRule.ipPoolFreeRatio=1.5
-"$HELM" template rb "$CHART" "${KV[@]}" --set prometheusRule.enabled=true --set prometheusRule.ipPoolFreeRatio=0.25 \
+reject --set-json prometheusRule.ipPoolFreeRatio=1.5
+"$HELM" template rb "$CHART" "${KV[@]}" --set prometheusRule.enabled=true --set-json prometheusRule.ipPoolFreeRatio=0.25 \
   --show-only templates/prometheusrule.yaml > "$work/ratio.yaml"
 [ "$(grep -c '< 0.25$' "$work/ratio.yaml")" = 2 ] || fail "ipPoolFreeRatio not applied to both pools"
 

@@ -82,7 +82,9 @@ pid=$!
 # Until both Machines are in its cache (their phase series appear).
 for _ in $(seq 300); do
   if curl -sf "http://127.0.0.1:$p/metrics" > "$work/metrics" 2>/dev/null &&
-    [ "$(grep -c '^rackboot_machine_phase{.*phase="Provisioned"' "$work/metrics")" = 2 ]; then break; fi
+    [ "$(grep '^rackboot_machine_phase{' "$work/metrics" | grep "namespace=\"$ns\"" | grep -c 'phase="Provisioned"')" = 2 ]; then
+    break
+  fi
   kill -0 "$pid" 2>/dev/null || fail "kube-state-metrics exited"
   sleep 0.2
 done
@@ -100,6 +102,7 @@ for line in text.splitlines():
         samples.append((m.group(1), labels, float(m.group(3))))
 bad = []
 def value(name, **want):
+    want["namespace"] = ns  # the apiserver is shared with other tests
     got = [v for n, l, v in samples if n == name and all(l.get(k) == w for k, w in want.items())]
     if len(got) != 1:
         bad.append(f"{name} {want}: {len(got)} series")
