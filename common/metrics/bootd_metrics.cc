@@ -110,6 +110,7 @@ BootdMetrics::BootdMetrics(prometheus::Registry& registry, const std::string& ra
   artifact_cache_bytes.Add({});
   for (std::string_view stage : kBootStages) boot_stages.Add({{"stage", std::string(stage)}});
   controller_streams.Add({});
+  for (const char* result : {"ack", "nack"}) assignment_updates.Add({{"result", result}});
   assignment_version.Add({});
   assignments.Add({});
   event_outbox_events.Add({});
