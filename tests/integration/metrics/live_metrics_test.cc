@@ -278,18 +278,20 @@ TEST(ControllerLiveMetricsTest, ReconcilingAMachineMovesTheCountersAndTheScrapeL
   // reached (not once per restart), and at none beyond.
   const std::string t = "2026-12-08T01:02:03.000000Z";
   const std::string stage = "{\"time\":\"" + t + "\",\"stage\":\"";
-  const CommandResult patched = Kubectl(
-      "patch machines.rackboot.io m1 -n " + run.ns() +
-      " --subresource=status --type=merge -p '{\"status\":{\"bootProgress\":{\"bootCount\":0,\"restarts\":3,"
-      "\"lastStage\":\"dhcp_ack\",\"lastStageTime\":\"" + t + "\",\"stages\":[" + stage + "dhcp_discover\"}," +
-      stage + "dhcp_offer\"}," + stage + "dhcp_ack\"}]},\"conditions\":[{\"type\":\"BootLoop\",\"status\":" +
-      "\"True\",\"reason\":\"RestartedRepeatedly\",\"message\":\"m\",\"lastTransitionTime\":\"" +
-      "2026-12-08T01:00:00Z\"}]}}'");
+  const CommandResult patched =
+      Kubectl("patch machines.rackboot.io m1 -n " + run.ns() +
+              " --subresource=status --type=merge -p '{\"status\":{\"bootProgress\":{\"bootCount\":0,\"restarts\":3,"
+              "\"lastStage\":\"dhcp_ack\",\"lastStageTime\":\"" +
+              t + "\",\"stages\":[" + stage + "dhcp_discover\"}," + stage + "dhcp_offer\"}," + stage +
+              "dhcp_ack\"}]},\"conditions\":[{\"type\":\"BootLoop\",\"status\":" +
+              "\"True\",\"reason\":\"RestartedRepeatedly\",\"message\":\"m\",\"lastTransitionTime\":\"" +
+              "2026-12-08T01:00:00Z\"}]}}'");
   ASSERT_EQ(patched.exit_code, 0) << patched.output;
   ASSERT_TRUE(testing::WaitUntil([&] {
-    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_ack"}}) ==
-           1;
-  })) << run.Scrape() << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_stage",
+                 {{"rack", "rack-a"}, {"stage", "dhcp_ack"}}) == 1;
+  })) << run.Scrape()
+      << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
   const std::vector<Sample> after = ParseScrape(run.Scrape());
   EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_discover"}}), 1);
   EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "boot_file"}}), 0);
@@ -297,7 +299,8 @@ TEST(ControllerLiveMetricsTest, ReconcilingAMachineMovesTheCountersAndTheScrapeL
   // The reconcile that follows the status write keeps bootd's condition.
   ASSERT_TRUE(testing::WaitUntil([&] {
     return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_loop", {{"rack", "rack-a"}}) == 1;
-  })) << run.Scrape() << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+  })) << run.Scrape()
+      << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
   ExpectNoPerMachineLabels(after);
   EXPECT_TRUE(run.process().Running()) << run.process().Log();
 }
@@ -344,9 +347,8 @@ TEST(DashboardLiveMetricsTest, DashboardMetricsAreServedAndDocsListExactlyTheSer
   const std::set<std::string> bootd_served = FamilyNames(bootd_text);
   const std::set<std::string> controller_served = FamilyNames(controller_text);
   EXPECT_EQ(bootd_docs, bootd_served) << "docs/metrics.md, section bootd:\n" << Differences(bootd_docs, bootd_served);
-  EXPECT_EQ(controller_docs, controller_served)
-      << "docs/metrics.md, section controller:\n"
-      << Differences(controller_docs, controller_served);
+  EXPECT_EQ(controller_docs, controller_served) << "docs/metrics.md, section controller:\n"
+                                                << Differences(controller_docs, controller_served);
 }
 
 }  // namespace

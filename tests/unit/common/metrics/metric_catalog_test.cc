@@ -102,8 +102,8 @@ void ExpectSubsystems(std::span<const MetricSpec> catalog, const std::vector<std
 const std::vector<std::string_view> kBootdSubsystems = {
     "rackboot_dhcp_",    "rackboot_tftp_",           "rackboot_http_", "rackboot_ipv6_",
     "rackboot_scripts_", "rackboot_artifact_cache_", "rackboot_bootd_"};
-const std::vector<std::string_view> kControllerSubsystems = {
-    "rackboot_machines", "rackboot_ip_pool_", "rackboot_boot_", "rackboot_controller_"};
+const std::vector<std::string_view> kControllerSubsystems = {"rackboot_machines", "rackboot_ip_pool_", "rackboot_boot_",
+                                                             "rackboot_controller_"};
 
 TEST(MetricCatalogTest, NamesFollowTheSubsystemScheme) {
   ExpectSubsystems(BootdMetricCatalog(), kBootdSubsystems, kControllerSubsystems);
