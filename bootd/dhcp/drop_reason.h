@@ -1,7 +1,7 @@
 #pragma once
 // DropReason: why bootd did not answer a packet. Every malformed or ignored
 // packet is counted under one of these (later exported as
-// rackboot_dhcp_dropped_total{reason}); names are stable label values.
+// rackboot_dhcp_dropped_packets_total{reason}); names are stable label values.
 
 #include <array>
 #include <atomic>

@@ -59,15 +59,21 @@ Result<std::shared_ptr<ArtifactCache>> ArtifactCache::Open(const std::string& di
   if (ec) return Error{"cannot create artifact cache " + dir + ": " + ec.message()};
   auto root = ArtifactRoot::Open(dir);
   if (!root.ok()) return root.error();
-  // A crash mid-download leaves <sha>.part; it was never verified.
+  // A crash mid-download leaves <sha>.part; it was never verified. Files
+  // named by a digest were verified before their rename: they are the
+  // cache's size (rackboot_artifact_cache_bytes).
+  uint64_t bytes_on_disk = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.size() > std::strlen(kPartialSuffix) &&
         name.compare(name.size() - std::strlen(kPartialSuffix), std::string::npos, kPartialSuffix) == 0) {
       std::filesystem::remove(entry.path(), ec);
+    } else if (IsSha256Hex(name) && entry.is_regular_file(ec)) {
+      const auto size = entry.file_size(ec);
+      if (!ec) bytes_on_disk += size;
     }
   }
-  return std::shared_ptr<ArtifactCache>(new ArtifactCache(dir, *root, std::move(fetcher)));
+  return std::shared_ptr<ArtifactCache>(new ArtifactCache(dir, *root, std::move(fetcher), bytes_on_disk));
 }
 
 Result<OpenedFile> ArtifactCache::Get(const std::string& url, const std::string& sha256) {
@@ -157,6 +163,7 @@ Status ArtifactCache::Download(const std::string& url, const std::string& sha256
     ::unlink(part_path.c_str());
     return Error{"cannot publish " + final_path + ": " + std::strerror(errno)};
   }
+  bytes_ += bytes;
   log::Info(
       "http", "upstream artifact cached",
       {{"stage", "artifact-cache"}, {"url", UrlForLog(url)}, {"sha256", sha256}, {"bytes", std::to_string(bytes)}});
@@ -170,6 +177,7 @@ ArtifactCacheStats ArtifactCache::stats() const {
   s.waits = waits_.load();
   s.sha256_mismatches = mismatches_.load();
   s.fetch_errors = fetch_errors_.load();
+  s.bytes = bytes_.load();
   return s;
 }
 

@@ -32,6 +32,7 @@ struct ArtifactCacheStats {
   uint64_t waits = 0;    // requests that joined a running download
   uint64_t sha256_mismatches = 0;
   uint64_t fetch_errors = 0;  // transport errors, non-2xx, disk errors
+  uint64_t bytes = 0;         // verified artifacts on disk (found at Open plus published since)
 };
 
 class ArtifactCache {
@@ -52,8 +53,9 @@ class ArtifactCache {
     Status status;
   };
 
-  ArtifactCache(std::string dir, std::shared_ptr<ArtifactRoot> root, std::shared_ptr<UpstreamFetcher> fetcher)
-      : dir_(std::move(dir)), root_(std::move(root)), fetcher_(std::move(fetcher)) {}
+  ArtifactCache(std::string dir, std::shared_ptr<ArtifactRoot> root, std::shared_ptr<UpstreamFetcher> fetcher,
+                uint64_t bytes_on_disk)
+      : dir_(std::move(dir)), root_(std::move(root)), fetcher_(std::move(fetcher)), bytes_(bytes_on_disk) {}
   Status Download(const std::string& url, const std::string& sha256);
 
   std::string dir_;
@@ -63,6 +65,8 @@ class ArtifactCache {
   std::condition_variable done_cv_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;  // by sha256
   std::atomic<uint64_t> hits_{0}, fetches_{0}, waits_{0}, mismatches_{0}, fetch_errors_{0};
+  // Nothing is evicted yet, so the size only grows while bootd runs.
+  std::atomic<uint64_t> bytes_{0};
 };
 
 // True for exactly 64 lowercase hex digits.

@@ -163,6 +163,7 @@ void BootdMetricsBridge::RefreshArtifactCache() {
   const http::ArtifactCacheStats s = views_.artifact_cache_stats();
   metrics::SyncCounter(m_.artifact_cache_requests.Add({{"result", "hit"}}), s.hits);
   metrics::SyncCounter(m_.artifact_cache_requests.Add({{"result", "miss"}}), s.fetches + s.waits);
+  m_.artifact_cache_bytes.Add({}).Set(static_cast<double>(s.bytes));
 }
 
 void BootdMetricsBridge::RefreshDhcp() {

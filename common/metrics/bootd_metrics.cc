@@ -45,7 +45,10 @@ const std::vector<MetricSpec>& Catalog() {
        {"kind", "result"}},
       {kArtifactCacheRequestsTotal, K::kCounter, "Artifact cache lookups, by result (hit, miss).", {"result"}},
       {kArtifactCacheBytes, K::kGauge, "Bytes held in the artifact cache.", {}},
-      {kBootdBootStagesTotal, K::kCounter, "Boot stages observed by this bootd.", {"stage"}},
+      {kBootdBootEventsTotal,
+       K::kCounter,
+       "Boot events this bootd recorded (each is sent to the controller), by stage.",
+       {"stage"}},
       {kBootdControllerStreamState,
        K::kGauge,
        "State of the stream to the controller (1 for the current state).",
@@ -90,7 +93,7 @@ BootdMetrics::BootdMetrics(prometheus::Registry& registry, const std::string& ra
       scripts_rendered(AddCounter(registry, Spec(kScriptsRenderedTotal), {{"rack", rack}})),
       artifact_cache_requests(AddCounter(registry, Spec(kArtifactCacheRequestsTotal), {{"rack", rack}})),
       artifact_cache_bytes(AddGauge(registry, Spec(kArtifactCacheBytes), {{"rack", rack}})),
-      boot_stages(AddCounter(registry, Spec(kBootdBootStagesTotal), {{"rack", rack}})),
+      boot_stages(AddCounter(registry, Spec(kBootdBootEventsTotal), {{"rack", rack}})),
       controller_stream_state(AddGauge(registry, Spec(kBootdControllerStreamState), {{"rack", rack}})),
       controller_streams(AddCounter(registry, Spec(kBootdControllerStreamsTotal), {{"rack", rack}})),
       assignment_version(AddGauge(registry, Spec(kBootdAssignmentVersion), {{"rack", rack}})),
@@ -110,6 +113,7 @@ BootdMetrics::BootdMetrics(prometheus::Registry& registry, const std::string& ra
   artifact_cache_bytes.Add({});
   for (std::string_view stage : kBootStages) boot_stages.Add({{"stage", std::string(stage)}});
   controller_streams.Add({});
+  for (const char* result : {"ack", "nack"}) assignment_updates.Add({{"result", result}});
   assignment_version.Add({});
   assignments.Add({});
   event_outbox_events.Add({});

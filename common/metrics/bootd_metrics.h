@@ -60,8 +60,10 @@ inline constexpr std::string_view kScriptsRenderedTotal = "rackboot_scripts_rend
 inline constexpr std::string_view kArtifactCacheRequestsTotal = "rackboot_artifact_cache_requests_total";
 inline constexpr std::string_view kArtifactCacheBytes = "rackboot_artifact_cache_bytes";
 
-// Boot stages bootd observed (label_values.h kBootStages).
-inline constexpr std::string_view kBootdBootStagesTotal = "rackboot_bootd_boot_stages_total";
+// Boot events bootd recorded, by stage (label_values.h kBootStages): bootd's
+// own count. The fleet's funnel is the controller's rackboot_boot_stages_total
+// and rackboot_machines_boot_stage (docs/metrics.md, "Naming").
+inline constexpr std::string_view kBootdBootEventsTotal = "rackboot_bootd_boot_events_total";
 
 // The stream to the controller (bootd/agent).
 inline constexpr std::string_view kBootdControllerStreamState = "rackboot_bootd_controller_stream_state";

@@ -16,6 +16,11 @@ const std::vector<MetricSpec>& Catalog() {
   static const std::vector<MetricSpec> catalog = {
       {kBuildInfo, K::kGauge, "Always 1; the labels name the component and its version.", {"component", "version"}},
       {kMachines, K::kGauge, "Machines by rack and status.phase.", {"rack", "phase"}},
+      {kMachinesBootStage,
+       K::kGauge,
+       "Machines whose current or last boot attempt reached the stage, by rack (the machine funnel).",
+       {"rack", "stage"}},
+      {kMachinesBootLoop, K::kGauge, "Machines whose BootLoop condition is True, by rack.", {"rack"}},
       {kBootStagesTotal, K::kCounter, "Boot stages reached, by rack and stage (the boot funnel).", {"rack", "stage"}},
       {kBootStageDurationSeconds,
        K::kHistogram,
@@ -63,6 +68,8 @@ std::span<const MetricSpec> ControllerMetricCatalog() {
 ControllerMetrics::ControllerMetrics(prometheus::Registry& registry, const std::string& version)
     : build_info(AddGauge(registry, Spec(kBuildInfo))),
       machines(AddGauge(registry, Spec(kMachines))),
+      machines_boot_stage(AddGauge(registry, Spec(kMachinesBootStage))),
+      machines_boot_loop(AddGauge(registry, Spec(kMachinesBootLoop))),
       boot_stages(AddCounter(registry, Spec(kBootStagesTotal))),
       boot_stage_duration(AddHistogram(registry, Spec(kBootStageDurationSeconds))),
       boot_failures(AddCounter(registry, Spec(kBootFailuresTotal))),
@@ -89,8 +96,10 @@ void ControllerMetrics::AddRack(const std::string& rack) {
   for (std::string_view phase : kMachinePhases) machines.Add({{"rack", rack}, {"phase", std::string(phase)}});
   for (std::string_view stage : kBootStages) {
     boot_stages.Add({{"rack", rack}, {"stage", std::string(stage)}});
+    machines_boot_stage.Add({{"rack", rack}, {"stage", std::string(stage)}});
     BootStageDuration(rack, stage);
   }
+  machines_boot_loop.Add({{"rack", rack}});
   bootd_connected.Add({{"rack", rack}});
   bootd_streams.Add({{"rack", rack}});
   assignment_version.Add({{"rack", rack}});

@@ -15,6 +15,12 @@ namespace rackboot::metrics {
 
 // Machines and boots. phase: label_values.h kMachinePhases; stage: kBootStages.
 inline constexpr std::string_view kMachines = "rackboot_machines";
+// The machine funnel: machines whose current (or last) boot attempt reached
+// `stage` (status.bootProgress.stages), by rack. Counts machines, not events:
+// a machine that retransmits DISCOVER ten times is one.
+inline constexpr std::string_view kMachinesBootStage = "rackboot_machines_boot_stage";
+// Machines whose BootLoop condition is True, by rack.
+inline constexpr std::string_view kMachinesBootLoop = "rackboot_machines_boot_loop";
 inline constexpr std::string_view kBootStagesTotal = "rackboot_boot_stages_total";
 // Seconds from the first DHCPDISCOVER of a boot attempt to reaching `stage`.
 inline constexpr std::string_view kBootStageDurationSeconds = "rackboot_boot_stage_duration_seconds";
@@ -56,6 +62,8 @@ struct ControllerMetrics {
 
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Gauge>& machines;                       // {rack, phase}
+  prometheus::Family<prometheus::Gauge>& machines_boot_stage;            // {rack, stage}
+  prometheus::Family<prometheus::Gauge>& machines_boot_loop;             // {rack}
   prometheus::Family<prometheus::Counter>& boot_stages;                  // {rack, stage}
   prometheus::Family<prometheus::Histogram>& boot_stage_duration;        // {rack, stage}
   prometheus::Family<prometheus::Counter>& boot_failures;                // {rack, reason}

@@ -22,6 +22,29 @@ bool KnownPhase(std::string_view phase) {
          metrics::kMachinePhases.end();
 }
 
+// The stages of the machine's current (or last) attempt,
+// status.bootProgress.stages[].stage, each once (bootd owns the field; the
+// schema makes it a map keyed by stage, so a repeat would be a bug upstream).
+std::set<std::string> AttemptStages(const model::Json& object) {
+  std::set<std::string> out;
+  const model::Json* status = model::Field(object, "status");
+  const model::Json* progress = status ? model::Field(*status, "bootProgress") : nullptr;
+  const model::Json* stages = progress ? model::Field(*progress, "stages") : nullptr;
+  if (stages == nullptr || !stages->is_array()) return out;
+  for (const auto& s : stages->as_array()) {
+    const std::string stage = model::StringAt(s, "stage");
+    if (std::find(metrics::kBootStages.begin(), metrics::kBootStages.end(), stage) != metrics::kBootStages.end()) {
+      out.insert(stage);
+    }
+  }
+  return out;
+}
+
+bool InBootLoop(const model::Machine& machine) {
+  const model::Condition* c = model::FindCondition(machine.status.conditions, "BootLoop");
+  return c != nullptr && c->status == "True";
+}
+
 }  // namespace
 
 std::string_view BootFailureReason(std::string_view detail) {
@@ -64,7 +87,9 @@ void ControllerMetricsBridge::Refresh() {
   m_.workqueue_depth.Add({{"queue", "machine"}}).Set(static_cast<double>(mc->queue_depth()));
   if (!mc->machines().HasSynced()) return;  // a partial cache would report too few machines
   std::map<std::pair<std::string, std::string>, int> by_rack_phase;
+  std::map<std::pair<std::string, std::string>, int> by_rack_stage;
   std::map<std::string, int> allocated;
+  std::map<std::string, int> boot_loops;
   for (const auto& object : mc->machines().store().List()) {
     auto machine = model::Machine::FromJson(object);
     if (!machine.ok() || machine->spec.rack.empty()) continue;
@@ -72,6 +97,8 @@ void ControllerMetricsBridge::Refresh() {
     if (!KnownPhase(phase)) continue;
     ++by_rack_phase[{machine->spec.rack, phase}];
     if (!machine->status.ipv4.empty()) ++allocated[machine->spec.rack];
+    for (const std::string& stage : AttemptStages(object)) ++by_rack_stage[{machine->spec.rack, stage}];
+    if (InBootLoop(*machine)) ++boot_loops[machine->spec.rack];
     racks_seen_.insert(machine->spec.rack);
   }
   for (const std::string& rack : racks_seen_) {
@@ -79,6 +106,13 @@ void ControllerMetricsBridge::Refresh() {
       auto it = by_rack_phase.find({rack, std::string(phase)});
       m_.machines.Add({{"rack", rack}, {"phase", std::string(phase)}}).Set(it == by_rack_phase.end() ? 0 : it->second);
     }
+    for (std::string_view stage : metrics::kBootStages) {
+      auto it = by_rack_stage.find({rack, std::string(stage)});
+      m_.machines_boot_stage.Add({{"rack", rack}, {"stage", std::string(stage)}})
+          .Set(it == by_rack_stage.end() ? 0 : it->second);
+    }
+    auto loops = boot_loops.find(rack);
+    m_.machines_boot_loop.Add({{"rack", rack}}).Set(loops == boot_loops.end() ? 0 : loops->second);
   }
   for (const RackNetwork& r : racks_) {
     if (!r.has_pool) continue;  // ProxyDHCP rack: the site's DHCP server owns the addresses

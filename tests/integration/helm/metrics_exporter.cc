@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   bootd.scripts_rendered.Add({{"kind", "ipxe"}, {"result", "ok"}}).Increment();
   bootd.artifact_cache_requests.Add({{"result", "hit"}}).Increment();
   bootd.artifact_cache_requests.Add({{"result", "miss"}}).Increment();
+  bootd.artifact_cache_bytes.Add({}).Set(38 << 20);
+  bootd.tftp_overload_requests.Add({{"action", "queued"}}).Increment(3);
+  bootd.tftp_requests_queued.Add({}).Set(1);
+  bootd.http_overload.Add({{"action", "accept_paused"}}).Increment();
   bootd.SetControllerStreamState("streaming");
   bootd.controller_streams.Add({}).Increment();
   bootd.assignment_version.Add({}).Set(7);
@@ -57,9 +61,12 @@ int main(int argc, char** argv) {
     bootd.boot_stages.Add({{"stage", std::string(stage)}}).Increment();
     controller.boot_stages.Add({{"rack", "rack-a"}, {"stage", std::string(stage)}}).Increment();
     controller.BootStageDuration("rack-a", stage).Observe(seconds);
+    controller.machines_boot_stage.Add({{"rack", "rack-a"}, {"stage", std::string(stage)}}).Set(1);
     seconds += 7;
   }
   controller.machines.Add({{"rack", "rack-a"}, {"phase", "Provisioned"}}).Set(1);
+  controller.ip_pool_addresses.Add({{"rack", "rack-a"}, {"state", "allocated"}}).Set(1);
+  controller.ip_pool_addresses.Add({{"rack", "rack-a"}, {"state", "free"}}).Set(99);
   controller.boot_failures.Add({{"rack", "rack-a"}, {"reason", "DhcpTimeout"}});
   controller.reconciles.Add({{"kind", "machine"}, {"result", "success"}}).Increment(9);
   controller.ReconcileDuration("machine").Observe(0.004);

@@ -2,8 +2,9 @@
 // and /readyz from their config's metrics.listen. Real traffic (udhcpc, curl
 // over HTTP and TFTP, a malformed datagram; kubectl apply of a Machine)
 // must move the counters, every live scrape must pass `promtool check
-// metrics`, and every metric the Grafana dashboard queries must be exported
-// by the running binaries (names taken from the live scrapes).
+// metrics`, every metric the Grafana dashboard queries must be exported by
+// the running binaries (names taken from the live scrapes), and
+// docs/metrics.md must list exactly the families each binary serves.
 //
 // bootd runs in a network namespace of its own lab (fixture netns); the
 // controller talks to the test apiserver (fixture k8s) and serves metrics on
@@ -134,6 +135,7 @@ class ControllerRun {
     return CurlLocal("-o /dev/null -w '%{http_code}' " + Url(path));
   }
   ControllerProcess& process() { return *controller_; }
+  const std::string& ns() const { return ns_.name(); }
 
  private:
   TestNamespace ns_;
@@ -220,10 +222,10 @@ TEST(BootdLiveMetricsTest, RealTrafficMovesTheCountersAndTheScrapeLints) {
   EXPECT_GE(SumOf(s, "rackboot_tftp_sent_bytes_total"), 70000);
   EXPECT_GE(SumOf(s, "rackboot_tftp_transfer_duration_seconds_count"), 1);
   // Boot stages bootd recorded, and the standalone assignment.
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "dhcp_discover"}}), 1);
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "script"}}), 1);
-  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "kernel"}}) +
-                SumOf(s, "rackboot_bootd_boot_stages_total", {{"stage", "boot_file"}}),
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "dhcp_discover"}}), 1);
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "script"}}), 1);
+  EXPECT_GE(SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "kernel"}}) +
+                SumOf(s, "rackboot_bootd_boot_events_total", {{"stage", "boot_file"}}),
             1);
   EXPECT_EQ(SumOf(s, "rackboot_bootd_assignments"), 1);
   EXPECT_EQ(SumOf(s, "rackboot_bootd_controller_stream_state", {{"state", "idle"}}), 1);  // standalone
@@ -265,11 +267,59 @@ TEST(ControllerLiveMetricsTest, ReconcilingAMachineMovesTheCountersAndTheScrapeL
   EXPECT_GE(SumOf(s, "rackboot_controller_kube_api_request_duration_seconds_count", {{"verb", "list"}}), 2);
   EXPECT_EQ(SumOf(s, "rackboot_controller_leader"), 1);
   EXPECT_EQ(SumOf(s, "rackboot_controller_bootd_connected", {{"rack", "rack-a"}}), 0);  // no bootd here
+  // Nothing booted yet: the funnel and the boot-loop gauge are zeros.
+  EXPECT_EQ(SumOf(s, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_discover"}}), 0) << text;
+  EXPECT_EQ(SumOf(s, "rackboot_machines_boot_loop", {{"rack", "rack-a"}}), 0) << text;
   ExpectNoPerMachineLabels(s);
+
+  // bootd's boot progress as the controller writes it into the status: the
+  // current attempt reached dhcp_ack after three restarts, and BootLoop is
+  // True. The funnel counts the machine once at every stage this attempt
+  // reached (not once per restart), and at none beyond.
+  const std::string t = "2026-12-08T01:02:03.000000Z";
+  const std::string stage = "{\"time\":\"" + t + "\",\"stage\":\"";
+  const CommandResult patched =
+      Kubectl("patch machines.rackboot.io m1 -n " + run.ns() +
+              " --subresource=status --type=merge -p '{\"status\":{\"bootProgress\":{\"bootCount\":0,\"restarts\":3,"
+              "\"lastStage\":\"dhcp_ack\",\"lastStageTime\":\"" +
+              t + "\",\"stages\":[" + stage + "dhcp_discover\"}," + stage + "dhcp_offer\"}," + stage +
+              "dhcp_ack\"}]},\"conditions\":[{\"type\":\"BootLoop\",\"status\":" +
+              "\"True\",\"reason\":\"RestartedRepeatedly\",\"message\":\"m\",\"lastTransitionTime\":\"" +
+              "2026-12-08T01:00:00Z\"}]}}'");
+  ASSERT_EQ(patched.exit_code, 0) << patched.output;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_stage",
+                 {{"rack", "rack-a"}, {"stage", "dhcp_ack"}}) == 1;
+  })) << run.Scrape()
+      << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+  const std::vector<Sample> after = ParseScrape(run.Scrape());
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "dhcp_discover"}}), 1);
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "boot_file"}}), 0);
+  EXPECT_EQ(SumOf(after, "rackboot_machines_boot_stage", {{"rack", "rack-a"}, {"stage", "booted"}}), 0);
+  // The reconcile that follows the status write keeps bootd's condition.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_machines_boot_loop", {{"rack", "rack-a"}}) == 1;
+  })) << run.Scrape()
+      << KubectlJson("get machines.rackboot.io -n " + run.ns() + " m1").serialize();
+  ExpectNoPerMachineLabels(after);
   EXPECT_TRUE(run.process().Running()) << run.process().Log();
 }
 
-TEST(DashboardLiveMetricsTest, EveryMetricTheDashboardQueriesIsExportedByTheBinaries) {
+// `documented` minus `served` and the other way round, for a failure message.
+std::string Differences(const std::set<std::string>& documented, const std::set<std::string>& served) {
+  std::string out;
+  for (const std::string& n : documented) {
+    if (!served.count(n)) out += "  documented, not served: " + n + "\n";
+  }
+  for (const std::string& n : served) {
+    if (!documented.count(n)) out += "  served, not documented: " + n + "\n";
+  }
+  return out;
+}
+
+// Both binaries run once here (a netns lab and the test apiserver), so the
+// dashboard check and the docs check share them.
+TEST(DashboardLiveMetricsTest, DashboardMetricsAreServedAndDocsListExactlyTheServedFamilies) {
   ASSERT_TRUE(CanCreateNamespaces()) << "integration tests run as root";
   const std::set<std::string> wanted = DashboardMetricNames(RACKBOOT_DASHBOARD_JSON);
   ASSERT_GE(wanted.size(), 20u);  // the dashboard parsed
@@ -279,9 +329,26 @@ TEST(DashboardLiveMetricsTest, EveryMetricTheDashboardQueriesIsExportedByTheBina
   ControllerRun run;
   run.Start();
   if (::testing::Test::HasFatalFailure()) return;
-  std::set<std::string> exported = SampleNames(ParseScrape(lab.Scrape()));
-  for (const std::string& name : SampleNames(ParseScrape(run.Scrape()))) exported.insert(name);
+  // Wait until the controller has seen its Machine in the cache-fed gauges
+  // and made a timed (non-watch) API request: every family has a series.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return SumOf(ParseScrape(run.Scrape()), "rackboot_controller_kube_api_request_duration_seconds_count") > 0;
+  })) << run.Scrape();
+  const std::string bootd_text = lab.Scrape(), controller_text = run.Scrape();
+  std::set<std::string> exported = SampleNames(ParseScrape(bootd_text));
+  for (const std::string& name : SampleNames(ParseScrape(controller_text))) exported.insert(name);
   for (const std::string& name : wanted) EXPECT_TRUE(exported.count(name)) << name << " is not exported";
+
+  const std::string docs = std::string(RACKBOOT_SOURCE_DIR) + "/docs/metrics.md";
+  const std::set<std::string> bootd_docs = DocumentedMetrics(docs, "bootd");
+  const std::set<std::string> controller_docs = DocumentedMetrics(docs, "controller");
+  ASSERT_GE(bootd_docs.size(), 20u) << docs;  // the sections were found
+  ASSERT_GE(controller_docs.size(), 15u) << docs;
+  const std::set<std::string> bootd_served = FamilyNames(bootd_text);
+  const std::set<std::string> controller_served = FamilyNames(controller_text);
+  EXPECT_EQ(bootd_docs, bootd_served) << "docs/metrics.md, section bootd:\n" << Differences(bootd_docs, bootd_served);
+  EXPECT_EQ(controller_docs, controller_served) << "docs/metrics.md, section controller:\n"
+                                                << Differences(controller_docs, controller_served);
 }
 
 }  // namespace

@@ -129,4 +129,31 @@ std::set<std::string> DashboardMetricNames(const std::string& dashboard_json_pat
   return names;
 }
 
+std::set<std::string> FamilyNames(const std::string& text) {
+  std::set<std::string> names;
+  std::istringstream in(text);
+  std::string line;
+  const std::string type = "# TYPE ";
+  while (std::getline(in, line)) {
+    if (line.rfind(type, 0) != 0) continue;
+    const size_t end = line.find(' ', type.size());
+    names.insert(line.substr(type.size(), end == std::string::npos ? std::string::npos : end - type.size()));
+  }
+  return names;
+}
+
+std::set<std::string> DocumentedMetrics(const std::string& markdown_path, const std::string& heading) {
+  std::ifstream in(markdown_path);
+  std::set<std::string> names;
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) inside = line.rfind("## " + heading, 0) == 0;
+    if (!inside || line.rfind("| `", 0) != 0) continue;
+    const size_t end = line.find('`', 3);
+    if (end != std::string::npos) names.insert(line.substr(3, end - 3));
+  }
+  return names;
+}
+
 }  // namespace rackboot::testing::metrics

@@ -31,6 +31,14 @@ std::set<std::string> SampleNames(const std::vector<Sample>& samples);
 // fills `output` with what it printed.
 int PromtoolCheckMetrics(const std::string& text, std::string* output);
 
+// Family names of a scrape, from its "# TYPE <name> <type>" lines (a
+// histogram is one family: its name without _bucket/_sum/_count).
+std::set<std::string> FamilyNames(const std::string& text);
+
+// The metrics docs/metrics.md lists in the section whose "## " heading
+// starts with `heading`: the first cell of each table row, "| `name` |".
+std::set<std::string> DocumentedMetrics(const std::string& markdown_path, const std::string& heading);
+
 // Every rackboot_* metric name the Grafana dashboard's expressions query.
 std::set<std::string> DashboardMetricNames(const std::string& dashboard_json_path);
 

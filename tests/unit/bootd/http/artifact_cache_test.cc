@@ -2,7 +2,8 @@
 // back at will (the real libcurl path is covered by
 // tests/integration/http/artifact_cache_test.cc): joiners of a running
 // download really wait for it, a digest mismatch keeps nothing, bad digests
-// never reach the fetcher, a crash's partial file is swept at start.
+// never reach the fetcher, a crash's partial file is swept at start, and
+// the size it reports (rackboot_artifact_cache_bytes) is what is on disk.
 
 #include "bootd/http/artifact_cache.h"
 
@@ -137,6 +138,7 @@ TEST_F(ArtifactCacheUnitTest, DigestMismatchKeepsNothingAndIsRetriedNextTime) {
   EXPECT_NE(f.error().message.find("sha256 mismatch"), std::string::npos) << f.error().message;
   EXPECT_TRUE(Files().empty());
   EXPECT_EQ(cache->stats().sha256_mismatches, 1u);
+  EXPECT_EQ(cache->stats().bytes, 0u);  // discarded bytes are not held
   // Nothing was cached, so the next request asks upstream again.
   fetcher_->body = kBody;
   ASSERT_TRUE(cache->Get("http://upstream.invalid/k", ShaOfBody()).ok());
@@ -170,6 +172,21 @@ TEST_F(ArtifactCacheUnitTest, OpenSweepsPartialDownloads) {
   std::ofstream(dir_ / (std::string(kBodySha) + ".part")) << "half";
   auto cache = Open();
   EXPECT_TRUE(Files().empty());
+  EXPECT_EQ(cache->stats().bytes, 0u);
+}
+
+TEST_F(ArtifactCacheUnitTest, BytesCountVerifiedFilesFoundAtOpenAndPublishedSince) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / std::string(64, 'a')) << std::string(1000, 'x');  // cached by an earlier run
+  std::ofstream(dir_ / "not-an-artifact") << "ignored";
+  auto cache = Open();
+  EXPECT_EQ(cache->stats().bytes, 1000u);
+  fetcher_->Release();
+  ASSERT_TRUE(cache->Get("http://upstream.invalid/k", ShaOfBody()).ok());
+  EXPECT_EQ(cache->stats().bytes, 1000u + std::string(kBody).size());
+  // A hit serves what is there and adds nothing.
+  ASSERT_TRUE(cache->Get("http://upstream.invalid/k", ShaOfBody()).ok());
+  EXPECT_EQ(cache->stats().bytes, 1000u + std::string(kBody).size());
 }
 
 }  // namespace

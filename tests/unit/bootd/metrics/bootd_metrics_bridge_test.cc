@@ -98,9 +98,9 @@ TEST_F(BootdMetricsBridgeTest, BootStagesTftpDurationsAndAssignments) {
   events_.Record(e);
   e.stage = BootStage::kBooted;
   events_.Record(e);
-  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_stages_total", {{"stage", "dhcp_discover"}}), 1);
-  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_stages_total", {{"stage", "booted"}}), 1);
-  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_stages_total", {{"stage", "kernel"}}), 0);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_events_total", {{"stage", "dhcp_discover"}}), 1);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_events_total", {{"stage", "booted"}}), 1);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_bootd_boot_events_total", {{"stage", "kernel"}}), 0);
   bridge_.OnTransferComplete(70000, 0.3);
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_tftp_transfer_duration_seconds", {}), 1);
   bridge_.Refresh();  // no services watched: only the assignment count
@@ -134,6 +134,10 @@ TEST_F(BootdMetricsBridgeTest, ArtifactCacheCountersFollowTheCacheAtScrape) {
   bridge_.Refresh();
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "hit"}}), 3);
   EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_requests_total", {{"result", "miss"}}), 3);
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_bytes", {}), 0);
+  stats.bytes = 38u << 20;
+  bridge_.Refresh();
+  EXPECT_EQ(testing::SeriesValue(registry_, "rackboot_artifact_cache_bytes", {}), 38u << 20);
   bridge_.Watch({});
 }
 

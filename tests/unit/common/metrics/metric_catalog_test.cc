@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "common/metrics/bootd_metrics.h"
 #include "common/metrics/controller_metrics.h"
@@ -76,6 +77,50 @@ TEST(MetricCatalogTest, LintRejectsBadNames) {
     LintCatalog(std::vector<MetricSpec>{{"rackboot_latency_ms", MetricKind::kHistogram, "h", {}}});
   }
   EXPECT_GE(failures.size(), 3);
+}
+
+// docs/metrics.md, "Naming": rackboot_<subsystem>_<what>, where the
+// subsystem says what is measured and belongs to one binary: the protocols
+// bootd serves and bootd's own machinery; the fleet (machines, pools, boots)
+// and the controller's own machinery. Only rackboot_build_info is shared.
+bool StartsWithAny(std::string_view name, const std::vector<std::string_view>& prefixes) {
+  for (std::string_view p : prefixes) {
+    if (name.starts_with(p)) return true;
+  }
+  return false;
+}
+
+void ExpectSubsystems(std::span<const MetricSpec> catalog, const std::vector<std::string_view>& own,
+                      const std::vector<std::string_view>& other) {
+  for (const MetricSpec& spec : catalog) {
+    if (spec.name == kBuildInfo) continue;
+    EXPECT_TRUE(StartsWithAny(spec.name, own)) << spec.name << ": not one of this binary's subsystems";
+    EXPECT_FALSE(StartsWithAny(spec.name, other)) << spec.name << ": the other binary's subsystem";
+  }
+}
+
+const std::vector<std::string_view> kBootdSubsystems = {
+    "rackboot_dhcp_",    "rackboot_tftp_",           "rackboot_http_", "rackboot_ipv6_",
+    "rackboot_scripts_", "rackboot_artifact_cache_", "rackboot_bootd_"};
+const std::vector<std::string_view> kControllerSubsystems = {"rackboot_machines", "rackboot_ip_pool_", "rackboot_boot_",
+                                                             "rackboot_controller_"};
+
+TEST(MetricCatalogTest, NamesFollowTheSubsystemScheme) {
+  ExpectSubsystems(BootdMetricCatalog(), kBootdSubsystems, kControllerSubsystems);
+  ExpectSubsystems(ControllerMetricCatalog(), kControllerSubsystems, kBootdSubsystems);
+}
+
+TEST(MetricCatalogTest, SubsystemSchemeCanFail) {
+  testing::TestPartResultArray failures;
+  {
+    testing::ScopedFakeTestPartResultReporter reporter(
+        testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    // A bootd family under the fleet's subsystem (bootd's own stage count is
+    // rackboot_bootd_boot_events_total for this reason).
+    ExpectSubsystems(std::vector<MetricSpec>{{"rackboot_boot_stages_total", MetricKind::kCounter, "h", {}}},
+                     kBootdSubsystems, kControllerSubsystems);
+  }
+  EXPECT_EQ(failures.size(), 2);
 }
 
 TEST(MetricCatalogTest, SharedNamesAgree) {
@@ -173,6 +218,8 @@ TEST(MetricCatalogTest, ControllerFamiliesMatchCatalog) {
   std::set<std::string> names;
   Touch(m.build_info, c, &names);
   Touch(m.machines, c, &names);
+  Touch(m.machines_boot_stage, c, &names);
+  Touch(m.machines_boot_loop, c, &names);
   Touch(m.boot_stages, c, &names);
   Touch(m.boot_stage_duration, c, &names);
   Touch(m.boot_failures, c, &names);
@@ -202,7 +249,7 @@ TEST(MetricCatalogTest, BootdSeriesCarryTheRack) {
   EXPECT_NE(text.find("rackboot_build_info{rack=\"rack-b\",component=\"bootd\",version=\"0.1.0\"} 1"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("rackboot_bootd_boot_stages_total{rack=\"rack-b\",stage=\"booted\"} 0"), std::string::npos);
+  EXPECT_NE(text.find("rackboot_bootd_boot_events_total{rack=\"rack-b\",stage=\"booted\"} 0"), std::string::npos);
   // Exactly one stream state is 1.
   metrics.SetControllerStreamState("streaming");
   text = prometheus::TextSerializer().Serialize(registry.Collect());
@@ -224,7 +271,11 @@ TEST(MetricCatalogTest, AddRackCreatesZeroSeriesForEveryPhaseAndStage) {
     EXPECT_NE(text.find("rackboot_boot_stages_total{rack=\"rack-a\",stage=\"" + std::string(stage) + "\"} 0"),
               std::string::npos)
         << stage;
+    EXPECT_NE(text.find("rackboot_machines_boot_stage{rack=\"rack-a\",stage=\"" + std::string(stage) + "\"} 0"),
+              std::string::npos)
+        << stage;
   }
+  EXPECT_NE(text.find("rackboot_machines_boot_loop{rack=\"rack-a\"} 0"), std::string::npos) << text;
   EXPECT_NE(text.find("rackboot_boot_stage_duration_seconds_bucket{rack=\"rack-a\",stage=\"booted\",le=\"3600\"} 0"),
             std::string::npos);
 }
