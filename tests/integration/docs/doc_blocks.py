@@ -22,7 +22,8 @@ directory, where later sh blocks of the same run find it.
 
   doc_blocks.py extract OUT_DIR DOC...
       writes OUT_DIR/NNN.block per marked block and prints one line per
-      block: DOC<TAB>LINE<TAB>KIND<TAB>OPTIONS (space separated)<TAB>PATH.
+      block: DOC<TAB>LINE<TAB>KIND<TAB>OPTIONS (space separated, - if
+      none)<TAB>PATH.
       A marker without a fence after it, an unknown kind or option, or a
       document without any marked block is an error naming file and line.
   doc_blocks.py relocate CONFIG ROOT
@@ -87,7 +88,8 @@ def extract(out_dir, docs):
                 with open(path, "w", encoding="utf-8") as out:
                     out.write("\n".join(body) + "\n")
                 # The block's first line is the doc line after the fence.
-                print(f"{doc}\t{i + 3}\t{kind}\t{' '.join(opts)}\t{path}")
+                # "-" for no options: read's IFS would merge two tabs.
+                print(f"{doc}\t{i + 3}\t{kind}\t{' '.join(opts) or '-'}\t{path}")
                 i = j
             i += 1
         if found == 0:
