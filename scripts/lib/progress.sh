@@ -53,6 +53,8 @@ _progress_show() {
   fi
   if [ "$final" = 1 ]; then
     text="$label:$count done in $(progress_duration "$elapsed")"
+    [ "${_progress_exact:-1}" = 1 ] ||
+      text="$label: compiled $done packages in $(progress_duration "$elapsed") (of <=$total; the rest came from the Go build cache)"
     if [ "$PROGRESS_TTY" = 1 ]; then printf '\r\033[K%s\n' "$text" >&2; else printf '%s\n' "$text" >&2; fi
     return
   fi
