@@ -79,7 +79,7 @@ _progress_show() {
 # import path is one compiled package. Anything else is passed to stdout
 # (warnings, errors). A heartbeat runs while nothing arrives (linking).
 _progress_loop() {
-  local mode=$1 label=$2 total=${3:-0} done=0 start=$SECONDS what="" line rc
+  local mode=$1 label=$2 total=${3:-0} done=0 start=$SECONDS what="" line rc partial=""
   local _progress_last_print=$SECONDS _progress_last_decile=0 _progress_exact=1
   [ "$mode" = ninja ] || _progress_exact=0
   while :; do
@@ -90,9 +90,13 @@ _progress_loop() {
       rc=$?
     fi
     if [ "$rc" -gt 128 ]; then  # nothing for 5 s: the heartbeat
+      # A timed-out read keeps what it got of a line: the rest comes next.
+      partial+=$line
       _progress_show "$label" "$done" "$total" "$start" "$what"
       continue
     fi
+    line=$partial$line
+    partial=""
     if [ -n "$line" ]; then
       if [ "$mode" = ninja ] && [[ $line =~ ^\[([0-9]+)/([0-9]+)\]\ (.*)$ ]]; then
         done=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]} what=${BASH_REMATCH[3]}
