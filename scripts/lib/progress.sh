@@ -68,7 +68,8 @@ _progress_show() {
   [ "$total" -gt 0 ] && decile=$((done * 10 / total))
   if [ $((SECONDS - _progress_last_print)) -ge "$PROGRESS_INTERVAL" ] ||
     { [ "$decile" -gt "$_progress_last_decile" ] && [ "$done" -gt 0 ]; }; then
-    printf '%s:%s%s after %s%s: %s\n' "$label" "$count" "$pct" "$(progress_duration "$elapsed")" "$eta" "$what" >&2
+    printf '%s:%s%s after %s%s: %s\n' "$label" "$count" "$pct" "$(progress_duration "$elapsed")" "$eta" \
+      "${what:-starting}" >&2
     _progress_last_print=$SECONDS
     _progress_last_decile=$decile
   fi
