@@ -31,6 +31,11 @@ directory, where later sh blocks of the same run find it.
       (except /usr/..., which packages provide) to ROOT/<path>, in place and
       line for line (the line numbers of bootd's messages stay the doc's),
       and creates the directories.
+  doc_blocks.py chart-defaults VALUES DOC...
+      every "`key` (value)" in the docs whose key is a value of the chart
+      (controller.grpcPort) or of bootd's config the chart sets (tftp.listen
+      = bootd.config.tftp.listen) must name the chart's default: the port
+      table cannot drift from the chart.
 """
 import os
 import re
@@ -117,13 +122,52 @@ def relocate(config, root):
         f.write("\n".join(out))
 
 
+def chart_defaults(values_file, docs):
+    """Every "`key` (default)" in the docs whose key is a chart value
+    (controller.grpcPort) or a bootd setting the chart sets
+    (bootd.config.<key>, e.g. tftp.listen) must say the chart's default."""
+    import yaml
+    with open(values_file, encoding="utf-8") as f:
+        values = yaml.safe_load(f)
+
+    def lookup(key):
+        for root in (values, values.get("bootd", {}).get("config", {})):
+            node = root
+            for part in key.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    node = None
+                    break
+                node = node[part]
+            if node is not None and not isinstance(node, (dict, list)):
+                return str(node)
+        return None
+
+    mention = re.compile(r"`([A-Za-z][\w.]*)` \((`?)([^)`]+)\2\)")
+    checked = 0
+    for doc in docs:
+        with open(doc, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                for m in mention.finditer(line):
+                    want = lookup(m.group(1))
+                    if want is None:
+                        continue
+                    checked += 1
+                    if m.group(3) != want:
+                        fail(f"{doc}:{n}: says `{m.group(1)}` ({m.group(3)}), the chart's default is {want}")
+                    print(f"{doc}:{n}: {m.group(1)} = {want}")
+    if checked == 0:
+        fail("no chart default named in " + " ".join(docs))
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "extract":
         extract(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) == 4 and sys.argv[1] == "relocate":
         relocate(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "chart-defaults":
+        chart_defaults(sys.argv[2], sys.argv[3:])
     else:
-        fail("usage: doc_blocks.py extract OUT_DIR DOC... | relocate CONFIG ROOT")
+        fail("usage: doc_blocks.py extract OUT_DIR DOC... | relocate CONFIG ROOT | chart-defaults VALUES DOC...")
 
 
 if __name__ == "__main__":

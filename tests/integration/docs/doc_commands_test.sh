@@ -17,6 +17,7 @@
 #                interface and address the marker names, the config's paths
 #                moved below a scratch root; must say "configuration ok"
 #                with no warning but missing boot files (host content)
+# and every "`key` (default)" of a chart value in them is the chart's default.
 # Usage: doc_commands_test.sh <source dir> <bootd> <rendered_config_check>
 # Needs KUBECONFIG and root (network namespaces).
 set -euo pipefail
@@ -47,6 +48,8 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$SRC"
+step "defaults the docs name (the port table) are the chart's"
+python3 "$SRC/tests/integration/docs/doc_blocks.py" chart-defaults helm/rackboot/values.yaml "${DOCS[@]}"
 python3 "$SRC/tests/integration/docs/doc_blocks.py" extract "$work/blocks" "${DOCS[@]}" > "$work/index"
 echo "marked blocks: $(wc -l < "$work/index") in ${DOCS[*]}"
 
