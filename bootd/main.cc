@@ -28,6 +28,7 @@
 #include "bootd/service.h"
 #include "bootd/standalone/manifest_directory.h"
 #include "bootd/standalone/manifest_watcher.h"
+#include "bootd/state_dir/prepare_state_dir.h"
 #include "bootd/tftp/tftp_service.h"
 #include "common/log.h"
 #include "common/metrics/bootd_metrics.h"
@@ -41,6 +42,7 @@ namespace {
 constexpr const char* kUsage =
     "Usage: bootd --config FILE [--check-config]\n"
     "       bootd explain <mac|machine> [--config FILE] [--offline]   (bootd explain --help)\n"
+    "       bootd prepare-state-dir --owner UID[:GID] DIR   (bootd prepare-state-dir --help)\n"
     "\n"
     "The per-rack boot server of rackboot: DHCPv4 (server or ProxyDHCP), TFTP,\n"
     "HTTP, per-machine boot scripts.\n"
@@ -161,6 +163,9 @@ void DrainServices(const std::vector<std::unique_ptr<rackboot::bootd::Service>>&
 int main(int argc, char** argv) {
   using namespace rackboot;
   if (argc >= 2 && std::string(argv[1]) == "explain") return bootd::explain::RunExplainCommand(argc - 1, argv + 1);
+  if (argc >= 2 && std::string(argv[1]) == "prepare-state-dir") {
+    return bootd::state_dir::RunPrepareStateDirCommand(argc - 1, argv + 1);
+  }
   std::string config_path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {

@@ -54,7 +54,19 @@ bool LeaderElector::TryAcquireOrRenew() {
     l.acquire_time = now;
     l.renew_time = now;
     auto created = client_->Create(LeaseKind(), config_.lease_namespace, l.ToJson());
-    if (!created.ok() || !created->ok()) return false;
+    if (!created.ok() || !created->ok()) {
+      if (created.ok() && created->code == 409) return false;  // another candidate created it first
+      const int64_t now_ms = now_us / 1000;
+      if (const uint64_t n = missing_lease_log_.Note(now_ms); n > 0) {
+        log::Warn("leader", "lease missing and cannot be created; no leader until it exists",
+                  {{"lease", config_.lease_name},
+                   {"namespace", config_.lease_namespace},
+                   {"code", created.ok() ? created->code : 0},
+                   {"attempts", n},
+                   {"hint", "a Lease the Helm chart owns is recreated by helm upgrade"}});
+      }
+      return false;
+    }
     observed_ = l;
     observed_at_ = std::chrono::steady_clock::now();
     epoch_ = 0;

@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "common/log_throttle.h"
 #include "controller/k8s/api_client.h"
 #include "controller/model/lease.h"
 
@@ -69,6 +70,9 @@ class LeaderElector {
   // The last record seen and when (our steady clock) it last changed.
   std::optional<model::Lease> observed_;
   std::chrono::steady_clock::time_point observed_at_{};
+  // The Lease is missing and may not be created (the Helm chart owns it and
+  // grants no create): one line a minute, not one per retry.
+  log::LogThrottle missing_lease_log_{60'000};
   std::mutex mu_;
   std::condition_variable_any cv_;
   std::jthread thread_;

@@ -6,6 +6,10 @@ Result<Lease> Lease::FromJson(const Json& object) {
   if (!object.is_object()) return Error{"Lease is not a JSON object"};
   Lease l;
   l.meta = ObjectMeta::FromJson(object);
+  if (const Json* md = Field(object, "metadata")) {
+    if (const Json* labels = Field(*md, "labels"); labels && labels->is_object()) l.labels = *labels;
+    if (const Json* ann = Field(*md, "annotations"); ann && ann->is_object()) l.annotations = *ann;
+  }
   if (const Json* spec = Field(object, "spec")) {
     l.holder_identity = StringAt(*spec, "holderIdentity");
     l.lease_duration_seconds = IntAt(*spec, "leaseDurationSeconds");
@@ -24,6 +28,8 @@ Json Lease::ToJson() const {
   md["name"] = Json::string(meta.name);
   md["namespace"] = Json::string(meta.namespace_);
   if (!meta.resource_version.empty()) md["resourceVersion"] = Json::string(meta.resource_version);
+  if (labels.is_object()) md["labels"] = labels;
+  if (annotations.is_object()) md["annotations"] = annotations;
   o["metadata"] = md;
   Json spec = Json::object();
   spec["holderIdentity"] = Json::string(holder_identity);

@@ -12,6 +12,11 @@ namespace rackboot::model {
 
 struct Lease {
   ObjectMeta meta;
+  // metadata.labels and .annotations as read (null when absent), written
+  // back by ToJson: a replace must not strip what Helm put on the Lease it
+  // owns (its release labels and meta.helm.sh annotations).
+  Json labels;
+  Json annotations;
   std::string holder_identity;
   int64_t lease_duration_seconds = 0;
   std::string acquire_time;  // metav1.MicroTime

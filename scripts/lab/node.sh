@@ -107,6 +107,84 @@ node_container_pid() {
   "${CTR[@]}" tasks ls | awk -v c="${cid#containerd://}" '$1 == c {print $2}'
 }
 
+# node_lock: one user of the node at a time on this machine (its namespace,
+# state directories and ports are fixed): a test or demo holds this lock
+# from before `scripts/cluster up` until after `down`; another waits.
+node_lock() {
+  exec {NODE_LOCK_FD}>/run/lock/rackboot-cluster.lock
+  if ! flock -n "$NODE_LOCK_FD"; then
+    log "another test or demo uses the node; waiting for it"
+    flock "$NODE_LOCK_FD"
+  fi
+}
+
+# node_check_bootd_posture POD: bootd's process as the host sees it
+# (/proc/<pid> of the container's process): CapEff and CapBnd exactly
+# NET_BIND_SERVICE (bit 10), uid/gid 65532 (the image's rackboot user, the
+# chart's default), NoNewPrivs (allowPrivilegeEscalation: false), the root
+# filesystem mounted read-only, no service account token mounted.
+node_check_bootd_posture() {
+  local pod=$1 pid st capeff capbnd uid nnp rootopts
+  pid=$(node_container_pid "$pod")
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || fail "bootd container of $pod: no process"
+  st=$(cat "/proc/$pid/status")
+  capeff=$(awk '/^CapEff:/ {print $2}' <<<"$st")
+  [ "$capeff" = 0000000000000400 ] || fail "bootd CapEff=$capeff, want 0000000000000400 (NET_BIND_SERVICE only)"
+  capbnd=$(awk '/^CapBnd:/ {print $2}' <<<"$st")
+  [ "$capbnd" = 0000000000000400 ] || fail "bootd CapBnd=$capbnd, want NET_BIND_SERVICE only"
+  uid=$(awk '/^Uid:/ {u = $2 "/" $3} /^Gid:/ {g = $2 "/" $3} END {print u " " g}' <<<"$st")
+  [ "$uid" = "65532/65532 65532/65532" ] || fail "bootd uid/gid=$uid, want 65532 (the image's rackboot user)"
+  nnp=$(awk '/^NoNewPrivs:/ {print $2}' <<<"$st")
+  [ "$nnp" = 1 ] || fail "bootd NoNewPrivs=$nnp, want 1 (allowPrivilegeEscalation: false)"
+  rootopts=$(awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo")
+  case ",$rootopts," in *,ro,*) ;; *) fail "bootd root filesystem mounted $rootopts, want ro" ;; esac
+  if awk '{print $5}' "/proc/$pid/mountinfo" | grep -q '^/var/run/secrets/kubernetes.io/serviceaccount$'; then
+    fail "bootd has a service account token mounted"
+  fi
+  log "bootd $pod posture: CapEff=$capeff CapBnd=$capbnd uid/gid=${uid%% *} NoNewPrivs=$nnp root=$rootopts, no token"
+}
+
+# node_check_state_dir POD: the init container handed the rack's state
+# hostPath to uid 65532 (exit 0, its log line) and everything in it is
+# 65532's, the lease journal included.
+node_check_state_dir() {
+  local pod=$1 code dir=$STATE/hostpath/state/$RACK bad
+  code=$(k -n "$NS" get pod "$pod" -o 'jsonpath={.status.initContainerStatuses[?(@.name=="state-dir")].state.terminated.exitCode}')
+  [ "$code" = 0 ] || fail "$pod: init container state-dir exit code '$code', want 0"
+  k -n "$NS" logs "$pod" -c state-dir | grep -q 'msg="state directory prepared"' ||
+    fail "$pod: no 'state directory prepared' line from the init container"
+  bad=$(find "$dir" \( ! -uid 65532 -o ! -gid 65532 \) -printf '%p %u:%g\n')
+  [ -z "$bad" ] || fail "state directory entries not owned by 65532: $bad"
+  [ -f "$dir/dhcp-leases.journal" ] || fail "no lease journal in $dir"
+}
+
+# node_check_controller_posture_and_rbac: the controller runs as 65532
+# without capabilities; its RBAC, as the apiserver's authorizer sees its
+# ServiceAccount: Machine status and its Lease (get/update, not create)
+# allowed, Secrets cluster-wide refused; the leader holds the chart's Lease
+# and the Lease still carries the release's labels (the leader's replace
+# keeps them).
+node_check_controller_posture_and_rbac() {
+  local pod pid state sa holder
+  pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=controller -o 'jsonpath={.items[0].metadata.name}')
+  pid=$(node_container_pid "$pod")
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || fail "controller container: no process"
+  state=$(awk '/^Uid:/ {u = $2} /^CapEff:/ {c = $2} END {print u "/" c}' "/proc/$pid/status")
+  [ "$state" = 65532/0000000000000000 ] || fail "controller uid/CapEff=$state, want 65532/0000000000000000"
+  sa="system:serviceaccount:$NS:$REL-rackboot-controller"
+  can() { k auth can-i --as="$sa" "$@" 2>/dev/null || true; }
+  [ "$(can update machines.rackboot.io/status -A)" = yes ] || fail "$sa may not update machines/status"
+  [ "$(can update leases.coordination.k8s.io/rackboot-controller -n "$NS")" = yes ] || fail "$sa may not update its Lease"
+  [ "$(can create leases.coordination.k8s.io -n "$NS")" = no ] || fail "$sa may create Leases (the chart owns its Lease)"
+  [ "$(can list secrets -A)" = no ] || fail "$sa may list Secrets cluster-wide"
+  release_lease_holder() {
+    holder=$(k -n "$NS" get lease -l "app.kubernetes.io/instance=$REL" -o 'jsonpath={.items[*].spec.holderIdentity}')
+    [ -n "$holder" ]
+  }
+  wait_bound 120 "a leader holds the release's Lease (with the release's labels)" release_lease_holder
+  log "controller $pod: uid/CapEff=$state; RBAC: machines/status and its Lease allowed, Lease create and cluster-wide secrets refused; leader $holder"
+}
+
 # Commands in the node's network namespace as the cluster's admin.
 in_node() { nsenter --net="$NODE_NETNS" -- env KUBECONFIG="$STATE/admin.kubeconfig" "$@"; }
 

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # The whole product as pods on a real node (scripts/cluster), a QEMU VM
-# booting through the bootd pod, and day-2 operations (issue 14, items 3
-# and 5):
+# booting through the bootd pod, the pods' posture, and day-2 operations
+# (issue 14, items 3-5):
 #   1. `helm install` with the local images; the rack's link from the node's
 #      namespace into a lab namespace (scripts/lab/lib.sh: a bridge, the VM's
 #      tap, an IPv6 RA so iPXE does not wait for routers); 10.77.0.0/24
-#      exists only in those two namespaces.
+#      exists only in those two namespaces. The rack's state directory is
+#      there before, root-owned with a root-owned file in it (what the
+#      kubelet and a bootd that ran as root leave).
+#   1b. Posture, measured: bootd's process (host /proc) has CapEff and
+#      CapBnd exactly NET_BIND_SERVICE, uid/gid 65532, NoNewPrivs, a
+#      read-only root, no token; its init container handed the state
+#      directory to 65532; the controller runs as 65532 with no
+#      capabilities, its RBAC as the apiserver enforces it (no Lease create,
+#      no Secrets cluster-wide), the leader holds the chart's Lease.
 #   2. A real Prometheus in the node's namespace scrapes the targets the
 #      chart's ServiceMonitor selects (tests/support/servicemonitor_scrape_config.py
 #      chooses them from the Services and Endpoints as the Prometheus
@@ -21,11 +29,14 @@
 #      (rb.gate, served in the lab) before its booted callback; the DaemonSet
 #      rolls, the new pod reads the same leases from the lease journal on the
 #      state hostPath; the gate opens and the callback reaches the new pod.
-#      Every stage of the boot is in the Machine's status.
+#      Every stage of the boot is in the Machine's status. The new pod is a
+#      bootd restart as uid 65532: same posture, same leases, the journal
+#      still 65532's; the leader keeps the Lease across the upgrade.
 #   6. `kubectl drain` evicts one controller replica and is refused the
 #      other by the PodDisruptionBudget; leadership stays with the pod kept.
-#   7. `helm uninstall` removes everything it installed; CRDs and Machines
-#      stay (helm/rackboot/README.md).
+#   7. `helm uninstall` removes everything it installed, the leader election
+#      Lease included; nothing but the namespace's own objects (and Events)
+#      is left; CRDs and Machines stay (helm/rackboot/README.md).
 # Everything (lab namespaces, QEMU, the node) is removed on every exit path,
 # unless KEEP=1.
 #
@@ -74,6 +85,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 for t in prometheus promtool python3 curl; do command -v "$t" >/dev/null || fail "missing $t (scripts/setup)"; done
+node_lock
 node_prerequisites
 busybox_image=$("$SRC/scripts/images/busybox")
 lab_build_initrd
@@ -96,6 +108,11 @@ lab_expect_running "$LAB_LAST_PID" gate.log
 node_lab_artifacts
 
 # --- helm install ---------------------------------------------------------
+# The rack's state directory as the kubelet makes it (root:root 0755), with
+# a file a bootd running as root would have left: the init container must
+# hand both to uid 65532.
+install -d -o 0 -g 0 -m 0755 "$STATE/hostpath/state/$RACK"
+install -o 0 -g 0 -m 0644 /dev/null "$STATE/hostpath/state/$RACK/left-by-a-root-bootd"
 values=$LAB_DIR/values.yaml
 # The kernel comes through bootd's artifact cache (an upstream URL), so the
 # dashboard's cache panel has data; the chart turns the cache on by default.
@@ -107,6 +124,10 @@ EOF
 "$cluster" exec "$HELM" install "$REL" "$SRC/helm/rackboot" -n "$NS" --create-namespace -f "$values" >/dev/null
 node_wait_release
 phase_log "release installed and Ready"
+bootd_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=bootd -o 'jsonpath={.items[0].metadata.name}')
+node_check_bootd_posture "$bootd_pod"
+node_check_state_dir "$bootd_pod"
+node_check_controller_posture_and_rbac
 
 # --- Prometheus, scraping what the chart's ServiceMonitor selects ---------
 # Debian's Prometheus has no Kubernetes service discovery: the targets are
@@ -182,7 +203,7 @@ grep -q 'Phase:.*Succeeded' "$LAB_DIR/helm-test.out" || { cat "$LAB_DIR/helm-tes
 phase_log "helm test passed"
 
 # --- VM 2 boots across helm upgrade ---------------------------------------
-old_pod=$(k -n "$NS" get pods -l app.kubernetes.io/component=bootd -o 'jsonpath={.items[0].metadata.name}')
+old_pod=$bootd_pod
 phase_log "VM 2 ($MAC2) powers on; bootd pod $old_pod"
 lab_start_vm vm2 bios "$MAC2" "$(node_uuid_of "$MAC2")"
 at_gate() {
@@ -220,6 +241,15 @@ leases_after=$(active_leases)
 [ "$leases_after" = "$leases_before" ] ||
   fail "active leases: $leases_before before the upgrade, $leases_after after"
 phase_log "upgraded: $old_pod -> $new_pod ($image), active leases $leases_before -> $leases_after; ${journal#*msg=}"
+# The new pod is a restart of bootd as uid 65532: same posture, the leases
+# above read back, the journal still its own.
+node_check_bootd_posture "$new_pod"
+node_check_state_dir "$new_pod"
+# helm upgrade leaves the Lease's holder alone (the chart's Lease has no
+# spec to patch) and the leader's renewals keep the release's labels. Not
+# "the same holder": on a loaded machine leadership may move on its own.
+holder=$(k -n "$NS" get lease -l "app.kubernetes.io/instance=$REL" -o 'jsonpath={.items[*].spec.holderIdentity}')
+[ -n "$holder" ] || fail "after the upgrade no controller holds the release's Lease (or it lost its labels)"
 touch "$LAB_DIR/gate/open"
 wait_phase vm-2 Provisioned vm2
 has_stages vm-2 dhcp_ack script kernel initrd booted || fail "vm-2: a stage is missing ($WAIT_DETAIL)"
@@ -269,15 +299,15 @@ left=$(k get -f "$LAB_DIR/manifest.yaml" --ignore-not-found -o name 2>&1)
 # Pods, ReplicaSets, ControllerRevisions and EndpointSlices go with their
 # owners, through the garbage collector, after uninstall returns. What may
 # stay in the release's namespace is the namespace's own (default
-# ServiceAccount, kube-root-ca.crt) and the Lease the controllers used for
-# leader election (created at run time, not by the chart; released).
+# ServiceAccount, kube-root-ca.crt) and Events (they expire); the leader
+# election Lease is the chart's and goes with the release.
 # kubectl's deprecation warnings (v1 Endpoints, ComponentStatus) go to stderr.
 listable=$(k api-resources --verbs=list -o name | grep -v '^events' | paste -sd, -)
 namespaced=$(k api-resources --verbs=list --namespaced -o name | grep -v '^events' | paste -sd, -)
 leftovers() {
   k get "$listable" -A -l "app.kubernetes.io/instance=$REL" -o name 2>/dev/null || echo "(kubectl get failed)"
   { k get "$namespaced" -n "$NS" -o name 2>/dev/null || echo "(kubectl get failed)"; } |
-    grep -vxE 'configmap/kube-root-ca.crt|serviceaccount/default|lease.coordination.k8s.io/rackboot-controller'
+    grep -vxE 'configmap/kube-root-ca.crt|serviceaccount/default'
   true
 }
 nothing_left() {
@@ -286,14 +316,10 @@ nothing_left() {
 }
 wait_bound 300 "nothing of the release left" nothing_left
 WAIT_DETAIL=
-# Measured: the Lease usually stays held by the last leader. helm uninstall
-# deletes the controller's Role and RoleBinding right after its Deployment,
-# while the pods are still stopping, so the leader's release on SIGTERM is
-# refused (403; it logs "cannot release lease" and released_lease=0). Harmless:
-# a new install's controllers take over after leaseDurationSeconds.
-holder=$(k -n "$NS" get lease rackboot-controller -o 'jsonpath={.spec.holderIdentity}' --ignore-not-found)
-forbidden=$(grep -c 'is forbidden' "$LAB_DIR/controller-shutdown.log" || true)
-log "leader election Lease after uninstall: holder '${holder}'; 403s in the controllers' last log lines: $forbidden"
+# The leader's release on SIGTERM is usually refused (Helm has deleted the
+# Role by then): harmless now, the Lease is gone with the release.
+refused=$(grep -c 'cannot release lease' "$LAB_DIR/controller-shutdown.log" || true)
+log "after uninstall: no Lease left; refused lease releases in the controllers' last log lines: $refused"
 k get crd machines.rackboot.io bootprofiles.rackboot.io >/dev/null || fail "a CRD was removed"
 [ "$(k -n "$MACHINES_NS" get machines -o name | wc -l)" = 2 ] || fail "Machines did not survive the uninstall"
 phase_log "uninstalled: CRDs and Machines stay, nothing else of the release"

@@ -38,6 +38,14 @@ grep -q 'path: /var/lib/rackboot/rack-a' <<<"$ds" || fail "state hostPath per ra
 grep -q 'automountServiceAccountToken: false' <<<"$ds" || fail "bootd has no API token"
 "$HELM" template rb "$CHART" "${KV[@]}" --set bootd.netRaw=true | contains 'add: \["NET_BIND_SERVICE", "NET_RAW"\]' ||
   fail "NET_RAW when configured"
+# bootd as uid 65532; the init container hands it the state hostPath (uid 0,
+# CHOWN + NET_BIND_SERVICE only); none when bootd runs as root.
+grep -q 'runAsUser: 65532' <<<"$ds" || fail "bootd runs as 65532 by default"
+grep -q 'args: \["prepare-state-dir", "--owner", "65532:65532", "/var/lib/rackboot"\]' <<<"$ds" ||
+  fail "state-dir init container"
+grep -q 'add: \["CHOWN", "NET_BIND_SERVICE"\]$' <<<"$ds" || fail "init container: CHOWN and NET_BIND_SERVICE only"
+"$HELM" template rb "$CHART" "${KV[@]}" --set bootd.runAsUser=0 | awk '/^kind: DaemonSet$/,/^---$/' |
+  { ! grep -q initContainers; } || fail "init container with bootd.runAsUser=0"
 
 step "rendered configs load with the binaries' config loaders"
 mkdir -p "$work/cfg"

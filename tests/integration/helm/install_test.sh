@@ -80,7 +80,7 @@ n_manifest=$(grep -c '^kind:' "$work/manifest.yaml")
 for o in deployment.apps/$rel-rackboot-controller daemonset.apps/$rel-rackboot-bootd-r1 \
   daemonset.apps/$rel-rackboot-bootd-r2 poddisruptionbudget.policy/$rel-rackboot-controller \
   clusterrole.rbac.authorization.k8s.io/$rel-rackboot-controller secret/$rel-rackboot-ca \
-  configmap/$rel-rackboot-dashboard; do
+  configmap/$rel-rackboot-dashboard lease.coordination.k8s.io/rackboot-controller; do
   grep -qx "$o" "$work/objects" || fail "missing $o"
 done
 kubectl get crd machines.rackboot.io bootprofiles.rackboot.io >/dev/null
@@ -126,7 +126,9 @@ yes_ watch bootprofiles.rackboot.io -n team-a
 yes_ update machines.rackboot.io --subresource=status -n team-a
 yes_ patch machines.rackboot.io -n team-a
 yes_ create events -n team-a
-yes_ create leases.coordination.k8s.io -n "$ns"
+# The chart owns the Lease (helm uninstall deletes it): get/update, no create.
+no_ create leases.coordination.k8s.io -n "$ns"
+yes_ get leases.coordination.k8s.io/rackboot-controller -n "$ns"
 yes_ update leases.coordination.k8s.io/rackboot-controller -n "$ns"
 no_ update leases.coordination.k8s.io/other -n "$ns"
 no_ create leases.coordination.k8s.io -n default
@@ -164,7 +166,7 @@ step "helm uninstall removes what it installed"
 "$HELM" uninstall "$rel" -n "$ns" --wait --timeout 120s
 left=$(kubectl get -f "$work/manifest.yaml" --ignore-not-found -o name 2>&1)
 [ -z "$left" ] || fail "left behind: $left"
-[ -z "$(kubectl -n "$ns" get all,cm,secret,sa,role,rolebinding,pdb -l "app.kubernetes.io/instance=$rel" -o name)" ] ||
+[ -z "$(kubectl -n "$ns" get all,cm,secret,sa,role,rolebinding,pdb,lease -l "app.kubernetes.io/instance=$rel" -o name)" ] ||
   fail "labelled objects left"
 [ -z "$(kubectl get clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$rel" -o name)" ] || fail "cluster RBAC left"
 # CRDs stay (Helm never deletes crds/): Machines survive an uninstall.

@@ -128,6 +128,27 @@ TEST(LeaseModelTest, RoundTrip) {
   EXPECT_EQ(ParseTimeMicros(back->renew_time), 1795435200123456);
 }
 
+// The chart owns the Lease (helm deletes it on uninstall): a replace by the
+// leader keeps Helm's labels and annotations.
+TEST(LeaseModelTest, ReplaceKeepsLabelsAndAnnotations) {
+  auto read = Lease::FromJson(web::json::value::parse(
+      R"({"metadata":{"name":"rackboot-controller","namespace":"rb","resourceVersion":"9",)"
+      R"("labels":{"app.kubernetes.io/managed-by":"Helm"},"annotations":{"meta.helm.sh/release-name":"rb"}},)"
+      R"("spec":{}})"));
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->holder_identity, "");
+  read->holder_identity = "pod-a_1";
+  const Json out = read->ToJson();
+  EXPECT_EQ(out.at("metadata").at("labels").at("app.kubernetes.io/managed-by").as_string(), "Helm");
+  EXPECT_EQ(out.at("metadata").at("annotations").at("meta.helm.sh/release-name").as_string(), "rb");
+  EXPECT_EQ(out.at("spec").at("holderIdentity").as_string(), "pod-a_1");
+  // A Lease without them gets none.
+  Lease bare;
+  bare.meta.name = "x";
+  EXPECT_FALSE(bare.ToJson().at("metadata").has_field("labels"));
+  EXPECT_FALSE(bare.ToJson().at("metadata").has_field("annotations"));
+}
+
 TEST(TimeTest, FormatsAndParsesRfc3339) {
   EXPECT_EQ(FormatTime(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatMicroTime(1000001), "1970-01-01T00:00:01.000001Z");
