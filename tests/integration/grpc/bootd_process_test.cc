@@ -40,7 +40,7 @@ TEST_F(BootdProcessTest, RestartedBootdServesPersistedSnapshotWhileControllerDow
       return s.ok() && s->version() == cache_.Version("rack-a");
     })) << bootd.Log();
     ASSERT_TRUE(WaitFor([&] { return observer_.last_ack() == cache_.Version("rack-a"); }));
-    EXPECT_EQ(bootd.Stop(), 0);
+    EXPECT_EQ(bootd.Stop(), 0) << bootd.Log();
   }
   StopController();
 
