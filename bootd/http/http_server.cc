@@ -163,7 +163,7 @@ struct ResponseMeta {
   bool with_body = false;
   bool keep = false;
   std::chrono::steady_clock::time_point handle_start;
-  uint64_t write_start_ms = 0;
+  int64_t write_start_ms = 0;
 };
 
 // The head and, for an in-memory body, the body: one write, one segment.
@@ -180,7 +180,7 @@ ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep
   m.with_body = !resp.head_only && resp.status != 304;
   m.keep = keep;
   m.handle_start = handle_start;
-  m.write_start_ms = static_cast<uint64_t>(SteadyMillis());
+  m.write_start_ms = SteadyMillis();
   return m;
 }
 
@@ -188,7 +188,7 @@ ResponseMeta MetaFor(const HttpRequest& req, const HttpResponse& resp, bool keep
 // with a body) and the observer, both with the body bytes sent.
 void ReportResponse(HttpResponse& resp, const ResponseMeta& m, HttpRequestObserver* observer) {
   const uint64_t sent = m.with_body ? resp.ContentLength() : 0;
-  if (m.with_body && resp.on_complete) resp.on_complete(sent, static_cast<uint64_t>(SteadyMillis()) - m.write_start_ms);
+  if (m.with_body && resp.on_complete) resp.on_complete(sent, static_cast<uint64_t>(SteadyMillis() - m.write_start_ms));
   if (observer) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - m.handle_start;
     observer->OnResponse(m.path, resp.status, sent, took.count());
@@ -425,7 +425,7 @@ void HttpServer::AcceptLoop(int listen_fd, bool tls) {
     auto conn = std::make_unique<LoopConnection>();
     conn->peer = info;
     conn->verdict = verdict;
-    conn->deadline_ms = static_cast<uint64_t>(SteadyMillis()) + static_cast<uint64_t>(idle_seconds) * 1000;
+    conn->deadline_ms = SteadyMillis() + int64_t{idle_seconds} * 1000;
     conn->epoll_fd = epoll_fds_[next_loop_++ % epoll_fds_.size()];
     const int ep = conn->epoll_fd;
     loop_conns_[fd] = std::move(conn);
@@ -463,7 +463,7 @@ void HttpServer::ReleaseSlot(const PeerInfo& peer, ConnectionAdmission::Verdict 
 // few seconds with how many events it stands for.
 void HttpServer::NoteAtCapacity(HttpAdmissionEvent event, const char* what) {
   if (options_.observer != nullptr) options_.observer->OnAdmission(event);
-  const uint64_t events = capacity_log_.Note(static_cast<int64_t>(static_cast<uint64_t>(SteadyMillis())));
+  const uint64_t events = capacity_log_.Note(SteadyMillis());
   if (events == 0) return;
   log::Warn("http", "at capacity: boots are delayed",
             {{"what", what},
@@ -475,7 +475,7 @@ void HttpServer::NoteAtCapacity(HttpAdmissionEvent event, const char* what) {
 
 void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
   epoll_event events[kLoopEvents];
-  uint64_t next_sweep = static_cast<uint64_t>(SteadyMillis()) + 1000;
+  int64_t next_sweep = SteadyMillis() + 1000;
   while (!stopping_) {
     int n = ::epoll_wait(epoll_fd, events, kLoopEvents, sweeps ? 1000 : -1);
     if (n < 0 && errno != EINTR) break;
@@ -483,9 +483,9 @@ void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
       if (events[i].data.fd == wake_pipe_[0]) return;
       ServeReady(events[i].data.fd);
     }
-    if (sweeps && static_cast<uint64_t>(SteadyMillis()) >= next_sweep) {
+    if (sweeps && SteadyMillis() >= next_sweep) {
       SweepIdle();
-      next_sweep = static_cast<uint64_t>(SteadyMillis()) + 1000;
+      next_sweep = SteadyMillis() + 1000;
     }
   }
 }
@@ -494,7 +494,7 @@ void HttpServer::EventLoop(int epoll_fd, bool sweeps) {
 // thread then gets EPOLLHUP, its read or send fails, and it closes them.
 // One being served right now has no deadline (ServeReady clears it).
 void HttpServer::SweepIdle() {
-  const uint64_t now = static_cast<uint64_t>(SteadyMillis());
+  const int64_t now = SteadyMillis();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [fd, conn] : loop_conns_) {
     if (conn->deadline_ms < now) ::shutdown(fd, SHUT_RDWR);
@@ -553,7 +553,7 @@ void HttpServer::ServeReady(int fd) {
     if (it == loop_conns_.end()) return;
     c = it->second.get();
   }
-  c->deadline_ms = UINT64_MAX;
+  c->deadline_ms = INT64_MAX;
   c->awaiting_request = false;
   // File body bytes this wake-up may send, over all responses.
   uint64_t budget = kFileBytesPerTurn;
@@ -628,7 +628,7 @@ bool HttpServer::AdvanceResponse(int fd, LoopConnection& c, uint64_t* budget) {
 // whichever loop thread gets that event.
 void HttpServer::Rearm(int fd, LoopConnection& c, bool for_output) {
   const int timeout_seconds = for_output ? options_.send_timeout_seconds : options_.idle_timeout_seconds;
-  c.deadline_ms = static_cast<uint64_t>(SteadyMillis()) + static_cast<uint64_t>(timeout_seconds) * 1000;
+  c.deadline_ms = SteadyMillis() + int64_t{timeout_seconds} * 1000;
   c.awaiting_request = !for_output && c.buf.empty();
   // Draining: no next request. The read side's end wakes the loop thread,
   // which closes the connection (a request racing in is still answered).

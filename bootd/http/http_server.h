@@ -94,7 +94,7 @@ class HttpServer : public Service {
     ConnectionAdmission::Verdict verdict = ConnectionAdmission::Verdict::kServe;
     std::string buf;                               // bytes received, not yet consumed
     std::unique_ptr<ResponseInProgress> response;  // being sent; no request is read meanwhile
-    std::atomic<uint64_t> deadline_ms{0};          // SweepIdle() shuts the connection down past this
+    std::atomic<int64_t> deadline_ms{0};           // SweepIdle() shuts the connection down past this
     std::atomic<bool> awaiting_request{false};     // between requests, nothing of the next one read
     int epoll_fd = -1;                             // the set of the loop thread that owns it
   };
