@@ -95,13 +95,14 @@ lab_bootd_wait_assignments() {
 # sha256, so bootd's artifact cache fetches it when iPXE asks for the kernel.
 # Requests are logged to $LAB_DIR/upstream.log.
 LAB_UPSTREAM_PORT=8099
+lab_flaky_upstream_url() { echo "http://$LAB_SRV_IP:$LAB_UPSTREAM_PORT/$(basename "$LAB_KERNEL")"; }
 lab_flaky_upstream_start() {
   local failures=$1 sum
   sum=$(sha256sum "$LAB_KERNEL" | cut -c1-64)
   lab_spawn srv upstream.log python3 "$(dirname "${BASH_SOURCE[0]}")/flaky-upstream.py" \
     "$LAB_SRV_IP" "$LAB_UPSTREAM_PORT" "$LAB_KERNEL" "$failures"
   lab_expect_running "$LAB_LAST_PID" upstream.log
-  LAB_KERNEL_SPEC="url: http://$LAB_SRV_IP:$LAB_UPSTREAM_PORT/$(basename "$LAB_KERNEL")
+  LAB_KERNEL_SPEC="url: $(lab_flaky_upstream_url)
     sha256: $sum"
 }
 

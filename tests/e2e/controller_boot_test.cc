@@ -221,6 +221,33 @@ TEST_F(ControllerBootTest, ControllerKilledMidBootStatusCatchesUpAfterRestart) {
   }
 }
 
+// The retry loop of the built-in iPXE script through the Kubernetes door:
+// the BootProfile, applied with kubectl, names the kernel at the lab's
+// mirror, which answers its first request 503; the controller pushes it,
+// bootd's artifact cache relays the 503, real iPXE retries and boots
+// (lab_boot_test has the same through standalone manifests).
+TEST_F(ControllerBootTest, BuiltInScriptRetriesAFailedKernelFetch) {
+  const std::string mac = "52:54:00:7b:30:06";
+  const UpstreamKernel flaky = LabKernelAsFlakyUpstream();
+  ASSERT_FALSE(flaky.sha256.empty()) << "scripts/lab/boot --print-kernel";
+  TestNamespace ns("e2e-retry");
+  ASSERT_EQ(Kubectl("apply -f -", LabManifests(ns.name(), mac, "url: " + flaky.url + "\n    sha256: " + flaky.sha256))
+                .exit_code,
+            0);
+  ControllerProcess controller("e2e-retry", ControllerConfig(ns.name()));
+  auto phase = [&] { return StatusField(KubectlJson("get machine -n " + ns.name() + " lab-vm"), "phase"); };
+  ASSERT_TRUE(WaitUntil([&] { return phase() == "Assigned"; })) << controller.Log();
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(Socket()); })) << controller.Log();
+  std::vector<std::string> args = LabArgs(mac);
+  args.insert(args.end(), {"--flaky-upstream", "1"});
+  BootRun run = Boot(args);
+  ASSERT_EQ(run.exit_code, 0) << run.output << controller.Log();
+  EXPECT_EQ(run.result["result"], "booted") << run.output;
+  EXPECT_EQ(run.result["upstream_failures"], "1") << run.output;
+  EXPECT_EQ(run.result["upstream_requests"], "2") << run.output;
+  EXPECT_NE(run.result["console_retry"].find("retry 1 of"), std::string::npos) << run.output;
+}
+
 // bootd restarted while the controller is down (the lab kills the
 // controller once bootd holds the assignment, then restarts bootd): the next
 // boot is answered from bootd's persisted snapshot alone.

@@ -67,13 +67,24 @@ ShellResult RunShell(const std::string& cmd) {
   return r;
 }
 
-UpstreamKernel LabKernelAsUpstream() {
+namespace {
+UpstreamKernel PrintedKernel(bool flaky) {
   std::istringstream out(Output(SourcePath("scripts/lab/boot") + " --print-kernel"));
   auto kv = KeyValues(out);
-  if (kv["kernel"].empty() || kv["artifacts_url"].empty()) return {};
+  const std::string url = flaky ? kv["flaky_upstream_url"] : kv["artifacts_url"] + "/vmlinuz";
+  if (kv["kernel"].empty() || kv["artifacts_url"].empty() || kv["flaky_upstream_url"].empty()) return {};
   const std::string sum = Output("sha256sum " + kv["kernel"]);
   if (sum.size() < 64) return {};
-  return {kv["artifacts_url"] + "/vmlinuz", sum.substr(0, 64)};
+  return {url, sum.substr(0, 64)};
+}
+}  // namespace
+
+UpstreamKernel LabKernelAsUpstream() {
+  return PrintedKernel(false);
+}
+
+UpstreamKernel LabKernelAsFlakyUpstream() {
+  return PrintedKernel(true);
 }
 
 LabHold::LabHold(const std::string& dir) : path_(dir + "/lab-hold") {

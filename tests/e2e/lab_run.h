@@ -45,6 +45,9 @@ struct UpstreamKernel {
   std::string url, sha256;
 };
 UpstreamKernel LabKernelAsUpstream();
+// The same kernel from the lab's flaky mirror (scripts/lab/boot
+// --flaky-upstream N answers its first N requests 503).
+UpstreamKernel LabKernelAsFlakyUpstream();
 
 // scripts/lab/boot --hold: the lab stays up after the boot until Release()
 // (or destruction, so an assertion leaving early does not keep it up).
